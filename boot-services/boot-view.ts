@@ -1,0 +1,86 @@
+// The shape of bootd's in-memory view of the database (DESIGN.md "Processes"): plain,
+// immutable records the DHCP/TFTP/HTTP policies read on the reply path. config-cache.ts
+// builds and refreshes it; nothing on the reply path awaits the database.
+
+export type RootMode = 'ram' | 'nfs' | 'disk';
+export type BootLoader = 'pxelinux' | 'ipxe';
+export type BootOverride = 'rescue' | 'memtest' | 'localdisk' | 'image';
+
+export interface NetworkView {
+  id: string;
+  name: string;
+  /** e.g. "10.66.0.0/24" */
+  cidr: string;
+  gateway: string | null;
+  dnsServers: string[];
+  domain: string | null;
+  /** The address bootd answers from on this network (siaddr / next-server). */
+  bootServer: string | null;
+  poolStart: string | null;
+  poolEnd: string | null;
+  leaseSeconds: number;
+  /** giaddr values of relays serving this network. */
+  relayAddresses: string[];
+  discoveryEnabled: boolean;
+}
+
+export interface ArtifactView {
+  sha256: string;
+  sizeBytes: number;
+  /** Absolute path of the stored file. */
+  path: string;
+}
+
+export interface ImageView {
+  id: string;
+  roleId: string;
+  version: string;
+  status: string;
+  kernel: ArtifactView | null;
+  initrd: ArtifactView | null;
+  rootfs: ArtifactView | null;
+}
+
+export interface RoleView {
+  id: string;
+  name: string;
+  rootMode: RootMode;
+  bootLoader: BootLoader;
+  cmdlineTemplate: string;
+  nfsExport: string | null;
+  diskRoot: string | null;
+  healthCheck: string | null;
+  activeImageId: string | null;
+  stallSeconds: number;
+}
+
+export interface HostView {
+  id: string;
+  hostname: string;
+  /** lower-case aa:bb:cc:dd:ee:ff, or null while waiting for hardware */
+  mac: string | null;
+  ip: string | null;
+  networkId: string | null;
+  roleId: string | null;
+  spare: boolean;
+  bootEnabled: boolean;
+  imageOverrideId: string | null;
+  bootOverride: BootOverride | null;
+  state: string;
+}
+
+/** Read side used by the boot services. Lookups that may miss return null. */
+export interface BootView {
+  readonly seq: bigint;
+  findHostByMac(mac: string): HostView | null;
+  findHostByIp(ip: string): HostView | null;
+  findHostById(id: string): HostView | null;
+  findNetworkById(id: string): NetworkView | null;
+  /** The network whose CIDR contains ip (used for giaddr and the receiving interface). */
+  findNetworkContaining(ip: string): NetworkView | null;
+  /** The network a relay with this giaddr serves: listed relay address first, else CIDR. */
+  findNetworkForRelay(giaddr: string): NetworkView | null;
+  findRoleById(id: string): RoleView | null;
+  findImageById(id: string): ImageView | null;
+  networks(): readonly NetworkView[];
+}
