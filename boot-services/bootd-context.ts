@@ -1,0 +1,50 @@
+// What every bootd service receives from boot-services/main.ts: configuration, the
+// in-memory view, the event sink, a Postgres pool (leases and events only: bootd reads
+// hosts/roles/images/networks through the view), metrics and a logger.
+import type pg from 'pg';
+import type { BootView } from './boot-view.ts';
+import type { EventSink } from './events/event-sink.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface BootdConfig {
+  /** The boot interface's address: DHCP server identifier, TFTP/HTTP replies come from it. */
+  serverAddress: string;
+  /** Address the sockets bind to (0.0.0.0 to receive broadcasts). */
+  bindAddress: string;
+  /** Network interface name of the boot network (SO_BINDTODEVICE-like filtering), if known. */
+  interfaceName: string | null;
+  dhcpPort: number;
+  dhcpClientPort: number;
+  tftpPort: number;
+  httpPort: number;
+  /** Where bootloaders (pxelinux.0, ldlinux.c32, undionly.kpxe, ipxe.efi, snponly.efi) are found. */
+  bootloaderDirs: string[];
+  /** bootd's state: snapshot of the view, event spool. */
+  stateDir: string;
+  /** Base URL hosts use to reach bootd's HTTP service, e.g. http://10.66.0.1:8080 */
+  httpBaseUrl: string;
+  enableDhcp: boolean;
+  enableTftp: boolean;
+  enableHttp: boolean;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface BootdContext {
+  config: BootdConfig;
+  view: BootView;
+  events: EventSink;
+  pool: pg.Pool;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** A started service: main.ts closes them in reverse order on shutdown. */
+export interface RunningService {
+  name: string;
+  close(): Promise<void>;
+}
