@@ -1,0 +1,21 @@
+// Runs an embedded PostgreSQL for a test run (scripts/with-test-db.sh): writes the socket URL and
+// the TCP URL to the info file once ready, stops the cluster on SIGTERM/SIGINT.
+import fs from 'node:fs';
+import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
+
+const [dataDir, infoFile] = process.argv.slice(2);
+if (!dataDir || !infoFile) throw new Error('usage: test-db-server.ts <dataDir> <infoFile>');
+const server = await startEmbeddedPostgres({ dataDir, port: 55500 + Math.floor(Math.random() * 400), log: () => undefined });
+const admin = (u: string) => {
+  const url = new URL(u);
+  url.pathname = '/postgres';
+  return url.toString();
+};
+fs.writeFileSync(infoFile, `${admin(server.socketUrl)}\n${admin(server.url)}\n`);
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+server.process.on('exit', () => process.exit(1));
