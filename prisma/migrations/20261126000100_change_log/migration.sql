@@ -28,7 +28,14 @@ CREATE TRIGGER network_change AFTER INSERT OR UPDATE OR DELETE ON "Network" FOR 
 CREATE TRIGGER role_change AFTER INSERT OR UPDATE OR DELETE ON "Role" FOR EACH ROW EXECUTE FUNCTION fleetboot_record_change('id');
 CREATE TRIGGER image_change AFTER INSERT OR UPDATE OR DELETE ON "Image" FOR EACH ROW EXECUTE FUNCTION fleetboot_record_change('id');
 CREATE TRIGGER artifact_change AFTER INSERT OR UPDATE OR DELETE ON "Artifact" FOR EACH ROW EXECUTE FUNCTION fleetboot_record_change('sha256');
-CREATE TRIGGER host_change AFTER INSERT OR UPDATE OR DELETE ON "Host" FOR EACH ROW EXECUTE FUNCTION fleetboot_record_change('id');
+-- Host rows also carry live state (state, phase, last seen) written on every boot step; those
+-- updates change nothing bootd decides on, so they are kept out of the log.
+CREATE TRIGGER host_change_insert_delete AFTER INSERT OR DELETE ON "Host" FOR EACH ROW EXECUTE FUNCTION fleetboot_record_change('id');
+CREATE TRIGGER host_change_update AFTER UPDATE ON "Host" FOR EACH ROW
+  WHEN ((OLD.hostname, OLD.mac, OLD.ip, OLD."networkId", OLD."roleId", OLD.spare, OLD."bootEnabled", OLD."imageOverrideId", OLD."bootOverride")
+        IS DISTINCT FROM
+        (NEW.hostname, NEW.mac, NEW.ip, NEW."networkId", NEW."roleId", NEW.spare, NEW."bootEnabled", NEW."imageOverrideId", NEW."bootOverride"))
+  EXECUTE FUNCTION fleetboot_record_change('id');
 
 CREATE TRIGGER network_notify AFTER INSERT OR UPDATE OR DELETE ON "Network" FOR EACH STATEMENT EXECUTE FUNCTION fleetboot_notify_change();
 CREATE TRIGGER role_notify AFTER INSERT OR UPDATE OR DELETE ON "Role" FOR EACH STATEMENT EXECUTE FUNCTION fleetboot_notify_change();

@@ -1,0 +1,368 @@
+// bootd's one in-memory view of the database (DESIGN.md "Processes"). Loaded at start, kept
+// current by following the "Change" log: NOTIFY only wakes the reader, which also polls on a
+// slow timer and after each reconnect, so a lost notification costs at most one poll interval.
+// After each change batch the view is written to <stateDir>/view-snapshot.json (fsynced):
+// a bootd that starts while Postgres is down serves known hosts from it at once.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from './boot-view.ts';
+import type { Logger } from './bootd-context.ts';
+import { cidrContains, parseCidr, parseIPv4, type Cidr } from './ipv4.ts';
+
+const snapshotFileName = 'view-snapshot.json';
+const snapshotFormat = 1;
+
+interface Snapshot {
+  format: number;
+  seq: string;
+  networks: NetworkView[];
+  roles: RoleView[];
+  images: ImageView[];
+  hosts: HostView[];
+}
+
+/** The indexed, read-only view. Replaced or patched only by ConfigCache. */
+export class ViewIndex implements BootView {
+  seq = 0n;
+  private readonly hostsById = new Map<string, HostView>();
+  private readonly hostsByMac = new Map<string, HostView>();
+  private readonly hostsByIp = new Map<string, HostView>();
+  private readonly networksById = new Map<string, NetworkView>();
+  private readonly networkCidrs = new Map<string, Cidr>();
+  private readonly rolesById = new Map<string, RoleView>();
+  private readonly imagesById = new Map<string, ImageView>();
+
+  findHostByMac(mac: string): HostView | null { return this.hostsByMac.get(mac.toLowerCase()) ?? null; }
+  findHostByIp(ip: string): HostView | null { return this.hostsByIp.get(ip) ?? null; }
+  findHostById(id: string): HostView | null { return this.hostsById.get(id) ?? null; }
+  findNetworkById(id: string): NetworkView | null { return this.networksById.get(id) ?? null; }
+  findRoleById(id: string): RoleView | null { return this.rolesById.get(id) ?? null; }
+  findImageById(id: string): ImageView | null { return this.imagesById.get(id) ?? null; }
+  networks(): readonly NetworkView[] { return [...this.networksById.values()]; }
+  hostCount(): number { return this.hostsById.size; }
+
+  findNetworkContaining(ip: string): NetworkView | null {
+    const addr = parseIPv4(ip);
+    if (addr === null) return null;
+    let best: NetworkView | null = null;
+    let bestLen = -1;
+    for (const [id, cidr] of this.networkCidrs) {
+      if (cidr.prefixLength > bestLen && cidrContains(cidr, addr)) {
+        best = this.networksById.get(id) ?? null;
+        bestLen = cidr.prefixLength;
+      }
+    }
+    return best;
+  }
+
+  findNetworkForRelay(giaddr: string): NetworkView | null {
+    for (const n of this.networksById.values()) if (n.relayAddresses.includes(giaddr)) return n;
+    return this.findNetworkContaining(giaddr);
+  }
+
+  putHost(h: HostView): void {
+    this.deleteHost(h.id);
+    this.hostsById.set(h.id, h);
+    if (h.mac) this.hostsByMac.set(h.mac, h);
+    if (h.ip) this.hostsByIp.set(h.ip, h);
+  }
+
+  deleteHost(id: string): void {
+    const old = this.hostsById.get(id);
+    if (!old) return;
+    this.hostsById.delete(id);
+    if (old.mac && this.hostsByMac.get(old.mac) === old) this.hostsByMac.delete(old.mac);
+    if (old.ip && this.hostsByIp.get(old.ip) === old) this.hostsByIp.delete(old.ip);
+  }
+
+  putNetwork(n: NetworkView): void {
+    this.networksById.set(n.id, n);
+    const cidr = parseCidr(n.cidr);
+    if (cidr) this.networkCidrs.set(n.id, cidr);
+    else this.networkCidrs.delete(n.id);
+  }
+
+  deleteNetwork(id: string): void {
+    this.networksById.delete(id);
+    this.networkCidrs.delete(id);
+  }
+
+  putRole(r: RoleView): void { this.rolesById.set(r.id, r); }
+  deleteRole(id: string): void { this.rolesById.delete(id); }
+  putImage(i: ImageView): void { this.imagesById.set(i.id, i); }
+  deleteImage(id: string): void { this.imagesById.delete(id); }
+
+  toSnapshot(): Snapshot {
+    return {
+      format: snapshotFormat,
+      seq: this.seq.toString(),
+      networks: [...this.networksById.values()],
+      roles: [...this.rolesById.values()],
+      images: [...this.imagesById.values()],
+      hosts: [...this.hostsById.values()],
+    };
+  }
+
+  static fromSnapshot(s: Snapshot): ViewIndex {
+    const v = new ViewIndex();
+    v.seq = BigInt(s.seq);
+    s.networks.forEach((n) => v.putNetwork(n));
+    s.roles.forEach((r) => v.putRole(r));
+    s.images.forEach((i) => v.putImage(i));
+    s.hosts.forEach((h) => v.putHost(h));
+    return v;
+  }
+}
+
+// --- reading rows ---------------------------------------------------------------------------
+
+const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootServer", "poolStart", "poolEnd",
+  "leaseSeconds", "relayAddresses", "discoveryEnabled" FROM "Network"`;
+const roleSql = `SELECT id, name, "rootMode", "bootLoader", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
+  "activeImageId", "stallSeconds" FROM "Role"`;
+const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
+  k.sha256 AS k_sha, k."sizeBytes" AS k_size, k.path AS k_path,
+  d.sha256 AS d_sha, d."sizeBytes" AS d_size, d.path AS d_path,
+  r.sha256 AS r_sha, r."sizeBytes" AS r_size, r.path AS r_path
+  FROM "Image" i
+  LEFT JOIN "Artifact" k ON k.sha256 = i."kernelSha256"
+  LEFT JOIN "Artifact" d ON d.sha256 = i."initrdSha256"
+  LEFT JOIN "Artifact" r ON r.sha256 = i."rootfsSha256"`;
+const hostSql = `SELECT id, hostname, mac, ip, "networkId", "roleId", spare, "bootEnabled", "imageOverrideId",
+  "bootOverride", state FROM "Host"`;
+
+type Row = Record<string, unknown>;
+
+function artifact(row: Row, prefix: string): ArtifactView | null {
+  const sha = row[`${prefix}_sha`];
+  if (typeof sha !== 'string') return null;
+  return { sha256: sha, sizeBytes: Number(row[`${prefix}_size`]), path: String(row[`${prefix}_path`]) };
+}
+
+const toNetwork = (r: Row): NetworkView => ({
+  id: r.id as string, name: r.name as string, cidr: r.cidr as string, gateway: r.gateway as string | null,
+  dnsServers: r.dnsServers as string[], domain: r.domain as string | null, bootServer: r.bootServer as string | null,
+  poolStart: r.poolStart as string | null, poolEnd: r.poolEnd as string | null, leaseSeconds: r.leaseSeconds as number,
+  relayAddresses: r.relayAddresses as string[], discoveryEnabled: r.discoveryEnabled as boolean,
+});
+const toRole = (r: Row): RoleView => ({
+  id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
+  bootLoader: r.bootLoader as RoleView['bootLoader'], cmdlineTemplate: r.cmdlineTemplate as string,
+  nfsExport: r.nfsExport as string | null, diskRoot: r.diskRoot as string | null, healthCheck: r.healthCheck as string | null,
+  activeImageId: r.activeImageId as string | null, stallSeconds: r.stallSeconds as number,
+});
+const toImage = (r: Row): ImageView => ({
+  id: r.id as string, roleId: r.roleId as string, version: r.version as string, status: r.status as string,
+  kernel: artifact(r, 'k'), initrd: artifact(r, 'd'), rootfs: artifact(r, 'r'),
+});
+const toHost = (r: Row): HostView => ({
+  id: r.id as string, hostname: r.hostname as string, mac: r.mac as string | null, ip: r.ip as string | null,
+  networkId: r.networkId as string | null, roleId: r.roleId as string | null, spare: r.spare as boolean,
+  bootEnabled: r.bootEnabled as boolean, imageOverrideId: r.imageOverrideId as string | null,
+  bootOverride: r.bootOverride as HostView["bootOverride"], state: r.state as string,
+});
+
+async function loadAll(client: pg.ClientBase): Promise<ViewIndex> {
+  // One snapshot-isolated transaction: the seq and the rows agree.
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const seq = await client.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM "Change"');
+    const [nets, roles, images, hosts] = [
+      await client.query(networkSql), await client.query(roleSql), await client.query(imageSql), await client.query(hostSql),
+    ];
+    await client.query('COMMIT');
+    const v = new ViewIndex();
+    v.seq = BigInt(seq.rows[0]?.seq ?? '0');
+    nets.rows.forEach((r) => v.putNetwork(toNetwork(r)));
+    roles.rows.forEach((r) => v.putRole(toRole(r)));
+    images.rows.forEach((r) => v.putImage(toImage(r)));
+    hosts.rows.forEach((r) => v.putHost(toHost(r)));
+    return v;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+// --- the cache ------------------------------------------------------------------------------
+
+export interface ConfigCacheOptions {
+  databaseUrl: string;
+  stateDir: string;
+  log: Logger;
+  /** Slow poll of the change log, whatever NOTIFY says. */
+  pollMs?: number;
+  /** Called after each applied change batch (e.g. to refresh metrics). */
+  onChange?: (entities: Set<string>) => void;
+}
+
+/**
+ * A BootView whose content follows the database. Readers hold the ConfigCache itself (it
+ * implements BootView by delegating to the current index), so a full reload swaps atomically.
+ */
+export class ConfigCache implements BootView {
+  private index = new ViewIndex();
+  private listener: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private reconnectDelayMs = 500;
+  /** True once the view reflects the database (not only a snapshot). */
+  live = false;
+
+  constructor(private readonly opts: ConfigCacheOptions) {}
+
+  get seq(): bigint { return this.index.seq; }
+  findHostByMac(mac: string) { return this.index.findHostByMac(mac); }
+  findHostByIp(ip: string) { return this.index.findHostByIp(ip); }
+  findHostById(id: string) { return this.index.findHostById(id); }
+  findNetworkById(id: string) { return this.index.findNetworkById(id); }
+  findNetworkContaining(ip: string) { return this.index.findNetworkContaining(ip); }
+  findNetworkForRelay(giaddr: string) { return this.index.findNetworkForRelay(giaddr); }
+  findRoleById(id: string) { return this.index.findRoleById(id); }
+  findImageById(id: string) { return this.index.findImageById(id); }
+  networks() { return this.index.networks(); }
+  hostCount() { return this.index.hostCount(); }
+
+  private get snapshotPath(): string { return path.join(this.opts.stateDir, snapshotFileName); }
+
+  /** Serves the snapshot at once if there is one, then connects; resolves when serving something. */
+  async start(opts: { waitForDatabaseMs?: number } = {}): Promise<void> {
+    fs.mkdirSync(this.opts.stateDir, { recursive: true });
+    const fromDisk = this.readSnapshot();
+    if (fromDisk) {
+      this.index = fromDisk;
+      this.opts.log.info('serving the view snapshot while the database is reached', { seq: fromDisk.seq.toString(), hosts: fromDisk.hostCount() });
+    }
+    const connected = this.connect();
+    if (!fromDisk) {
+      // No snapshot: nothing to serve yet, so wait (bounded) for the first load.
+      await Promise.race([connected, new Promise((r) => setTimeout(r, opts.waitForDatabaseMs ?? 30_000))]);
+    }
+    this.timer = setInterval(() => this.refresh(), this.opts.pollMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  private readSnapshot(): ViewIndex | null {
+    try {
+      const s = JSON.parse(fs.readFileSync(this.snapshotPath, 'utf8')) as Snapshot;
+      return s.format === snapshotFormat ? ViewIndex.fromSnapshot(s) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private writeSnapshot(): void {
+    const tmp = `${this.snapshotPath}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(this.index.toSnapshot()));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.snapshotPath);
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.closed) {
+      const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+      try {
+        client.on('error', () => undefined); // surfaced through 'end'
+        await client.connect();
+        await client.query('LISTEN fleetboot_change');
+        const fresh = await loadAll(client);
+        this.index = fresh;
+        this.live = true;
+        this.writeSnapshot();
+        this.opts.log.info('view loaded from the database', { seq: fresh.seq.toString(), hosts: fresh.hostCount(), networks: fresh.networks().length });
+        this.opts.onChange?.(new Set(['Network', 'Role', 'Image', 'Host']));
+        this.listener = client;
+        this.reconnectDelayMs = 500;
+        client.on('notification', () => this.refresh());
+        client.on('end', () => {
+          if (this.listener === client) this.listener = null;
+          this.live = false;
+          if (!this.closed) {
+            this.opts.log.warn('lost the database connection; serving the last view and reconnecting');
+            setTimeout(() => void this.connect(), this.reconnectDelayMs).unref();
+          }
+        });
+        return;
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        this.opts.log.warn('database not reachable; retrying', { error: (err as Error).message, retryMs: this.reconnectDelayMs });
+        await new Promise((r) => setTimeout(r, this.reconnectDelayMs));
+        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
+      }
+    }
+  }
+
+  /** Reads the change log past our seq; coalesces concurrent calls into one more pass. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.rerun = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.rerun = false;
+        await this.applyChanges().catch((err) => this.opts.log.warn('change log read failed', { error: (err as Error).message }));
+      } while (this.rerun && !this.closed);
+    })().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  private async applyChanges(): Promise<void> {
+    const client = this.listener;
+    if (!client) return;
+    const changes = await client.query<{ seq: string; entity: string; entityId: string }>(
+      'SELECT seq::text, entity, "entityId" FROM "Change" WHERE seq > $1 ORDER BY seq LIMIT 20000',
+      [this.index.seq.toString()],
+    );
+    if (changes.rows.length === 0) return;
+    const ids = new Map<string, Set<string>>();
+    for (const c of changes.rows) {
+      if (!ids.has(c.entity)) ids.set(c.entity, new Set());
+      ids.get(c.entity)!.add(c.entityId);
+    }
+    const v = this.index;
+    const reload = async <T>(entity: string, sql: string, idColumn: string, map: (r: Row) => T, put: (x: T) => void, del: (id: string) => void) => {
+      const set = ids.get(entity);
+      if (!set) return;
+      const list = [...set];
+      const rows = await client.query(`${sql} WHERE ${idColumn} = ANY($1::uuid[])`, [list]);
+      const seen = new Set<string>();
+      for (const r of rows.rows) {
+        seen.add(r.id as string);
+        put(map(r));
+      }
+      for (const id of list) if (!seen.has(id)) del(id);
+    };
+    await reload('Network', networkSql, 'id', toNetwork, (n) => v.putNetwork(n), (id) => v.deleteNetwork(id));
+    await reload('Role', roleSql, 'id', toRole, (r) => v.putRole(r), (id) => v.deleteRole(id));
+    await reload('Host', hostSql, 'id', toHost, (h) => v.putHost(h), (id) => v.deleteHost(id));
+    // An artifact change touches every image that uses it.
+    const artifactShas = ids.get('Artifact');
+    if (artifactShas) {
+      const rows = await client.query(`${imageSql} WHERE i."kernelSha256" = ANY($1) OR i."initrdSha256" = ANY($1) OR i."rootfsSha256" = ANY($1)`, [[...artifactShas]]);
+      rows.rows.forEach((r) => v.putImage(toImage(r)));
+    }
+    await reload('Image', imageSql, 'i.id', toImage, (i) => v.putImage(i), (id) => v.deleteImage(id));
+    v.seq = BigInt(changes.rows[changes.rows.length - 1]!.seq);
+    this.writeSnapshot();
+    this.opts.onChange?.(new Set(ids.keys()));
+    if (changes.rows.length === 20000) this.rerun = true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    const l = this.listener;
+    this.listener = null;
+    await l?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,58 @@
+// bootd configuration from the environment. DHCP answers only on an interface the operator
+// names (FLEETBOOT_BOOT_INTERFACE): a DHCP server that starts by itself on whatever network
+// the machine sits on would hand out addresses to strangers.
+import os from 'node:os';
+import path from 'node:path';
+import type { BootdConfig } from './bootd-context.ts';
+
+export const defaultBootloaderDirs = ['/usr/lib/PXELINUX', '/usr/lib/syslinux/modules/bios', '/usr/lib/ipxe'];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+function interfaceAddress(name: string): string | null {
+  const addrs = os.networkInterfaces()[name] ?? [];
+  return addrs.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? null;
+}
+
+export interface BootdProcessConfig extends BootdConfig {
+  databaseUrl: string;
+  /** bootd's own status endpoint (health, metrics) on 127.0.0.1, for the web process. */
+  adminPort: number;
+}
+
+export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProcessConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set');
+  const interfaceName = env.FLEETBOOT_BOOT_INTERFACE || null;
+  const serverAddress = env.FLEETBOOT_BOOTD_ADDRESS || (interfaceName ? interfaceAddress(interfaceName) : null) || '127.0.0.1';
+  if (interfaceName && !env.FLEETBOOT_BOOTD_ADDRESS && !interfaceAddress(interfaceName)) {
+    throw new Error(`FLEETBOOT_BOOT_INTERFACE=${interfaceName} has no IPv4 address; set FLEETBOOT_BOOTD_ADDRESS or configure the interface`);
+  }
+  const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', 8080);
+  const services = new Set((env.FLEETBOOT_SERVICES ?? 'dhcp,tftp,http').split(',').map((s) => s.trim()).filter(Boolean));
+  const dataDir = path.resolve(env.FLEETBOOT_DATA_DIR ?? 'data');
+  return {
+    databaseUrl,
+    serverAddress,
+    bindAddress: env.FLEETBOOT_BOOTD_BIND || (interfaceName ? '0.0.0.0' : serverAddress),
+    interfaceName,
+    dhcpPort: int(env, 'FLEETBOOT_DHCP_PORT', 67),
+    dhcpClientPort: int(env, 'FLEETBOOT_DHCP_CLIENT_PORT', 68),
+    tftpPort: int(env, 'FLEETBOOT_TFTP_PORT', 69),
+    httpPort,
+    adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467),
+    bootloaderDirs: env.FLEETBOOT_BOOTLOADER_DIRS ? env.FLEETBOOT_BOOTLOADER_DIRS.split(':') : defaultBootloaderDirs,
+    stateDir: path.resolve(env.FLEETBOOT_BOOTD_STATE_DIR ?? path.join(dataDir, 'bootd')),
+    httpBaseUrl: env.FLEETBOOT_BOOT_HTTP_URL || `http://${serverAddress}:${httpPort}`,
+    // DHCP only with an explicit interface (or explicitly listed in FLEETBOOT_SERVICES).
+    enableDhcp: services.has('dhcp') && (interfaceName !== null || env.FLEETBOOT_SERVICES !== undefined),
+    enableTftp: services.has('tftp'),
+    enableHttp: services.has('http'),
+  };
+}
