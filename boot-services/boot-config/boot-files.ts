@@ -1,0 +1,180 @@
+// The files a booting machine can fetch, by name, for TFTP and HTTP alike: bootloaders,
+// pxelinux modules, image artifacts, the discovery environment, and configs generated per
+// request (pxelinux.cfg/01-<mac>, grub/grub.cfg-01-<mac>, the iPXE script). Nothing outside
+// these roots is reachable: names are checked, and real paths (after symlinks) must stay inside.
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { BootView } from '../boot-view.ts';
+import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from './boot-plan.ts';
+import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
+import { artifactKinds, normalizeMac, type ArtifactKind } from './boot-paths.ts';
+
+/** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
+export const maxFileNameBytes = 255;
+
+export type NameCheck = { ok: true; name: string } | { ok: false; reason: 'empty' | 'overlong' | 'control-character' | 'absolute-path' | 'parent-directory' };
+
+/** Checks a requested name (already `\`→`/` mapped for TFTP, URL-decoded for HTTP). */
+export function checkBootFileName(name: string): NameCheck {
+  if (name.length === 0) return { ok: false, reason: 'empty' };
+  if (Buffer.byteLength(name, 'latin1') > maxFileNameBytes) return { ok: false, reason: 'overlong' };
+  // NUL and other control characters have no place in a file name we serve.
+  if (/[\x00-\x1f\x7f]/.test(name)) return { ok: false, reason: 'control-character' };
+  if (name.startsWith('/')) return { ok: false, reason: 'absolute-path' };
+  if (name.split('/').includes('..')) return { ok: false, reason: 'parent-directory' };
+  return { ok: true, name };
+}
+
+export interface DiskBootFile {
+  kind: 'disk';
+  /** Real path, after symlinks. */
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+  /** Image artifacts carry their sha256: the strongest validator there is. */
+  sha256: string | null;
+}
+
+export interface GeneratedBootFile {
+  kind: 'generated';
+  bytes: Buffer;
+  contentType: string;
+  plan: BootPlan;
+  sha256: string;
+}
+
+export type BootFile = DiskBootFile | GeneratedBootFile;
+
+export type BootFileLookup =
+  | { ok: true; file: BootFile }
+  | { ok: false; reason: 'not-found' | 'outside-root' | 'not-a-file'; message: string };
+
+export interface BootFilesOptions {
+  /** Read on every request: the config cache may swap its view when the database changes. */
+  view: () => BootView;
+  httpBaseUrl: string;
+  /** Bootloader name → file (from findBootloaders). */
+  bootloaders: ReadonlyMap<string, string>;
+  /** Directories whose files are served under their relative names (configured dirs, pxelinux modules). */
+  roots: readonly string[];
+  discoveryKernelPath: string;
+  discoveryInitrdPath: string;
+}
+
+function generated(text: string, contentType: string, plan: BootPlan): BootFileLookup {
+  const bytes = Buffer.from(text, 'utf8');
+  return { ok: true, file: { kind: 'generated', bytes, contentType, plan, sha256: createHash('sha256').update(bytes).digest('hex') } };
+}
+
+const notFound = (what: string): BootFileLookup => ({ ok: false, reason: 'not-found', message: `${what} not found` });
+
+export class BootFiles {
+  constructor(private readonly opts: BootFilesOptions) {}
+
+  get view(): BootView {
+    return this.opts.view();
+  }
+
+  planContext() {
+    return { view: this.opts.view(), httpBaseUrl: this.opts.httpBaseUrl };
+  }
+
+  /** A checked TFTP-style name (also used by HTTP's /boot/v1/files/<name>). */
+  async lookup(name: string, clientIp: string | null): Promise<BootFileLookup> {
+    const pxelinuxHost = /^pxelinux\.cfg\/01-([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})$/.exec(name);
+    if (pxelinuxHost) {
+      const plan = planBootForMac(this.planContext(), normalizeMac(pxelinuxHost[1]!)!);
+      return generated(renderPxelinuxConfig(plan), 'text/plain; charset=utf-8', plan);
+    }
+    if (name === 'pxelinux.cfg/default') {
+      const plan = this.discoveryPlan(null);
+      return generated(renderPxelinuxConfig(plan), 'text/plain; charset=utf-8', plan);
+    }
+    // pxelinux also asks for its UUID and hex-IP names before `default`; 01-<mac> already answered.
+    if (name.startsWith('pxelinux.cfg/')) return notFound(name);
+    const grubHost = /^grub\/grub\.cfg-01-([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})$/.exec(name);
+    if (grubHost) {
+      const plan = planBootForMac(this.planContext(), normalizeMac(grubHost[1]!)!);
+      return generated(renderGrubConfig(plan), 'text/plain; charset=utf-8', plan);
+    }
+    if (name === 'grub/grub.cfg') {
+      // GRUB asked without its MAC: the client's address may still name a known host.
+      const plan = this.discoveryOrHostPlan(clientIp);
+      return generated(renderGrubConfig(plan), 'text/plain; charset=utf-8', plan);
+    }
+    const artifact = /^images\/([^/]+)\/(kernel|initrd|rootfs)$/.exec(name);
+    if (artifact) return this.lookupArtifact(artifact[1]!, artifact[2] as ArtifactKind);
+    if (name === 'discovery/kernel') return this.lookupExactFile(this.opts.discoveryKernelPath, null);
+    if (name === 'discovery/initrd') return this.lookupExactFile(this.opts.discoveryInitrdPath, null);
+    const bootloader = this.opts.bootloaders.get(name);
+    if (bootloader) return this.lookupExactFile(bootloader, null);
+    return this.lookupUnderRoots(name);
+  }
+
+  ipxeScript(mac: string | null): GeneratedBootFile {
+    const plan = mac ? planBootForMac(this.planContext(), mac) : this.discoveryPlan(null);
+    const result = generated(renderIpxeScript(plan, this.opts.httpBaseUrl), 'text/plain; charset=utf-8', plan);
+    return (result as { ok: true; file: GeneratedBootFile }).file;
+  }
+
+  async lookupArtifact(imageId: string, kind: ArtifactKind): Promise<BootFileLookup> {
+    if (!artifactKinds.includes(kind)) return notFound(kind);
+    const image = this.view.findImageById(imageId);
+    const artifact = image ? image[kind] : null;
+    if (!artifact) return notFound(`${kind} of image ${imageId}`);
+    return this.lookupExactFile(artifact.path, artifact.sha256);
+  }
+
+  private discoveryPlan(mac: string | null): BootPlan {
+    return { kind: 'discovery', mac, cmdline: discoveryCmdline(this.opts.httpBaseUrl, mac) };
+  }
+
+  private discoveryOrHostPlan(clientIp: string | null): BootPlan {
+    const host = clientIp ? this.view.findHostByIp(clientIp) : null;
+    return host ? planBootForHost(this.planContext(), host) : this.discoveryPlan(null);
+  }
+
+  private async lookupExactFile(filePath: string, sha256: string | null): Promise<BootFileLookup> {
+    try {
+      const real = await realpath(filePath);
+      return await this.statFile(real, sha256);
+    } catch {
+      return notFound(path.basename(filePath));
+    }
+  }
+
+  private async lookupUnderRoots(name: string): Promise<BootFileLookup> {
+    let refusal: BootFileLookup | null = null;
+    for (const root of this.opts.roots) {
+      let realRoot: string;
+      let real: string;
+      try {
+        realRoot = await realpath(root);
+        real = await realpath(path.join(realRoot, name));
+      } catch {
+        continue;
+      }
+      // A symlink inside a root may point anywhere; only what stays inside is served.
+      if (!real.startsWith(realRoot + path.sep)) {
+        refusal = { ok: false, reason: 'outside-root', message: 'Access violation: path leaves the boot root' };
+        continue;
+      }
+      const found = await this.statFile(real, null);
+      if (found.ok) return found;
+    }
+    return refusal ?? notFound(name);
+  }
+
+  private async statFile(real: string, sha256: string | null): Promise<BootFileLookup> {
+    try {
+      const st = await stat(real);
+      if (!st.isFile()) return { ok: false, reason: 'not-a-file', message: 'not a file' };
+      return { ok: true, file: { kind: 'disk', path: real, sizeBytes: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino, sha256 } };
+    } catch {
+      return notFound(path.basename(real));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The names under which boot files are fetched: the TFTP names (relative to the TFTP root, as
+// pxelinux and GRUB ask for them) and the HTTP paths under /boot/v1/. One place, so the
+// configs we generate and the servers that answer them can't drift apart.
+
+export type ArtifactKind = 'kernel' | 'initrd' | 'rootfs';
+export const artifactKinds: readonly ArtifactKind[] = ['kernel', 'initrd', 'rootfs'];
+
+export const httpBootPrefix = '/boot/v1';
+
+/** TFTP name of an image artifact, e.g. images/<imageId>/kernel */
+export function tftpArtifactName(imageId: string, kind: ArtifactKind): string {
+  return `images/${imageId}/${kind}`;
+}
+
+export function httpArtifactPath(imageId: string, kind: ArtifactKind): string {
+  return `${httpBootPrefix}/images/${encodeURIComponent(imageId)}/${kind}`;
+}
+
+/** The discovery environment (the boot agent run for unknown machines). */
+export type DiscoveryFile = 'kernel' | 'initrd';
+export function tftpDiscoveryName(file: DiscoveryFile): string {
+  return `discovery/${file}`;
+}
+export function httpDiscoveryPath(file: DiscoveryFile): string {
+  return `${httpBootPrefix}/discovery/${file}`;
+}
+
+export function httpBootloaderPath(name: string): string {
+  return `${httpBootPrefix}/bootloaders/${encodeURIComponent(name)}`;
+}
+
+/** The iPXE script the DHCP service hands iPXE clients (DESIGN.md: absolute URLs only). */
+export function httpIpxeScriptPath(mac: string): string {
+  return `${httpBootPrefix}/ipxe/${mac}`;
+}
+
+export function joinUrl(baseUrl: string, path: string): string {
+  return baseUrl.replace(/\/+$/, '') + path;
+}
+
+/** Lower-case colon form from aa:bb.., aa-bb-.., or aabbcc..; null if it is not a MAC. */
+export function normalizeMac(text: string): string | null {
+  const hex = text.toLowerCase().replace(/[:-]/g, '');
+  if (!/^[0-9a-f]{12}$/.test(hex)) return null;
+  return hex.match(/../g)!.join(':');
+}

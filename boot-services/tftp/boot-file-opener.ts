@@ -1,0 +1,37 @@
+// Turns a TFTP name into the bytes of one transfer: looks the name up in the boot-file
+// namespace (generated configs, bootloaders, image artifacts), serves small files from the
+// shared cache and reads big ones ahead from disk.
+import type { BootFiles } from '../boot-config/boot-files.ts';
+import type { FileCache } from '../boot-config/file-cache.ts';
+import { DiskContent, MemoryContent, toNetascii } from './transfer-content.ts';
+import { TftpErrorCode, type TransferMode } from './packet.ts';
+import type { Endpoint } from './read-transfer.ts';
+import type { OpenResult } from './server.ts';
+
+export function bootFileOpener(files: BootFiles, cache: FileCache) {
+  return async function openFile(name: string, client: Endpoint, mode: TransferMode): Promise<OpenResult> {
+    const found = await files.lookup(name, client.address);
+    if (!found.ok) {
+      return found.reason === 'outside-root'
+        ? { ok: false, code: TftpErrorCode.AccessViolation, message: found.message, reason: 'outside-root' }
+        : { ok: false, code: TftpErrorCode.FileNotFound, message: 'File not found', reason: found.reason };
+    }
+    const file = found.file;
+    const byIp = files.view.findHostByIp(client.address);
+    if (file.kind === 'generated') {
+      const planHost = file.plan.kind === 'discovery' ? null : file.plan.host;
+      const host = planHost ?? byIp;
+      const mac = file.plan.kind === 'discovery' ? file.plan.mac : host?.mac ?? null;
+      const bytes = mode === 'netascii' ? toNetascii(file.bytes) : file.bytes;
+      return { ok: true, content: new MemoryContent(bytes), hostHint: { hostId: host?.id ?? null, mac } };
+    }
+    const hostHint = { hostId: byIp?.id ?? null, mac: byIp?.mac ?? null };
+    if (cache.fits(file.sizeBytes)) {
+      const bytes = await cache.read(file.path, { dev: file.dev, ino: file.ino, size: file.sizeBytes, mtimeMs: file.mtimeMs });
+      return { ok: true, content: new MemoryContent(mode === 'netascii' ? toNetascii(bytes) : bytes), hostHint };
+    }
+    // RFC 1350 netascii needs the translated size up front (tsize): only for cacheable files.
+    if (mode === 'netascii') return { ok: false, code: TftpErrorCode.NotDefined, message: 'File too large for netascii: use octet mode', reason: 'netascii-too-large' };
+    return { ok: true, content: await DiskContent.open(file.path, file.sizeBytes), hostHint };
+  };
+}

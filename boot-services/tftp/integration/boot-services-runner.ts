@@ -1,0 +1,59 @@
+// Runs bootd's TFTP and/or HTTP service alone, for integration tests and benchmarks that need
+// the server inside a network namespace: `node --import tsx boot-services-runner.ts <config.json>`.
+// The config holds the BootdConfig fields and a fake view; events go to stdout as JSON lines,
+// and a first line {"ready":{"tftpPort":n,"httpPort":n}} says the sockets are bound.
+import { readFileSync } from 'node:fs';
+import type { BootdConfig, BootdContext, RunningService } from '../../bootd-context.ts';
+import { Metrics } from '../../metrics.ts';
+import { FakeBootView } from '../../boot-config/testing/fake-boot-view.ts';
+import { startTftpService, defaultTftpTuning } from '../service.ts';
+import { startHttpService } from '../../http/service.ts';
+import type pg from 'pg';
+
+export interface RunnerConfig {
+  config: BootdConfig;
+  view: Pick<FakeBootView, 'hosts' | 'roles' | 'images' | 'networkList'>;
+  maxConcurrentTransfers?: number;
+  /** Benchmarks: don't print events (their volume would be measured too). */
+  quiet?: boolean;
+}
+
+const runnerConfig = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as RunnerConfig;
+const view = Object.assign(new FakeBootView(), runnerConfig.view);
+const print = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + '\n');
+const ctx: BootdContext = {
+  config: runnerConfig.config,
+  view,
+  events: { record: (e) => { if (!runnerConfig.quiet) print({ event: e }); } },
+  pool: null as unknown as pg.Pool,
+  metrics: new Metrics(),
+  log: {
+    info: (msg, fields) => { if (!runnerConfig.quiet) print({ log: 'info', msg, fields }); },
+    warn: (msg, fields) => { if (!runnerConfig.quiet) print({ log: 'warn', msg, fields }); },
+    error: (msg, fields) => print({ log: 'error', msg, fields }),
+  },
+};
+const services: RunningService[] = [];
+let tftpPort: number | null = null;
+let httpPort: number | null = null;
+if (ctx.config.enableTftp) {
+  const tuning = defaultTftpTuning();
+  if (runnerConfig.maxConcurrentTransfers) tuning.admission = { ...tuning.admission, maxConcurrentTransfers: runnerConfig.maxConcurrentTransfers };
+  const tftp = await startTftpService(ctx, tuning);
+  tftpPort = tftp.server.boundPort();
+  services.push(tftp);
+}
+if (ctx.config.enableHttp) {
+  const http = await startHttpService(ctx);
+  httpPort = http.port;
+  services.push(http);
+}
+print({ ready: { tftpPort, httpPort } });
+// Tests read the metrics at the end: SIGUSR2 prints them.
+process.on('SIGUSR2', () => print({ metrics: ctx.metrics.render() }));
+const stop = async () => {
+  for (const s of services.reverse()) await s.close();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

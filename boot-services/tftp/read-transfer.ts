@@ -1,0 +1,193 @@
+// One read transfer on its own port (RFC 1350 §4: the server's new TID): OACK when options
+// were accepted, then DATA windows driven by the client's ACKs and our retransmission timer.
+// Packets from any other address/port get ERROR 5 and change nothing (RFC 1350 §4), so a
+// stranger on the segment can't cut a boot short. Socket and clock are injected.
+import { encodeDataHeader, encodeError, parseTransferPacket, TftpErrorCode } from './packet.ts';
+import { SendWindow, wireBlockNumber, type BlockRange } from './send-window.ts';
+import type { TransferContent } from './transfer-content.ts';
+import type { NegotiatedTransfer } from './options.ts';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** The transfer's own UDP socket, bound to the address the request came to. */
+export interface TransferSocket {
+  send(parts: Buffer[], to: Endpoint): void;
+  onPacket(handler: (packet: Buffer, from: Endpoint) => void): void;
+  close(): void;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export type TransferResult =
+  | { ok: true; bytesSent: number }
+  | { ok: false; reason: 'timeout' | 'client-error' | 'client-refused-options' | 'illegal-operation' | 'read-failed' | 'server-closing'; message: string };
+
+export interface ReadTransferOptions {
+  socket: TransferSocket;
+  client: Endpoint;
+  content: TransferContent;
+  negotiated: NegotiatedTransfer;
+  /** Retransmissions of the same window before the client is given up on. */
+  maxRetries: number;
+  clock: Clock;
+  onProgress(bytesAcknowledged: number): void;
+  onForeignPacket(from: Endpoint): void;
+  onFinish(result: TransferResult): void;
+}
+
+export class ReadTransfer {
+  private readonly window: SendWindow;
+  private readonly oack: Buffer | null;
+  private awaitingOptionAck: boolean;
+  private timer: unknown = null;
+  private retries = 0;
+  private finished = false;
+
+  constructor(private readonly o: ReadTransferOptions, oack: Buffer | null) {
+    this.window = new SendWindow(o.content.sizeBytes, o.negotiated.blockBytes, o.negotiated.windowBlocks);
+    this.oack = oack;
+    this.awaitingOptionAck = oack !== null;
+    o.socket.onPacket((packet, from) => this.onPacket(packet, from));
+  }
+
+  start(): void {
+    if (this.oack) {
+      this.o.socket.send([this.oack], this.o.client);
+      this.armTimer();
+    } else {
+      this.sendRange(this.window.start());
+    }
+  }
+
+  /** Ends the transfer now (server shutting down): tells the client why. */
+  abort(message: string): void {
+    this.o.socket.send([encodeError(TftpErrorCode.NotDefined, message)], this.o.client);
+    this.finish({ ok: false, reason: 'server-closing', message });
+  }
+
+  private onPacket(packet: Buffer, from: Endpoint): void {
+    if (this.finished) return;
+    if (from.port !== this.o.client.port || from.address !== this.o.client.address) {
+      // RFC 1350 §4: "an error packet should be sent to the source of the incorrect packet,
+      // while not disturbing the transfer".
+      this.o.socket.send([encodeError(TftpErrorCode.UnknownTransferId, 'Unknown transfer ID')], from);
+      this.o.onForeignPacket(from);
+      return;
+    }
+    const parsed = parseTransferPacket(packet);
+    if (!parsed.ok) return; // a mangled datagram from our client: its retransmission will follow
+    const p = parsed.value;
+    if (p.kind === 'error') {
+      const refusedOptions = this.awaitingOptionAck && p.code === TftpErrorCode.OptionsRefused;
+      this.finish({ ok: false, reason: refusedOptions ? 'client-refused-options' : 'client-error', message: `client sent error ${p.code}: ${p.message}` });
+      return;
+    }
+    if (p.kind === 'other') {
+      this.o.socket.send([encodeError(TftpErrorCode.IllegalOperation, 'Illegal TFTP operation')], from);
+      this.finish({ ok: false, reason: 'illegal-operation', message: `opcode ${p.opcode} during a read transfer` });
+      return;
+    }
+    if (this.awaitingOptionAck) {
+      // RFC 2347 §2: the client accepts our OACK with ACK of block 0.
+      if (p.block !== 0) return;
+      this.awaitingOptionAck = false;
+      this.retries = 0;
+      this.sendRange(this.window.start());
+      return;
+    }
+    const outcome = this.window.onAck(p.block);
+    switch (outcome.kind) {
+      case 'complete':
+        this.o.onProgress(this.o.content.sizeBytes);
+        this.finish({ ok: true, bytesSent: this.o.content.sizeBytes });
+        return;
+      case 'send':
+        this.retries = 0;
+        this.o.onProgress(Math.min(this.window.acknowledgedBlocks * this.window.blockBytes, this.o.content.sizeBytes));
+        this.sendRange(outcome.range);
+        return;
+      case 'duplicate':
+      case 'out-of-window':
+        // RFC 1123 §4.2.3.1: only our timer retransmits; answering a duplicate ACK would
+        // double every later block (the Sorcerer's Apprentice Syndrome).
+        return;
+    }
+  }
+
+  private sendRange(range: BlockRange): void {
+    const blockBytes = this.window.blockBytes;
+    const from = range.from * blockBytes;
+    const length = (range.to - range.from) * blockBytes;
+    const bytes = this.o.content.peek(from, length);
+    if (bytes) {
+      this.sendBlocks(range, bytes);
+      return;
+    }
+    this.o.content.load(from, length).then(
+      () => {
+        if (this.finished) return;
+        const loaded = this.o.content.peek(from, length);
+        if (loaded) this.sendBlocks(range, loaded);
+        else this.finish({ ok: false, reason: 'read-failed', message: 'file shorter than its size' });
+      },
+      (err: Error) => {
+        if (this.finished) return;
+        this.o.socket.send([encodeError(TftpErrorCode.NotDefined, 'Read error')], this.o.client);
+        this.finish({ ok: false, reason: 'read-failed', message: err.message });
+      },
+    );
+  }
+
+  private sendBlocks(range: BlockRange, bytes: Buffer): void {
+    const blockBytes = this.window.blockBytes;
+    for (let block = range.from; block < range.to; block++) {
+      const start = (block - range.from) * blockBytes;
+      this.o.socket.send([encodeDataHeader(wireBlockNumber(block)), bytes.subarray(start, start + blockBytes)], this.o.client);
+    }
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    if (this.timer !== null) this.o.clock.clearTimeout(this.timer);
+    this.timer = this.o.clock.setTimeout(() => this.onTimeout(), this.o.negotiated.timeoutMs);
+  }
+
+  private onTimeout(): void {
+    this.timer = null;
+    if (this.finished) return;
+    if (this.retries >= this.o.maxRetries) {
+      this.finish({ ok: false, reason: 'timeout', message: `no ACK after ${this.retries + 1} tries` });
+      return;
+    }
+    this.retries++;
+    if (this.awaitingOptionAck && this.oack) {
+      this.o.socket.send([this.oack], this.o.client);
+      this.armTimer();
+    } else {
+      this.sendRange(this.window.onTimeout());
+    }
+  }
+
+  private finish(result: TransferResult): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer !== null) this.o.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.o.content.close();
+    this.o.socket.close();
+    this.o.onFinish(result);
+  }
+}

@@ -1,0 +1,119 @@
+// bootd's TFTP service: wires the server to the boot-file namespace, the event sink (one
+// timeline per host, found by the client's address) and the metrics. main.ts calls
+// startTftpService(ctx).
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { BootdContext, RunningService } from '../bootd-context.ts';
+import type { BootEventInput } from '../events/event-sink.ts';
+import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
+import { FileCache } from '../boot-config/file-cache.ts';
+import { bootFileOpener } from './boot-file-opener.ts';
+import { blockBytesForMtu } from './options.ts';
+import { defaultAdmissionLimits, type AdmissionLimits } from './admission.ts';
+import { TftpServer, type TftpObserver, type TransferInfo } from './server.ts';
+import type { Endpoint } from './read-transfer.ts';
+
+export interface TftpTuning {
+  admission: AdmissionLimits;
+  /** RFC 7440 windows beyond this are answered with this. */
+  maxWindowBlocks: number;
+  /** Retransmission timeout when the client didn't ask for one (RFC 2349). */
+  defaultTimeoutMs: number;
+  maxRetries: number;
+  /** At most one progress event per transfer per this interval. */
+  progressIntervalMs: number;
+  cache: FileCache;
+}
+
+export const defaultTftpTuning = (): TftpTuning => ({
+  admission: defaultAdmissionLimits,
+  maxWindowBlocks: 64,
+  defaultTimeoutMs: 1000,
+  maxRetries: 6,
+  progressIntervalMs: 1000,
+  cache: new FileCache(),
+});
+
+/** The addresses to listen on: the configured one, or every local IPv4 address for 0.0.0.0. */
+export function listenAddresses(bindAddress: string): string[] {
+  if (bindAddress !== '0.0.0.0') return [bindAddress];
+  const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
+  return [...new Set(addresses)];
+}
+
+/** The MTU of the interface holding this address, from sysfs (1500 when unknown). */
+export function mtuForAddress(address: string): number {
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    if (!addrs?.some((a) => a.address === address)) continue;
+    try {
+      return Number(readFileSync(`/sys/class/net/${name}/mtu`, 'utf8').trim()) || 1500;
+    } catch {
+      return 1500;
+    }
+  }
+  return 1500;
+}
+
+export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' | 'view'>, progressIntervalMs: number): TftpObserver {
+  const lastProgress = new WeakMap<TransferInfo, number>();
+  const help = {
+    transfers: 'TFTP transfers by result',
+    bytes: 'Bytes sent in TFTP transfers that completed',
+    refused: 'TFTP requests refused, by reason',
+    foreign: 'TFTP packets from an unknown transfer ID (answered with error 5)',
+  };
+  const event = (t: TransferInfo, type: string, detail: Record<string, unknown>, extra: Partial<BootEventInput> = {}) =>
+    ctx.events.record({ source: 'tftp', type, hostId: t.hostHint.hostId, mac: t.hostHint.mac, detail: { file: t.fileName, clientIp: t.client.address, ...detail }, ...extra });
+  return {
+    refused(client: Endpoint, reason: string, fileName: string | null) {
+      ctx.metrics.inc('fleetboot_tftp_refused_total', help.refused, { reason });
+      // pxelinux probes pxelinux.cfg/<uuid> and hex-IP names before 01-<mac>: expected misses.
+      if (reason === 'not-found' && fileName?.startsWith('pxelinux.cfg/')) return;
+      const host = ctx.view.findHostByIp(client.address);
+      ctx.events.record({ source: 'tftp', type: 'transfer-error', hostId: host?.id ?? null, mac: host?.mac ?? null, detail: { file: fileName, clientIp: client.address, reason } });
+    },
+    started(t) {
+      ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'started' });
+      event(t, 'transfer-start', { blockBytes: t.blockBytes, windowBlocks: t.windowBlocks }, { bytesDone: 0, bytesTotal: t.sizeBytes });
+    },
+    progress(t, bytes) {
+      const now = Date.now();
+      if (bytes >= t.sizeBytes || now - (lastProgress.get(t) ?? t.startedAtMs) < progressIntervalMs) return;
+      lastProgress.set(t, now);
+      event(t, 'progress', {}, { bytesDone: bytes, bytesTotal: t.sizeBytes });
+    },
+    finished(t, result) {
+      const durationMs = Date.now() - t.startedAtMs;
+      if (result.ok) {
+        ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'done' });
+        ctx.metrics.inc('fleetboot_tftp_bytes_sent_total', help.bytes, {}, result.bytesSent);
+        event(t, 'transfer-done', { durationMs }, { bytesDone: t.sizeBytes, bytesTotal: t.sizeBytes });
+      } else {
+        ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'error' });
+        event(t, 'transfer-error', { reason: result.reason, message: result.message, durationMs });
+      }
+    },
+    foreignPacket(t, from) {
+      ctx.metrics.inc('fleetboot_tftp_foreign_packets_total', help.foreign);
+      event(t, 'foreign-packet', { from: `${from.address}:${from.port}` });
+    },
+  };
+}
+
+export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = defaultTftpTuning()): Promise<RunningService & { server: TftpServer }> {
+  const { files } = await setUpBootFiles(ctx);
+  const server = new TftpServer({
+    addresses: listenAddresses(ctx.config.bindAddress),
+    port: ctx.config.tftpPort,
+    openFile: bootFileOpener(files, tuning.cache),
+    maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address)),
+    maxWindowBlocks: tuning.maxWindowBlocks,
+    defaultTimeoutMs: tuning.defaultTimeoutMs,
+    maxRetries: tuning.maxRetries,
+    admission: tuning.admission,
+    observer: tftpEventObserver(ctx, tuning.progressIntervalMs),
+  });
+  await server.listen();
+  ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config.bindAddress), port: server.boundPort() });
+  return { name: 'tftp', server, close: () => server.close() };
+}
