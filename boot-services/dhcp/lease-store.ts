@@ -1,0 +1,218 @@
+// Pool leases for machines without a reserved address (DESIGN.md "Leases by MAC, not by
+// client-id"). LeaseBook is the in-memory picture the reply path reads without waiting;
+// a LeaseStore makes bindings durable before the ACK (pg-lease-store.ts for Postgres,
+// MemoryLeaseStore for tests and for running without a database).
+import { formatIPv4, isUsableHostAddress, parseCidr, parseIPv4 } from '../ipv4.ts';
+import type { NetworkView } from '../boot-view.ts';
+
+export type LeaseState = 'offered' | 'bound' | 'released' | 'declined' | 'expired';
+
+export interface LeaseRecord {
+  networkId: string;
+  ip: string;
+  /** The client's MAC; for a quarantined address, the MAC that declined it. */
+  mac: string;
+  state: LeaseState;
+  expiresAtMs: number;
+  clientId: string | null;
+  hostname: string | null;
+}
+
+export interface OfferRequest {
+  network: NetworkView;
+  mac: string;
+  /** Option 50, preferred when free (RFC 2131 §4.3.1). */
+  requestedIp: string | null;
+  /** How long the offered address is held for this MAC. */
+  holdSeconds: number;
+  nowMs: number;
+  /** False for addresses the pool must skip (reservations, the server, the router). */
+  isAssignable(ip: string): boolean;
+}
+
+export type OfferResult = { kind: 'offered'; ip: string } | { kind: 'exhausted' } | { kind: 'no-pool' };
+
+export interface BindRequest {
+  network: NetworkView;
+  mac: string;
+  ip: string;
+  leaseSeconds: number;
+  clientId: string | null;
+  hostname: string | null;
+  nowMs: number;
+}
+
+export type BindResult =
+  | { kind: 'bound'; ip: string; expiresAtMs: number }
+  /** Another MAC holds the address (here or, found at commit, in another bootd). */
+  | { kind: 'taken' }
+  /** The database could not be reached: no ACK without a durable lease. */
+  | { kind: 'unavailable' };
+
+export interface LeaseStore {
+  /** Chooses and holds an address for an OFFER. In memory: an OFFER hands nothing out (RFC 2131 §4.3.1). */
+  offer(req: OfferRequest): OfferResult;
+  /** Makes the lease durable; resolves only after commit (RFC 2131 §4.3.2: no ACK before the server has recorded it). */
+  bind(req: BindRequest): Promise<BindResult>;
+  findLeaseByMac(networkId: string, mac: string): LeaseRecord | null;
+  findLeaseByIp(networkId: string, ip: string): LeaseRecord | null;
+  /** RFC 2131 §4.3.4: the address is free again. Persisted in the background. */
+  release(networkId: string, mac: string, ip: string, nowMs: number): void;
+  /** RFC 2131 §4.3.3: the client found the address in use; keep it out of the pool for a while. */
+  decline(networkId: string, mac: string, ip: string, nowMs: number): void;
+  close(): Promise<void>;
+}
+
+/** Pool range of a network as numbers, or null when the network has no usable pool. */
+export function poolRange(network: NetworkView): { first: number; last: number } | null {
+  if (!network.poolStart || !network.poolEnd) return null;
+  const first = parseIPv4(network.poolStart);
+  const last = parseIPv4(network.poolEnd);
+  const cidr = parseCidr(network.cidr);
+  if (first === null || last === null || cidr === null || first > last) return null;
+  if (!isUsableHostAddress(cidr, first) || !isUsableHostAddress(cidr, last)) return null;
+  return { first, last };
+}
+
+export function isInPool(network: NetworkView, ip: string): boolean {
+  const range = poolRange(network);
+  const n = parseIPv4(ip);
+  return range !== null && n !== null && n >= range.first && n <= range.last;
+}
+
+interface NetworkBook {
+  byMac: Map<string, LeaseRecord>;
+  byIp: Map<string, LeaseRecord>;
+  /** Next pool offset to try: new clients spread over the pool instead of rescanning from its start. */
+  cursor: number;
+  /** When a full scan last found nothing; a storm of DISCOVERs doesn't rescan the pool for each. */
+  exhaustedAtMs: number | null;
+}
+
+/** How long an exhausted pool stays known as exhausted unless an address comes back. */
+const exhaustedRecheckMs = 1000;
+
+/** The in-memory lease table, one book per network. */
+export class LeaseBook {
+  private readonly books = new Map<string, NetworkBook>();
+
+  private book(networkId: string): NetworkBook {
+    let b = this.books.get(networkId);
+    if (!b) {
+      b = { byMac: new Map(), byIp: new Map(), cursor: 0, exhaustedAtMs: null };
+      this.books.set(networkId, b);
+    }
+    return b;
+  }
+
+  findByMac(networkId: string, mac: string): LeaseRecord | null {
+    return this.books.get(networkId)?.byMac.get(mac) ?? null;
+  }
+
+  findByIp(networkId: string, ip: string): LeaseRecord | null {
+    return this.books.get(networkId)?.byIp.get(ip) ?? null;
+  }
+
+  /** Replaces what we know about one network (after loading it from the database). */
+  replaceNetwork(networkId: string, records: LeaseRecord[]): void {
+    const b = this.book(networkId);
+    b.byMac.clear();
+    b.byIp.clear();
+    b.exhaustedAtMs = null;
+    for (const r of records) this.put(r);
+  }
+
+  put(r: LeaseRecord): void {
+    const b = this.book(r.networkId);
+    const previousForMac = b.byMac.get(r.mac);
+    if (previousForMac && previousForMac.ip !== r.ip && b.byIp.get(previousForMac.ip) === previousForMac) b.byIp.delete(previousForMac.ip);
+    const previousForIp = b.byIp.get(r.ip);
+    if (previousForIp && previousForIp.mac !== r.mac && b.byMac.get(previousForIp.mac) === previousForIp) b.byMac.delete(previousForIp.mac);
+    b.byIp.set(r.ip, r);
+    if (r.state === 'released') b.exhaustedAtMs = null;
+    // A quarantined address keeps the decliner's MAC for the record but no longer belongs to it.
+    if (r.state === 'declined') {
+      if (b.byMac.get(r.mac)?.ip === r.ip) b.byMac.delete(r.mac);
+    } else {
+      b.byMac.set(r.mac, r);
+    }
+  }
+
+  /** True when nobody holds ip at nowMs (never leased, expired, released, or past its quarantine). */
+  isFree(networkId: string, ip: string, nowMs: number, forMac: string): boolean {
+    const r = this.books.get(networkId)?.byIp.get(ip);
+    if (!r) return true;
+    if (r.mac === forMac && r.state !== 'declined') return true;
+    return r.expiresAtMs <= nowMs || r.state === 'released';
+  }
+
+  /**
+   * RFC 2131 §4.3.1 order: the client's current or previous address, then the one it asks
+   * for, then any free one. Bounded by the pool size: an exhausted pool costs one scan.
+   */
+  chooseAddress(req: OfferRequest): OfferResult {
+    const range = poolRange(req.network);
+    if (!range) return { kind: 'no-pool' };
+    const id = req.network.id;
+    const usable = (ip: string) => isInPool(req.network, ip) && req.isAssignable(ip) && this.isFree(id, ip, req.nowMs, req.mac);
+    const mine = this.findByMac(id, req.mac);
+    if (mine && usable(mine.ip)) return { kind: 'offered', ip: mine.ip };
+    if (req.requestedIp && usable(req.requestedIp)) return { kind: 'offered', ip: req.requestedIp };
+    const b = this.book(id);
+    if (b.exhaustedAtMs !== null && req.nowMs - b.exhaustedAtMs < exhaustedRecheckMs && req.nowMs >= b.exhaustedAtMs) return { kind: 'exhausted' };
+    const size = range.last - range.first + 1;
+    for (let i = 0; i < size; i++) {
+      const offset = (b.cursor + i) % size;
+      const ip = formatIPv4(range.first + offset);
+      if (req.isAssignable(ip) && this.isFree(id, ip, req.nowMs, req.mac)) {
+        b.cursor = (offset + 1) % size;
+        b.exhaustedAtMs = null;
+        return { kind: 'offered', ip };
+      }
+    }
+    b.exhaustedAtMs = req.nowMs;
+    return { kind: 'exhausted' };
+  }
+}
+
+/** Default quarantine of a declined address (Kea's decline-probation-period is a day too). */
+export const declineProbationSeconds = 86_400;
+
+/** Leases kept in memory only: unit tests, and the fallback when no database is configured. */
+export class MemoryLeaseStore implements LeaseStore {
+  readonly book = new LeaseBook();
+
+  offer(req: OfferRequest): OfferResult {
+    const r = this.book.chooseAddress(req);
+    if (r.kind === 'offered') this.hold(req, r.ip);
+    return r;
+  }
+
+  protected hold(req: OfferRequest, ip: string): void {
+    const current = this.book.findByMac(req.network.id, req.mac);
+    // A bound lease on the same address stays bound; an offer never shortens it.
+    if (current && current.ip === ip && current.state === 'bound' && current.expiresAtMs > req.nowMs) return;
+    this.book.put({ networkId: req.network.id, ip, mac: req.mac, state: 'offered', expiresAtMs: req.nowMs + req.holdSeconds * 1000, clientId: null, hostname: null });
+  }
+
+  async bind(req: BindRequest): Promise<BindResult> {
+    if (!this.book.isFree(req.network.id, req.ip, req.nowMs, req.mac)) return { kind: 'taken' };
+    const expiresAtMs = req.nowMs + req.leaseSeconds * 1000;
+    this.book.put({ networkId: req.network.id, ip: req.ip, mac: req.mac, state: 'bound', expiresAtMs, clientId: req.clientId, hostname: req.hostname });
+    return { kind: 'bound', ip: req.ip, expiresAtMs };
+  }
+
+  findLeaseByMac(networkId: string, mac: string): LeaseRecord | null { return this.book.findByMac(networkId, mac); }
+  findLeaseByIp(networkId: string, ip: string): LeaseRecord | null { return this.book.findByIp(networkId, ip); }
+
+  release(networkId: string, mac: string, ip: string, nowMs: number): void {
+    const r = this.book.findByMac(networkId, mac);
+    if (r && r.ip === ip) this.book.put({ ...r, state: 'released', expiresAtMs: nowMs });
+  }
+
+  decline(networkId: string, mac: string, ip: string, nowMs: number): void {
+    this.book.put({ networkId, ip, mac, state: 'declined', expiresAtMs: nowMs + declineProbationSeconds * 1000, clientId: null, hostname: null });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getIpOption, getMessageType, getStringOption, getUint32Option, type DhcpPacket } from './codec.ts';
+import { MemoryLeaseStore } from './lease-store.ts';
+import { ClientArch, DhcpOption, MessageType } from './options.ts';
+import { DhcpPolicy, type PolicyOutcome } from './policy.ts';
+import {
+  clientRequest, labHost, labNetwork, labView, pxeBiosOptions, remoteNetwork, serverAddress, webRole,
+} from './testdata/lab-view.ts';
+
+const config = { serverAddress, httpBaseUrl: 'http://10.66.0.1:8080' };
+
+function policyFor(view = labView(), leases = new MemoryLeaseStore(), now = () => 1_000_000) {
+  return { policy: new DhcpPolicy({ view, leases, config, now }), leases };
+}
+
+function replied(o: PolicyOutcome): DhcpPacket {
+  if (o.result !== 'replied') assert.fail(`expected a reply, got ignored: ${o.reason}`);
+  return o.reply;
+}
+
+function ignoredReason(o: PolicyOutcome): string {
+  if (o.result !== 'ignored') assert.fail(`expected silence, got ${MessageType[o.replyType]}`);
+  return o.reason;
+}
+
+test('a known BIOS PXE host is offered its reservation, network settings and pxelinux.0', async () => {
+  const { policy } = policyFor();
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01', options: pxeBiosOptions })));
+  assert.equal(getMessageType(offer), MessageType.Offer);
+  assert.equal(offer.yiaddr, '10.66.0.11');
+  assert.equal(getIpOption(offer, DhcpOption.SubnetMask), '255.255.255.0');
+  assert.equal(getIpOption(offer, DhcpOption.Router), '10.66.0.254');
+  assert.deepEqual([...offer.options.get(DhcpOption.DomainNameServer)!], [10, 66, 0, 53, 10, 66, 0, 54]);
+  assert.equal(getStringOption(offer, DhcpOption.DomainName), 'lab.example');
+  assert.equal(getStringOption(offer, DhcpOption.HostName), 'web01');
+  assert.equal(getIpOption(offer, DhcpOption.ServerIdentifier), serverAddress);
+  assert.equal(getUint32Option(offer, DhcpOption.IpAddressLeaseTime), 3600);
+  assert.equal(getUint32Option(offer, DhcpOption.RenewalTime), 1800);
+  assert.equal(getUint32Option(offer, DhcpOption.RebindingTime), 3150);
+  assert.equal(offer.siaddr, '10.66.0.2');
+  assert.equal(offer.bootFileName, 'pxelinux.0');
+  assert.equal(getStringOption(offer, DhcpOption.BootfileName), 'pxelinux.0');
+  assert.equal(getStringOption(offer, DhcpOption.TftpServerName), '10.66.0.2');
+  assert.equal(getStringOption(offer, DhcpOption.VendorClassIdentifier), 'PXEClient');
+});
+
+test('boot file follows architecture, role and iPXE', async () => {
+  const ipxeRole = { ...webRole, bootLoader: 'ipxe' as const };
+  const { policy } = policyFor(labView({ roles: [ipxeRole] }));
+  const discover = (options: Array<[DhcpOption, Buffer]>) => policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01', options }));
+  assert.equal(replied(await discover(pxeBiosOptions)).bootFileName, 'undionly.kpxe');
+  const efi = [[DhcpOption.VendorClassIdentifier, Buffer.from('PXEClient:Arch:00007:UNDI:003016')], [DhcpOption.ClientArchitecture, Buffer.from([0, ClientArch.X64Efi])]] as Array<[DhcpOption, Buffer]>;
+  assert.equal(replied(await discover(efi)).bootFileName, 'ipxe.efi');
+  const ipxe = [...efi, [DhcpOption.UserClass, Buffer.from('iPXE')]] as Array<[DhcpOption, Buffer]>;
+  assert.equal(replied(await discover(ipxe)).bootFileName, 'http://10.66.0.1:8080/boot/v1/ipxe/52:54:00:00:00:01');
+  // An OS's DHCP client (no PXE options) gets an address and no boot file.
+  assert.equal(replied(await discover([])).bootFileName, '');
+});
+
+test('unknown MAC gets a pool address when discovery is on, nothing when off', async () => {
+  const { policy } = policyFor();
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:01' })));
+  assert.equal(offer.yiaddr, '10.66.0.100');
+  assert.equal(offer.options.has(DhcpOption.HostName), false);
+  const closed = policyFor(labView({ networks: [labNetwork({ discoveryEnabled: false })] })).policy;
+  assert.equal(ignoredReason(await closed.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:01' }))), 'discovery-disabled');
+});
+
+test('a host marked not to boot gets no offer', async () => {
+  const { policy } = policyFor(labView({ hosts: [labHost({ bootEnabled: false })] }));
+  assert.equal(ignoredReason(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' }))), 'boot-disabled');
+});
+
+test('REQUEST naming another server gets no answer', async () => {
+  const { policy } = policyFor();
+  const o = await policy.handle(clientRequest({ type: MessageType.Request, mac: '52:54:00:00:00:01', serverId: '10.66.0.200', requestedIp: '10.66.0.11' }));
+  assert.equal(ignoredReason(o), 'other-server');
+});
+
+test('INIT-REBOOT: right address ACKed, wrong address or subnet NAKed, unknown client left alone', async () => {
+  const { policy } = policyFor();
+  const initReboot = (mac: string, ip: string) => policy.handle(clientRequest({ type: MessageType.Request, mac, requestedIp: ip }));
+  assert.equal(getMessageType(replied(await initReboot('52:54:00:00:00:01', '10.66.0.11'))), MessageType.Ack);
+  const wrong = replied(await initReboot('52:54:00:00:00:01', '10.66.0.12'));
+  assert.equal(getMessageType(wrong), MessageType.Nak);
+  assert.equal(wrong.yiaddr, '0.0.0.0');
+  assert.equal(getStringOption(wrong, DhcpOption.Message), 'not-the-reserved-address');
+  assert.equal(getMessageType(replied(await initReboot('52:54:00:00:00:01', '192.168.1.5'))), MessageType.Nak);
+  assert.equal(ignoredReason(await initReboot('52:54:00:99:00:02', '10.66.0.101')), 'no-record-of-client');
+});
+
+test('pool lease DORA, renewal and release', async () => {
+  const { policy, leases } = policyFor();
+  const mac = '52:54:00:99:00:03';
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac })));
+  const ack = replied(await policy.handle(clientRequest({ type: MessageType.Request, mac, serverId: serverAddress, requestedIp: offer.yiaddr })));
+  assert.equal(getMessageType(ack), MessageType.Ack);
+  assert.equal(leases.findLeaseByMac(labNetwork().id, mac)?.state, 'bound');
+  const renew = replied(await policy.handle(clientRequest({ type: MessageType.Request, mac, ciaddr: offer.yiaddr })));
+  assert.equal(getMessageType(renew), MessageType.Ack);
+  assert.equal(renew.ciaddr, offer.yiaddr);
+  assert.equal(ignoredReason(await policy.handle(clientRequest({ type: MessageType.Release, mac, ciaddr: offer.yiaddr, serverId: serverAddress }))), 'released');
+  assert.equal(leases.findLeaseByMac(labNetwork().id, mac)?.state, 'released');
+});
+
+test('last pool address: one client wins, the other gets nothing or NAK', async () => {
+  const { policy } = policyFor(labView({ networks: [labNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.100' })] }));
+  const a = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:0a' })));
+  assert.equal(ignoredReason(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:0b' }))), 'pool-exhausted');
+  // The loser asks for the address anyway (e.g. offered by a peer bootd): NAK, not a duplicate.
+  const [first, second] = await Promise.all([
+    policy.handle(clientRequest({ type: MessageType.Request, mac: '52:54:00:99:00:0a', serverId: serverAddress, requestedIp: a.yiaddr })),
+    policy.handle(clientRequest({ type: MessageType.Request, mac: '52:54:00:99:00:0b', serverId: serverAddress, requestedIp: a.yiaddr })),
+  ]);
+  assert.equal(getMessageType(replied(first!)), MessageType.Ack);
+  assert.equal(getMessageType(replied(second!)), MessageType.Nak);
+});
+
+test('a declined address is quarantined and the next DISCOVER gets another', async () => {
+  const { policy } = policyFor();
+  const mac = '52:54:00:99:00:04';
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac })));
+  assert.equal(ignoredReason(await policy.handle(clientRequest({ type: MessageType.Decline, mac, serverId: serverAddress, requestedIp: offer.yiaddr }))), 'declined');
+  const next = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac })));
+  assert.notEqual(next.yiaddr, offer.yiaddr);
+  const other = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:05' })));
+  assert.notEqual(other.yiaddr, offer.yiaddr);
+});
+
+test('a relayed DISCOVER is answered from the relay\'s network with option 82 echoed last', async () => {
+  const { policy } = policyFor();
+  const circuit = Buffer.from([1, 4, 0x65, 0x74, 0x68, 0x30]);
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:06', giaddr: '10.77.0.1', options: [[DhcpOption.RelayAgentInformation, circuit]] })));
+  assert.equal(offer.yiaddr, remoteNetwork().poolStart);
+  assert.equal(offer.giaddr, '10.77.0.1');
+  assert.equal(getIpOption(offer, DhcpOption.Router), '10.77.0.1');
+  assert.deepEqual([...offer.options.keys()].at(-1), DhcpOption.RelayAgentInformation);
+  assert.ok(offer.options.get(DhcpOption.RelayAgentInformation)?.equals(circuit));
+});
+
+test('INFORM gets configuration without an address or lease time', async () => {
+  const { policy } = policyFor();
+  const ack = replied(await policy.handle(clientRequest({ type: MessageType.Inform, mac: '52:54:00:00:00:01', ciaddr: '10.66.0.11' })));
+  assert.equal(getMessageType(ack), MessageType.Ack);
+  assert.equal(ack.yiaddr, '0.0.0.0');
+  assert.equal(ack.ciaddr, '10.66.0.11');
+  assert.equal(ack.options.has(DhcpOption.IpAddressLeaseTime), false);
+  assert.equal(getIpOption(ack, DhcpOption.Router), '10.66.0.254');
+});
+
+test('a reservation changed in the view applies to the next DISCOVER', async () => {
+  const view = labView();
+  const { policy } = policyFor(view);
+  const discover = () => policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' }));
+  assert.equal(replied(await discover()).yiaddr, '10.66.0.11');
+  view.putHost(labHost({ ip: '10.66.0.42' }));
+  assert.equal(replied(await discover()).yiaddr, '10.66.0.42');
+});

@@ -1,0 +1,343 @@
+// Who gets what (RFC 2131 §4.3 server behaviour, DESIGN.md "Decisions taken"): reads the
+// BootView and the lease book, never touches a socket. A known MAC gets its reservation,
+// an unknown one a pool lease when its network allows discovery; PXE clients get the boot
+// file for their architecture, iPXE gets its script URL. The only wait is the durable pool
+// lease before an ACK.
+import type { BootView, HostView, NetworkView, RoleView } from '../boot-view.ts';
+import type { BootdConfig } from '../bootd-context.ts';
+import { cidrContains, formatIPv4, parseCidr, parseIPv4 } from '../ipv4.ts';
+import {
+  getClientArchitectures, getClientMac, getClientMachineId, getIpOption, getMessageType, getParameterRequestList,
+  getStringOption, getUserClasses, ipToBuffer, type DhcpPacket,
+} from './codec.ts';
+import { isInPool, type LeaseStore } from './lease-store.ts';
+import { BootpOp, ClientArch, DhcpOption, MessageType, hardwareTypeEthernet, messageTypeName } from './options.ts';
+
+export interface DhcpPolicyDeps {
+  view: BootView;
+  leases: LeaseStore;
+  config: Pick<BootdConfig, 'serverAddress' | 'httpBaseUrl'>;
+  now?: () => number;
+}
+
+/** What to do with one request; every packet ends in exactly one of these (STYLE.md). */
+export type PolicyOutcome =
+  | { result: 'replied'; reply: DhcpPacket; replyType: MessageType; mac: string | null; hostId: string | null; detail: Record<string, unknown> }
+  | { result: 'ignored'; reason: string; mac: string | null; hostId: string | null; detail: Record<string, unknown> };
+
+/** An address's hold while the client decides between offers (RFC 2131 §4.3.1 "SHOULD reserve"). */
+export const offerHoldSeconds = 60;
+/** DESIGN.md: short leases in the PXE phase, so a boot storm doesn't tie up the pool. */
+export const pxePhaseLeaseSeconds = 600;
+
+const zeroAddress = '0.0.0.0';
+
+/** What the client is, read from its options: drives boot file choice and the events. */
+export interface ClientTraits {
+  mac: string | null;
+  arch: ClientArch | null;
+  vendorClass: string | null;
+  isPxe: boolean;
+  isIpxe: boolean;
+  machineId: string | null;
+  clientId: string | null;
+  hostname: string | null;
+}
+
+export function readClientTraits(p: DhcpPacket): ClientTraits {
+  const vendorClass = getStringOption(p, DhcpOption.VendorClassIdentifier);
+  const arch = getClientArchitectures(p)[0] ?? null;
+  return {
+    mac: getClientMac(p),
+    arch,
+    vendorClass,
+    isPxe: vendorClass?.startsWith('PXEClient') === true || arch !== null,
+    // iPXE announces itself with user class "iPXE" and its own encapsulated options (175).
+    isIpxe: getUserClasses(p).includes('iPXE') || p.options.has(DhcpOption.IpxeEncapsulated),
+    machineId: getClientMachineId(p),
+    clientId: p.options.get(DhcpOption.ClientIdentifier)?.toString('hex') ?? null,
+    hostname: getStringOption(p, DhcpOption.HostName),
+  };
+}
+
+export interface BootFile {
+  nextServer: string;
+  fileName: string;
+}
+
+/**
+ * RFC 4578 §2.1 architecture → boot loader. A client already running iPXE gets the URL of
+ * its own script, else it would chain-load iPXE forever.
+ */
+export function pickBootFile(traits: ClientTraits, role: RoleView | null, network: NetworkView, config: DhcpPolicyDeps['config']): BootFile | null {
+  const nextServer = network.bootServer ?? config.serverAddress;
+  if (traits.isIpxe && traits.mac) return { nextServer, fileName: `${config.httpBaseUrl}/boot/v1/ipxe/${traits.mac}` };
+  if (!traits.isPxe) return null;
+  switch (traits.arch ?? ClientArch.X86Bios) {
+    case ClientArch.X86Bios:
+      return { nextServer, fileName: role?.bootLoader === 'ipxe' ? 'undionly.kpxe' : 'pxelinux.0' };
+    case ClientArch.X64Efi:
+    case ClientArch.EfiBc:
+      return { nextServer, fileName: 'ipxe.efi' };
+    default:
+      return null;
+  }
+}
+
+interface Assignment {
+  network: NetworkView;
+  host: HostView | null;
+  ip: string;
+  leaseSeconds: number;
+}
+
+export class DhcpPolicy {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DhcpPolicyDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async handle(request: DhcpPacket): Promise<PolicyOutcome> {
+    const mac = getClientMac(request);
+    const ignore = (reason: string, hostId: string | null = null, detail: Record<string, unknown> = {}): PolicyOutcome =>
+      ({ result: 'ignored', reason, mac, hostId, detail });
+    // Replies from other servers reach port 67 only by mistake (or a relay loop).
+    if (request.op !== BootpOp.Request) return ignore('not-a-request');
+    const type = getMessageType(request);
+    if (type === null) return ignore('bootp-not-supported');
+    if (request.htype !== hardwareTypeEthernet || !mac) return ignore('not-ethernet');
+    switch (type) {
+      case MessageType.Discover: return this.onDiscover(request, mac);
+      case MessageType.Request: return this.onRequest(request, mac);
+      case MessageType.Decline: return this.onDecline(request, mac);
+      case MessageType.Release: return this.onRelease(request, mac);
+      case MessageType.Inform: return this.onInform(request, mac);
+      default: return ignore(`unsupported-${messageTypeName(type)}`);
+    }
+  }
+
+  /** RFC 2131 §4.3.1: the network is the relay's (giaddr) or, for direct traffic, the receiving interface's. */
+  private networkOf(request: DhcpPacket): NetworkView | null {
+    const { view, config } = this.deps;
+    if (request.giaddr !== zeroAddress) return view.findNetworkForRelay(request.giaddr);
+    // A RENEWING client unicasts from its own address, possibly through routers (§4.4.5).
+    if (request.ciaddr !== zeroAddress) return view.findNetworkContaining(request.ciaddr) ?? view.findNetworkContaining(config.serverAddress);
+    return view.findNetworkContaining(config.serverAddress);
+  }
+
+  private isOurServerId(request: DhcpPacket): boolean | null {
+    const id = getIpOption(request, DhcpOption.ServerIdentifier);
+    return id === null ? null : id === this.deps.config.serverAddress;
+  }
+
+  /** An address the pool may hand out: not reserved for a host, not the router or a server. */
+  private isAssignable(network: NetworkView, ip: string): boolean {
+    if (this.deps.view.findHostByIp(ip)) return false;
+    return ip !== network.gateway && ip !== network.bootServer && ip !== this.deps.config.serverAddress;
+  }
+
+  private leaseSecondsFor(network: NetworkView, traits: ClientTraits, reserved: boolean): number {
+    if (reserved || !traits.isPxe) return network.leaseSeconds;
+    return Math.min(network.leaseSeconds, pxePhaseLeaseSeconds);
+  }
+
+  private async onDiscover(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+    const traits = readClientTraits(request);
+    const network = this.networkOf(request);
+    const host = this.deps.view.findHostByMac(mac);
+    const hostId = host?.id ?? null;
+    const base = { traits: describeTraits(traits), giaddr: request.giaddr === zeroAddress ? undefined : request.giaddr };
+    if (!network) return { result: 'ignored', reason: 'no-network', mac, hostId, detail: base };
+    if (host && !host.bootEnabled) return { result: 'ignored', reason: 'boot-disabled', mac, hostId, detail: base };
+    if (host && host.networkId !== null && host.networkId !== network.id) {
+      return { result: 'ignored', reason: 'host-on-other-network', mac, hostId, detail: { ...base, network: network.name } };
+    }
+    let assignment: Assignment;
+    if (host?.ip) {
+      if (!this.inSubnet(network, host.ip)) return { result: 'ignored', reason: 'reservation-outside-network', mac, hostId, detail: { ...base, ip: host.ip } };
+      assignment = { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) };
+    } else {
+      if (!host && !network.discoveryEnabled) return { result: 'ignored', reason: 'discovery-disabled', mac, hostId, detail: base };
+      const offered = this.deps.leases.offer({
+        network, mac, requestedIp: getIpOption(request, DhcpOption.RequestedIpAddress), holdSeconds: offerHoldSeconds,
+        nowMs: this.now(), isAssignable: (ip) => this.isAssignable(network, ip),
+      });
+      if (offered.kind !== 'offered') return { result: 'ignored', reason: offered.kind === 'exhausted' ? 'pool-exhausted' : 'no-pool', mac, hostId, detail: { ...base, network: network.name } };
+      assignment = { network, host, ip: offered.ip, leaseSeconds: this.leaseSecondsFor(network, traits, false) };
+    }
+    return this.replyWithAddress(request, MessageType.Offer, assignment, traits);
+  }
+
+  /** RFC 2131 §4.3.2: the four forms of REQUEST, told apart by server id, requested address and ciaddr. */
+  private async onRequest(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+    const traits = readClientTraits(request);
+    const host = this.deps.view.findHostByMac(mac);
+    const hostId = host?.id ?? null;
+    const requestedIp = getIpOption(request, DhcpOption.RequestedIpAddress);
+    const ours = this.isOurServerId(request);
+    const form = ours !== null ? 'selecting' : requestedIp ? 'init-reboot' : request.ciaddr !== zeroAddress ? 'renewing' : 'malformed';
+    const detail = { form, requestedIp: requestedIp ?? undefined, ciaddr: request.ciaddr === zeroAddress ? undefined : request.ciaddr, traits: describeTraits(traits) };
+    const ignore = (reason: string): PolicyOutcome => ({ result: 'ignored', reason, mac, hostId, detail });
+    const nak = (reason: string): PolicyOutcome => this.nak(request, mac, hostId, reason, detail);
+
+    // Selecting: a REQUEST naming another server is that client declining our offer: stay silent.
+    if (ours === false) return ignore('other-server');
+    if (form === 'malformed') return ignore('request-without-address');
+    const address = form === 'renewing' ? request.ciaddr : requestedIp!;
+    const network = this.networkOf(request);
+    if (!network) return ignore('no-network');
+    if (host && !host.bootEnabled) return ignore('boot-disabled');
+    // INIT-REBOOT on the wrong subnet (the client moved): NAK so it starts over (§4.3.2).
+    if (!this.inSubnet(network, address)) return form === 'renewing' ? ignore('address-not-on-our-networks') : nak('wrong-subnet');
+
+    if (host?.ip) {
+      if (host.networkId !== null && host.networkId !== network.id) return nak('host-on-other-network');
+      if (address !== host.ip) return nak('not-the-reserved-address');
+      return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) }, traits, detail);
+    }
+    if (!host && !network.discoveryEnabled) return form === 'selecting' ? nak('discovery-disabled') : ignore('discovery-disabled');
+    const mine = this.deps.leases.findLeaseByMac(network.id, mac);
+    if (form !== 'selecting') {
+      // §4.3.2: with no record of this client we stay silent, so servers that don't talk to each other coexist.
+      const holder = this.deps.leases.findLeaseByIp(network.id, address);
+      if (!mine || mine.ip !== address) {
+        if (holder && holder.mac !== mac && holder.state !== 'released') return nak('address-held-by-another-client');
+        if (!mine) return ignore('no-record-of-client');
+        return nak('not-the-leased-address');
+      }
+    }
+    if (!isInPool(network, address) || !this.isAssignable(network, address)) return nak('address-not-in-pool');
+    const leaseSeconds = this.leaseSecondsFor(network, traits, false);
+    const bound = await this.deps.leases.bind({
+      network, mac, ip: address, leaseSeconds, clientId: traits.clientId, hostname: traits.hostname, nowMs: this.now(),
+    });
+    if (bound.kind === 'taken') return nak('address-taken');
+    if (bound.kind === 'unavailable') return ignore('lease-store-unavailable');
+    return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds }, traits, detail);
+  }
+
+  /** RFC 2131 §4.3.3: the client saw the address in use (ARP); quarantine it, no reply. */
+  private async onDecline(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+    const host = this.deps.view.findHostByMac(mac);
+    const hostId = host?.id ?? null;
+    const ip = getIpOption(request, DhcpOption.RequestedIpAddress);
+    if (this.isOurServerId(request) !== true) return { result: 'ignored', reason: 'other-server', mac, hostId, detail: { ip } };
+    const network = this.networkOf(request);
+    if (!network || !ip) return { result: 'ignored', reason: 'declined-unknown-address', mac, hostId, detail: { ip } };
+    if (host?.ip === ip) {
+      // A reservation can't be moved by us: another device squats on it, the operator must act.
+      return { result: 'ignored', reason: 'reserved-address-in-use', mac, hostId, detail: { ip } };
+    }
+    if (isInPool(network, ip)) this.deps.leases.decline(network.id, mac, ip, this.now());
+    return { result: 'ignored', reason: 'declined', mac, hostId, detail: { ip, quarantined: isInPool(network, ip) } };
+  }
+
+  /** RFC 2131 §4.3.4: free the lease, no reply. */
+  private async onRelease(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+    const hostId = this.deps.view.findHostByMac(mac)?.id ?? null;
+    if (this.isOurServerId(request) === false) return { result: 'ignored', reason: 'other-server', mac, hostId, detail: {} };
+    const network = this.networkOf(request);
+    if (network) this.deps.leases.release(network.id, mac, request.ciaddr, this.now());
+    return { result: 'ignored', reason: 'released', mac, hostId, detail: { ip: request.ciaddr } };
+  }
+
+  /** RFC 2131 §4.3.5: configuration only, no address, no lease time. */
+  private async onInform(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+    const traits = readClientTraits(request);
+    const host = this.deps.view.findHostByMac(mac);
+    const network = this.networkOf(request);
+    if (!network || request.ciaddr === zeroAddress) return { result: 'ignored', reason: 'inform-without-address', mac, hostId: host?.id ?? null, detail: {} };
+    return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: zeroAddress, leaseSeconds: 0 }, traits, { form: 'inform' });
+  }
+
+  private inSubnet(network: NetworkView, ip: string): boolean {
+    const cidr = parseCidr(network.cidr);
+    const n = parseIPv4(ip);
+    return cidr !== null && n !== null && cidrContains(cidr, n);
+  }
+
+  private replyHeader(request: DhcpPacket): DhcpPacket {
+    // RFC 2131 §4.3.1 table 3: xid, flags, giaddr, chaddr copied from the client.
+    return {
+      op: BootpOp.Reply, htype: request.htype, hlen: request.hlen, hops: 0, xid: request.xid, secs: 0, flags: request.flags,
+      ciaddr: zeroAddress, yiaddr: zeroAddress, siaddr: zeroAddress, giaddr: request.giaddr, chaddr: request.chaddr,
+      serverName: '', bootFileName: '', options: new Map(),
+    };
+  }
+
+  private nak(request: DhcpPacket, mac: string, hostId: string | null, reason: string, detail: Record<string, unknown>): PolicyOutcome {
+    const reply = this.replyHeader(request);
+    reply.options.set(DhcpOption.MessageType, Buffer.from([MessageType.Nak]));
+    reply.options.set(DhcpOption.ServerIdentifier, ipToBuffer(this.deps.config.serverAddress));
+    reply.options.set(DhcpOption.Message, Buffer.from(reason, 'latin1'));
+    echoRelayAgentInfo(request, reply);
+    return { result: 'replied', reply, replyType: MessageType.Nak, mac, hostId, detail: { ...detail, reason } };
+  }
+
+  private replyWithAddress(request: DhcpPacket, type: MessageType.Offer | MessageType.Ack, a: Assignment, traits: ClientTraits, detail: Record<string, unknown> = {}): PolicyOutcome {
+    const { config, view } = this.deps;
+    const reply = this.replyHeader(request);
+    const inform = a.leaseSeconds === 0;
+    // RFC 2131 table 3: ciaddr is echoed in an ACK (renewing, INFORM), 0 in an OFFER.
+    if (type === MessageType.Ack) reply.ciaddr = request.ciaddr;
+    reply.yiaddr = a.ip;
+    const o = reply.options;
+    o.set(DhcpOption.MessageType, Buffer.from([type]));
+    o.set(DhcpOption.ServerIdentifier, ipToBuffer(config.serverAddress));
+    if (!inform) {
+      o.set(DhcpOption.IpAddressLeaseTime, uint32(a.leaseSeconds));
+      // RFC 2131 §4.4.5 defaults: T1 = 0.5, T2 = 0.875 of the lease.
+      o.set(DhcpOption.RenewalTime, uint32(Math.floor(a.leaseSeconds * 0.5)));
+      o.set(DhcpOption.RebindingTime, uint32(Math.floor(a.leaseSeconds * 0.875)));
+    }
+    const cidr = parseCidr(a.network.cidr);
+    if (cidr) {
+      o.set(DhcpOption.SubnetMask, ipToBuffer(formatIPv4(cidr.mask)));
+      o.set(DhcpOption.BroadcastAddress, ipToBuffer(formatIPv4(cidr.broadcast)));
+    }
+    if (a.network.gateway) o.set(DhcpOption.Router, ipToBuffer(a.network.gateway));
+    if (a.network.dnsServers.length > 0) o.set(DhcpOption.DomainNameServer, Buffer.concat(a.network.dnsServers.map(ipToBuffer)));
+    if (a.network.domain) o.set(DhcpOption.DomainName, Buffer.from(a.network.domain, 'latin1'));
+    if (a.host) o.set(DhcpOption.HostName, Buffer.from(a.host.hostname, 'latin1'));
+
+    const role = a.host?.roleId ? view.findRoleById(a.host.roleId) : null;
+    const boot = pickBootFile(traits, role, a.network, config);
+    if (boot) {
+      reply.siaddr = boot.nextServer;
+      reply.bootFileName = boot.fileName;
+      const asked = new Set(getParameterRequestList(request));
+      if (asked.has(DhcpOption.TftpServerName)) o.set(DhcpOption.TftpServerName, Buffer.from(boot.nextServer, 'latin1'));
+      if (asked.has(DhcpOption.BootfileName)) o.set(DhcpOption.BootfileName, Buffer.from(boot.fileName, 'latin1'));
+    }
+    // PXE spec 2.1 §2.2.1: a server answering a PXE client identifies itself with "PXEClient".
+    if (traits.vendorClass?.startsWith('PXEClient')) o.set(DhcpOption.VendorClassIdentifier, Buffer.from('PXEClient', 'latin1'));
+    echoRelayAgentInfo(request, reply);
+    return {
+      result: 'replied', reply, replyType: type, mac: traits.mac, hostId: a.host?.id ?? null,
+      detail: { ...detail, ip: inform ? undefined : a.ip, network: a.network.name, bootFile: boot?.fileName, leaseSeconds: inform ? undefined : a.leaseSeconds },
+    };
+  }
+}
+
+function uint32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+/** RFC 3046 §2.2: the server copies option 82 unchanged into its reply, as the last option. */
+function echoRelayAgentInfo(request: DhcpPacket, reply: DhcpPacket): void {
+  const info = request.options.get(DhcpOption.RelayAgentInformation);
+  if (info && request.giaddr !== zeroAddress) reply.options.set(DhcpOption.RelayAgentInformation, info);
+}
+
+function describeTraits(t: ClientTraits): Record<string, unknown> {
+  return {
+    arch: t.arch ?? undefined,
+    vendorClass: t.vendorClass ?? undefined,
+    ipxe: t.isIpxe || undefined,
+    machineId: t.machineId ?? undefined,
+    hostname: t.hostname ?? undefined,
+  };
+}
