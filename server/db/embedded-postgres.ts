@@ -159,7 +159,7 @@ async function pickPort(preferred: number, log: (l: string) => void): Promise<nu
   throw new Error(`no free port for PostgreSQL in ${preferred}-${preferred + 49} on 127.0.0.1`);
 }
 
-function run(cmd: string, args: string[], ids: Ids | null, env: NodeJS.ProcessEnv = {}): void {
+function run(cmd: string, args: string[], ids: Ids | null, env: Record<string, string> = {}): void {
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C', ...env } });
 }
 

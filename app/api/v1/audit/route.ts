@@ -1,0 +1,1 @@
+export { listAuditRoute as GET } from '@/server/api/endpoints/read-only.ts';

@@ -1,0 +1,1 @@
+export { signInRoute as POST } from '@/server/api/endpoints/accounts.ts';

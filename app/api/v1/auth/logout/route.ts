@@ -1,0 +1,1 @@
+export { signOutRoute as POST } from '@/server/api/endpoints/accounts.ts';

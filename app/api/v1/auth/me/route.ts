@@ -1,0 +1,1 @@
+export { whoAmIRoute as GET } from '@/server/api/endpoints/accounts.ts';

@@ -1,0 +1,1 @@
+export { listEventsRoute as GET } from '@/server/api/endpoints/read-only.ts';

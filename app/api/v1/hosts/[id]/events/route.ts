@@ -1,0 +1,1 @@
+export { hostEventsRoute as GET } from '@/server/api/endpoints/hosts.ts';

@@ -1,0 +1,1 @@
+export { importHostsRoute as POST } from '@/server/api/endpoints/hosts.ts';

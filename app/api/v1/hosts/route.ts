@@ -1,0 +1,1 @@
+export { listHostsRoute as GET, createHostRoute as POST } from '@/server/api/endpoints/hosts.ts';

@@ -1,0 +1,1 @@
+export { listImagesRoute as GET, createImageRoute as POST } from '@/server/api/endpoints/images.ts';

@@ -1,0 +1,1 @@
+export { listNetworksRoute as GET, createNetworkRoute as POST } from '@/server/api/endpoints/networks.ts';

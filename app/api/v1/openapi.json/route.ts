@@ -1,0 +1,1 @@
+export { openApiRoute as GET } from '@/server/api/openapi.ts';

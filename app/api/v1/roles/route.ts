@@ -1,0 +1,1 @@
+export { listRolesRoute as GET, createRoleRoute as POST } from '@/server/api/endpoints/roles.ts';

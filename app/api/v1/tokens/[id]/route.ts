@@ -1,0 +1,1 @@
+export { revokeTokenRoute as DELETE } from '@/server/api/endpoints/accounts.ts';

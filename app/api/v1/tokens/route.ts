@@ -1,0 +1,1 @@
+export { listTokensRoute as GET, createTokenRoute as POST } from '@/server/api/endpoints/accounts.ts';

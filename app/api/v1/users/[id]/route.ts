@@ -1,0 +1,1 @@
+export { updateUserRoute as PATCH } from '@/server/api/endpoints/accounts.ts';

@@ -1,0 +1,1 @@
+export { listUsersRoute as GET, createUserRoute as POST } from '@/server/api/endpoints/accounts.ts';

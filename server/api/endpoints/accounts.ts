@@ -1,0 +1,42 @@
+import { cookies } from 'next/headers';
+import { apiRoute, readJson } from '../handler.ts';
+import { errorResponse, json } from '../respond.ts';
+import { sessionCookieName, sessionSeconds, signIn, signOut } from '../../auth/sessions.ts';
+import { signInInput, userCreate, userUpdate } from '../../users/schema.ts';
+import { createUser, listUsers, updateUser } from '../../users/queries.ts';
+import { tokenCreate } from '../../tokens/schema.ts';
+import { createToken, listTokens, revokeToken } from '../../tokens/queries.ts';
+
+export async function signInRoute(req: Request): Promise<Response> {
+  try {
+    const input = signInInput.parse(await readJson(req));
+    const { secret, actor } = await signIn(input.username, input.password);
+    const store = await cookies();
+    store.set(sessionCookieName, secret, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: sessionSeconds,
+      secure: req.headers.get('x-forwarded-proto') === 'https' || new URL(req.url).protocol === 'https:',
+    });
+    return json({ username: actor.username, role: actor.role });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+export async function signOutRoute(): Promise<Response> {
+  const store = await cookies();
+  const secret = store.get(sessionCookieName)?.value;
+  if (secret) await signOut(secret);
+  store.delete(sessionCookieName);
+  return new Response(null, { status: 204 });
+}
+
+export const whoAmIRoute = apiRoute('viewer', async ({ actor }) => ({ username: actor.username, role: actor.role, kind: actor.kind }));
+export const listUsersRoute = apiRoute('admin', async () => ({ items: await listUsers() }));
+export const createUserRoute = apiRoute('admin', async ({ req, actor }) => createUser(actor, userCreate.parse(await readJson(req))), { status: 201 });
+export const updateUserRoute = apiRoute<{ id: string }>('admin', async ({ req, actor, params }) => updateUser(actor, params.id, userUpdate.parse(await readJson(req))));
+export const listTokensRoute = apiRoute('viewer', async ({ actor }) => ({ items: await listTokens(actor) }));
+export const createTokenRoute = apiRoute('viewer', async ({ req, actor }) => createToken(actor, tokenCreate.parse(await readJson(req))), { status: 201 });
+export const revokeTokenRoute = apiRoute<{ id: string }>('viewer', async ({ actor, params }) => revokeToken(actor, params.id));

@@ -1,0 +1,32 @@
+import { apiRoute, queryObject, readJson, readText } from '../handler.ts';
+import { pageQuery } from '../pagination.ts';
+import { hostCreate, hostListQuery, hostUpdate } from '../../hosts/schema.ts';
+import { createHost, deleteHost, getHostOrThrow, listHosts, updateHost } from '../../hosts/queries.ts';
+import { importHosts, readImportRows } from '../../hosts/import.ts';
+import { listEvents } from '../../events/queries.ts';
+import { eventListQuery } from '../../events/schema.ts';
+import { DomainError } from '../../errors.ts';
+
+const maxImportBytes = 20 * 1024 * 1024;
+
+export const listHostsRoute = apiRoute('viewer', async ({ url }) => {
+  const q = queryObject(url);
+  return listHosts({ ...pageQuery.parse(q), ...hostListQuery.parse(q) });
+});
+export const createHostRoute = apiRoute('operator', async ({ req, actor }) => createHost(actor, hostCreate.parse(await readJson(req))), { status: 201 });
+export const getHostRoute = apiRoute<{ id: string }>('viewer', async ({ params }) => getHostOrThrow(params.id));
+export const updateHostRoute = apiRoute<{ id: string }>('operator', async ({ req, actor, params }) => updateHost(actor, params.id, hostUpdate.parse(await readJson(req))));
+export const deleteHostRoute = apiRoute<{ id: string }>('operator', async ({ actor, params }) => deleteHost(actor, params.id));
+export const hostEventsRoute = apiRoute<{ id: string }>('viewer', async ({ url, params }) => {
+  await getHostOrThrow(params.id);
+  return listEvents(eventListQuery.parse({ ...queryObject(url), hostId: params.id }));
+});
+
+/** POST text/csv or application/json; all or nothing, with a report naming each bad row. */
+export const importHostsRoute = apiRoute('operator', async ({ req, actor }) => {
+  const type = (req.headers.get('content-type') ?? '').toLowerCase();
+  if (!type.includes('csv') && !type.includes('json')) {
+    throw new DomainError('unsupported_media_type', 'send text/csv or application/json', 'content-type');
+  }
+  return importHosts(actor, readImportRows(await readText(req, maxImportBytes), type));
+}, { status: 201 });

@@ -1,0 +1,74 @@
+// Every /api/v1 route goes through apiRoute(): who is asking (session cookie or bearer token),
+// may they (role), parse input, call the domain, map errors. Route files stay a few lines.
+import { cookies } from 'next/headers';
+import type { z } from 'zod';
+import { requireRole, type Actor, type Role } from '../auth/actor.ts';
+import { actorFromRequest, sessionCookieName } from '../auth/sessions.ts';
+import { DomainError, invalid } from '../errors.ts';
+import { errorResponse, json } from './respond.ts';
+
+const maxJsonBodyBytes = 20 * 1024 * 1024;
+
+export interface ApiContext<P> {
+  req: Request;
+  actor: Actor;
+  params: P;
+  url: URL;
+}
+
+type RouteContext = { params: Promise<Record<string, string>> };
+
+export function apiRoute<P extends Record<string, string> = Record<string, string>>(
+  role: Role,
+  fn: (ctx: ApiContext<P>) => Promise<unknown>,
+  opts: { status?: number } = {},
+) {
+  return async (req: Request, route: RouteContext): Promise<Response> => {
+    try {
+      const cookieStore = await cookies();
+      const actor = await actorFromRequest(req.headers, cookieStore.get(sessionCookieName)?.value);
+      requireRole(actor, role);
+      const params = ((await route?.params) ?? {}) as P;
+      const result = await fn({ req, actor, params, url: new URL(req.url) });
+      if (result instanceof Response) return result;
+      if (result === undefined) return new Response(null, { status: 204 });
+      return json(result, opts.status ?? 200);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/**
+ * Reads a JSON body. Requiring application/json is also the CSRF guard: a cross-site form
+ * can't send it without a CORS preflight, which we never grant.
+ */
+export async function readJson(req: Request): Promise<unknown> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new DomainError('unsupported_media_type', 'send the body as application/json', 'content-type');
+  }
+  const text = await readText(req, maxJsonBodyBytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid('body', 'the body is not valid JSON');
+  }
+}
+
+export async function readText(req: Request, limitBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > limitBytes) throw new DomainError('payload_too_large', `the body is larger than ${limitBytes} bytes`, 'body');
+  const text = await req.text();
+  if (Buffer.byteLength(text) > limitBytes) throw new DomainError('payload_too_large', `the body is larger than ${limitBytes} bytes`, 'body');
+  return text;
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  return schema.parse(input);
+}
+
+/** Query string → plain object (repeated keys keep the last value). */
+export function queryObject(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}

@@ -1,0 +1,58 @@
+// One mapping from errors to HTTP (STYLE.md): DomainError by its code, zod errors → 400 naming
+// the field, Prisma's unique violation → 409 by its error code (never by message text).
+import { Prisma } from '@prisma/client';
+import { ZodError } from 'zod';
+import { DomainError, errorCodes } from '../errors.ts';
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+export function zodField(err: ZodError): string {
+  const path = err.issues[0]?.path ?? [];
+  return path.map(String).join('.') || 'body';
+}
+
+/** The constraint's columns of a unique violation, from Prisma's error metadata. */
+function uniqueFields(err: Prisma.PrismaClientKnownRequestError): string[] {
+  const meta = err.meta as Record<string, unknown> | undefined;
+  if (Array.isArray(meta?.target)) return meta.target.map(String);
+  const adapter = meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined;
+  const fields = adapter?.cause?.constraint?.fields;
+  return Array.isArray(fields) ? fields.map((f) => f.replace(/"/g, '')) : [];
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof DomainError) {
+    return json({ error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}), ...(err.details ? { details: err.details } : {}) }, errorCodes[err.code]);
+  }
+  if (err instanceof ZodError) {
+    const field = zodField(err);
+    return json(
+      {
+        error: `${field}: ${err.issues[0]?.message ?? 'invalid'}`,
+        code: 'invalid',
+        field,
+        issues: err.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
+      },
+      400,
+    );
+  }
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === 'P2002') {
+      const fields = uniqueFields(err);
+      const field = fields.find((f) => f !== 'networkId') ?? fields[0] ?? 'unknown';
+      return json({ error: `another record already has this ${field}`, code: 'conflict', field }, 409);
+    }
+    if (err.code === 'P2025') return json({ error: 'not found', code: 'not_found' }, 404);
+    if (err.code === 'P2003') {
+      const field = String((err.meta as Record<string, unknown> | undefined)?.field_name ?? 'reference');
+      return json({ error: `${field} refers to a record that does not exist`, code: 'invalid', field }, 400);
+    }
+  }
+  console.error('unhandled API error', err);
+  return json({ error: 'internal error', code: 'internal' }, 500);
+}

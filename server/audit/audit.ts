@@ -1,0 +1,40 @@
+// The audit log: every change made through the UI or the API, who made it, before → after.
+// Written in the same transaction as the change it describes.
+import type { Prisma } from '@prisma/client';
+import { actorLabel, type Actor } from '../auth/actor.ts';
+
+type Tx = Prisma.TransactionClient;
+
+/** JSON-safe copy of a row for the audit log (BigInt → string, Date → ISO, secrets dropped). */
+export function auditable(row: unknown): Prisma.InputJsonValue | undefined {
+  if (row === null || row === undefined) return undefined;
+  return JSON.parse(
+    JSON.stringify(row, (key, value) => {
+      if (key === 'passwordHash' || key === 'tokenHash' || key === 'bmcPasswordEnc') return value ? '[redacted]' : value;
+      return typeof value === 'bigint' ? value.toString() : value;
+    }),
+  ) as Prisma.InputJsonValue;
+}
+
+export async function writeAudit(
+  tx: Tx,
+  actor: Actor,
+  action: string,
+  entity: string,
+  entityId: string | null,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      actor: actorLabel(actor),
+      userId: actor.userId,
+      tokenId: actor.tokenId ?? null,
+      action,
+      entity,
+      entityId,
+      before: auditable(before),
+      after: auditable(after),
+    },
+  });
+}

@@ -1,0 +1,31 @@
+// Domain errors as typed values (STYLE.md "Boundaries and errors"); server/api/respond.ts
+// maps them to HTTP status and { error, code, field }.
+
+export const errorCodes = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+export const conflict = (field: string, message: string) => new DomainError('conflict', message, field);
+export const invalid = (field: string, message: string, details?: unknown) => new DomainError('invalid', message, field, details);
+export const unauthorized = (message = 'sign in or send an API token') => new DomainError('unauthorized', message);
+export const forbidden = (message: string) => new DomainError('forbidden', message);

@@ -1,0 +1,39 @@
+// Where a host's reserved address may sit on its network (the API answers 409 when it can't):
+// inside the CIDR, not the network or broadcast address, not the gateway or the boot server,
+// and not inside the discovery pool (DHCP hands those out to unknown machines).
+import type { Network } from '@prisma/client';
+import { cidrContains, isUsableHostAddress, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
+import { conflict } from '../errors.ts';
+
+type NetworkAddressing = Pick<Network, 'name' | 'cidr' | 'gateway' | 'bootServer' | 'poolStart' | 'poolEnd'>;
+
+export function checkHostAddress(ip: string, network: NetworkAddressing): void {
+  const net = parseCidr(network.cidr);
+  const addr = parseIPv4(ip);
+  if (!net || addr === null) return;
+  if (!cidrContains(net, addr)) throw conflict('ip', `${ip} is outside network ${network.name} (${network.cidr})`);
+  if (!isUsableHostAddress(net, addr)) throw conflict('ip', `${ip} is the network or broadcast address of ${network.cidr}`);
+  if (ip === network.gateway) throw conflict('ip', `${ip} is the gateway of ${network.name}`);
+  if (ip === network.bootServer) throw conflict('ip', `${ip} is the boot server of ${network.name}`);
+  const start = network.poolStart ? parseIPv4(network.poolStart) : null;
+  const end = network.poolEnd ? parseIPv4(network.poolEnd) : null;
+  if (start !== null && end !== null && addr >= start && addr <= end) {
+    throw conflict('ip', `${ip} is inside the discovery pool of ${network.name} (${network.poolStart}–${network.poolEnd})`);
+  }
+}
+
+/** The network whose CIDR holds ip (most specific first), for a host given an IP but no network. */
+export function networkForAddress<T extends Pick<Network, 'cidr'>>(ip: string, networks: T[]): T | null {
+  const addr = parseIPv4(ip);
+  if (addr === null) return null;
+  let best: T | null = null;
+  let bestLen = -1;
+  for (const n of networks) {
+    const c = parseCidr(n.cidr);
+    if (c && c.prefixLength > bestLen && cidrContains(c, addr)) {
+      best = n;
+      bestLen = c.prefixLength;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,138 @@
+// Hosts: the only code that reads or writes the Host table.
+import type { Host, Network, Prisma } from '@prisma/client';
+import type { Actor } from '../auth/actor.ts';
+import { writeAudit } from '../audit/audit.ts';
+import { db } from '../db/client.ts';
+import { conflict, invalid, notFound } from '../errors.ts';
+import { pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { encryptSecret } from '../secrets/encryption.ts';
+import { checkHostAddress, networkForAddress } from './address-rules.ts';
+import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
+
+type Tx = Prisma.TransactionClient;
+
+const listInclude = { role: { select: { id: true, name: true } }, network: { select: { id: true, name: true } } } as const;
+type HostRow = Prisma.HostGetPayload<{ include: typeof listInclude }>;
+
+/** A host as the API and the UI show it: the BMC password never leaves the server. */
+export type PublicHost = Omit<HostRow, 'bmcPasswordEnc'> & { hasBmcPassword: boolean };
+
+export function toPublicHost<T extends Host>(h: T): Omit<T, 'bmcPasswordEnc'> & { hasBmcPassword: boolean } {
+  const { bmcPasswordEnc, ...rest } = h;
+  return { ...rest, hasBmcPassword: Boolean(bmcPasswordEnc) };
+}
+
+export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput {
+  const where: Prisma.HostWhereInput = {};
+  if (q.roleId) where.roleId = q.roleId;
+  if (q.networkId) where.networkId = q.networkId;
+  if (q.state) where.state = q.state;
+  if (q.spare !== undefined) where.spare = q.spare;
+  if (q.hasMac !== undefined) where.mac = q.hasMac ? { not: null } : null;
+  if (q.q) {
+    const term = q.q.toLowerCase();
+    where.OR = [
+      { hostname: { contains: term } },
+      { mac: { contains: term } },
+      { ip: { startsWith: term } },
+      { serial: { contains: q.q, mode: 'insensitive' } },
+      { assetTag: { contains: q.q, mode: 'insensitive' } },
+    ];
+  }
+  return where;
+}
+
+export async function listHosts(q: HostListQuery & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
+  const where = hostWhere(q);
+  const [rows, total] = await Promise.all([
+    db().host.findMany({ where, orderBy: [{ [q.sort]: q.order }, { id: q.order }], include: listInclude, ...pageArgs(q.limit, q.cursor) }),
+    db().host.count({ where }),
+  ]);
+  const page = toPage(rows, q.limit, total);
+  return { ...page, items: page.items.map(toPublicHost) };
+}
+
+export async function getHostOrThrow(id: string): Promise<PublicHost> {
+  const h = await db().host.findUnique({ where: { id }, include: listInclude });
+  if (!h) throw notFound('host');
+  return toPublicHost(h);
+}
+
+export async function countHostsByState(): Promise<Record<string, number>> {
+  const rows = await db().host.groupBy({ by: ['state'], _count: { _all: true } });
+  return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
+}
+
+export async function countHostsByRole(): Promise<Array<{ roleId: string | null; count: number }>> {
+  const rows = await db().host.groupBy({ by: ['roleId'], _count: { _all: true } });
+  return rows.map((r) => ({ roleId: r.roleId, count: r._count._all }));
+}
+
+/**
+ * Turns validated input into the row to write: picks the network an IP belongs to when none
+ * is given, applies the address rules, checks references, encrypts the BMC password.
+ */
+export async function resolveHostData(
+  tx: Tx,
+  input: HostUpdate,
+  current: Pick<Host, 'ip' | 'networkId'> | null,
+  known?: { networks: Network[]; roleIds: Set<string> },
+): Promise<Prisma.HostUncheckedCreateInput | Prisma.HostUncheckedUpdateInput> {
+  const networks = known?.networks;
+  const { bmcPassword, ...rest } = input;
+  const data: Prisma.HostUncheckedUpdateInput = { ...rest };
+  if (bmcPassword !== undefined) data.bmcPasswordEnc = bmcPassword ? encryptSecret(bmcPassword) : null;
+  const ip = input.ip !== undefined ? input.ip : current?.ip ?? null;
+  let networkId = input.networkId !== undefined ? input.networkId : current?.networkId ?? null;
+  if (ip) {
+    let network: Network | null = null;
+    if (networkId) {
+      network = networks?.find((n) => n.id === networkId) ?? (await tx.network.findUnique({ where: { id: networkId } }));
+      if (!network) throw invalid('networkId', 'no such network');
+    } else {
+      network = networkForAddress(ip, networks ?? (await tx.network.findMany()));
+      if (!network) throw conflict('ip', `no network contains ${ip}: create the network first or pick another address`);
+      networkId = network.id;
+      data.networkId = networkId;
+    }
+    checkHostAddress(ip, network);
+  } else if (input.networkId) {
+    const exists = networks?.some((n) => n.id === input.networkId) ?? (await tx.network.count({ where: { id: input.networkId } })) > 0;
+    if (!exists) throw invalid('networkId', 'no such network');
+  }
+  if (input.roleId && !(known ? known.roleIds.has(input.roleId) : (await tx.role.count({ where: { id: input.roleId } })) > 0)) {
+    throw invalid('roleId', 'no such role');
+  }
+  if (input.imageOverrideId && (await tx.image.count({ where: { id: input.imageOverrideId } })) === 0) throw invalid('imageOverrideId', 'no such image');
+  return data;
+}
+
+export async function createHost(actor: Actor, input: HostCreate): Promise<PublicHost> {
+  return db().$transaction(async (tx) => {
+    const data = (await resolveHostData(tx, input, null)) as Prisma.HostUncheckedCreateInput;
+    const h = await tx.host.create({ data, include: listInclude });
+    await writeAudit(tx, actor, 'create', 'host', h.id, null, toPublicHost(h));
+    return toPublicHost(h);
+  });
+}
+
+export async function updateHost(actor: Actor, id: string, input: HostUpdate): Promise<PublicHost> {
+  return db().$transaction(async (tx) => {
+    const before = await tx.host.findUnique({ where: { id } });
+    if (!before) throw notFound('host');
+    const data = (await resolveHostData(tx, input, before)) as Prisma.HostUncheckedUpdateInput;
+    // Claiming hardware: a host waiting for its MAC leaves "registered" only by booting.
+    const after = await tx.host.update({ where: { id }, data, include: listInclude });
+    await writeAudit(tx, actor, 'update', 'host', id, toPublicHost(before), toPublicHost(after));
+    return toPublicHost(after);
+  });
+}
+
+export async function deleteHost(actor: Actor, id: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const before = await tx.host.findUnique({ where: { id } });
+    if (!before) throw notFound('host');
+    await tx.host.delete({ where: { id } });
+    await writeAudit(tx, actor, 'delete', 'host', id, toPublicHost(before), null);
+  });
+}

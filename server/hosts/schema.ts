@@ -1,0 +1,50 @@
+// A host: registered by hostname (MAC optional until the hardware arrives), its address on a
+// network, its role, its BMC, and what it boots next.
+import { z } from 'zod';
+import { hostname, ipv4, mac, optionalNullable, uuid } from '../validation/fields.ts';
+
+export const hostStates = ['registered', 'discovered', 'booting', 'up', 'failed', 'stalled', 'offline'] as const;
+export const bootOverrides = ['rescue', 'memtest', 'localdisk', 'image'] as const;
+
+const hostFields = {
+  hostname,
+  mac: optionalNullable(mac),
+  ip: optionalNullable(ipv4),
+  networkId: optionalNullable(uuid),
+  roleId: optionalNullable(uuid),
+  bmcAddress: optionalNullable(z.string().trim().max(253)),
+  bmcUser: optionalNullable(z.string().max(64)),
+  /** Write-only: stored encrypted, never returned. */
+  bmcPassword: optionalNullable(z.string().max(128)),
+  serial: optionalNullable(z.string().trim().max(128)),
+  assetTag: optionalNullable(z.string().trim().max(128)),
+  spare: z.boolean().optional(),
+  bootEnabled: z.boolean().optional(),
+  bootOverride: optionalNullable(z.enum(bootOverrides)),
+  imageOverrideId: optionalNullable(uuid),
+  notes: z.string().max(4000).optional(),
+};
+
+type OverrideShape = { bootOverride?: string | null; imageOverrideId?: string | null };
+function checkOverride(h: OverrideShape, ctx: z.RefinementCtx): void {
+  if (h.bootOverride === 'image' && !h.imageOverrideId) ctx.addIssue({ code: 'custom', path: ['imageOverrideId'], message: 'name the image to boot once' });
+}
+
+export const hostCreate = z.object(hostFields).strict().superRefine(checkOverride);
+export const hostUpdate = z.object(hostFields).partial().strict().superRefine(checkOverride);
+export type HostCreate = z.infer<typeof hostCreate>;
+export type HostUpdate = z.infer<typeof hostUpdate>;
+
+const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const hostListQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  roleId: uuid.optional(),
+  networkId: uuid.optional(),
+  state: z.enum(hostStates).optional(),
+  spare: boolParam.optional(),
+  /** false: hosts waiting for hardware (no MAC yet). */
+  hasMac: boolParam.optional(),
+  sort: z.enum(['hostname', 'state', 'ip', 'lastSeenAt', 'createdAt']).default('hostname'),
+});
+export type HostListQuery = z.infer<typeof hostListQuery>;

@@ -1,0 +1,67 @@
+// Networks: the only code that reads or writes the Network table.
+import type { Network, Prisma } from '@prisma/client';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import { writeAudit } from '../audit/audit.ts';
+import { db } from '../db/client.ts';
+import { notFound } from '../errors.ts';
+import { pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
+
+export async function listNetworks(q: z.infer<typeof networkListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<Network & { hostCount: number }>> {
+  const where: Prisma.NetworkWhereInput = q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' } }, { cidr: { startsWith: q.q } }] } : {};
+  const rows = await db().network.findMany({
+    where,
+    orderBy: [{ [q.sort]: q.order }, { id: q.order }],
+    include: { _count: { select: { hosts: true } } },
+    ...pageArgs(q.limit, q.cursor),
+  });
+  const page = toPage(rows, q.limit, await db().network.count({ where }));
+  return { ...page, items: page.items.map(({ _count, ...n }) => ({ ...n, hostCount: _count.hosts })) };
+}
+
+export async function getNetworkOrThrow(id: string): Promise<Network> {
+  const n = await db().network.findUnique({ where: { id } });
+  if (!n) throw notFound('network');
+  return n;
+}
+
+export async function findNetworkByName(name: string): Promise<Network | null> {
+  return db().network.findUnique({ where: { name } });
+}
+
+export async function createNetwork(actor: Actor, input: NetworkCreate): Promise<Network> {
+  return db().$transaction(async (tx) => {
+    const n = await tx.network.create({ data: input });
+    await writeAudit(tx, actor, 'create', 'network', n.id, null, n);
+    return n;
+  });
+}
+
+export async function updateNetwork(actor: Actor, id: string, input: NetworkUpdate): Promise<Network> {
+  return db().$transaction(async (tx) => {
+    const before = await tx.network.findUnique({ where: { id } });
+    if (!before) throw notFound('network');
+    // Re-check the whole record as it will be: a new CIDR must still hold the pool and gateway.
+    networkCreate.parse({ ...stripNetwork(before), ...input });
+    const after = await tx.network.update({ where: { id }, data: input });
+    await writeAudit(tx, actor, 'update', 'network', id, before, after);
+    return after;
+  });
+}
+
+export async function deleteNetwork(actor: Actor, id: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const before = await tx.network.findUnique({ where: { id } });
+    if (!before) throw notFound('network');
+    await tx.network.delete({ where: { id } });
+    await writeAudit(tx, actor, 'delete', 'network', id, before, null);
+  });
+}
+
+function stripNetwork(n: Network): NetworkCreate {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = n;
+  return rest;
+}
+
+export { checkNetworkAddresses };

@@ -1,0 +1,48 @@
+// A boot network: addressing, what DHCP hands out, the discovery pool, relays.
+import { z } from 'zod';
+import { cidrContains, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
+import { cidr, ipv4, optionalNullable, slug } from '../validation/fields.ts';
+
+const networkFields = {
+  name: slug,
+  cidr,
+  gateway: optionalNullable(ipv4),
+  dnsServers: z.array(ipv4).max(8).optional(),
+  domain: optionalNullable(z.string().trim().max(253).regex(/^[a-z0-9.-]*$/i, 'must be a DNS domain')),
+  bootServer: optionalNullable(ipv4),
+  poolStart: optionalNullable(ipv4),
+  poolEnd: optionalNullable(ipv4),
+  leaseSeconds: z.coerce.number().int().min(60).max(31_536_000).optional(),
+  relayAddresses: z.array(ipv4).max(64).optional(),
+  discoveryEnabled: z.boolean().optional(),
+};
+
+type NetworkShape = { cidr?: string; gateway?: string | null; poolStart?: string | null; poolEnd?: string | null };
+
+/** Checks that need several fields: addresses inside the CIDR, a pool given whole and in order. */
+export function checkNetworkAddresses(n: NetworkShape, ctx: z.RefinementCtx): void {
+  const net = n.cidr ? parseCidr(n.cidr) : null;
+  if (!net) return;
+  for (const field of ['gateway', 'poolStart', 'poolEnd'] as const) {
+    const value = n[field];
+    const addr = value ? parseIPv4(value) : null;
+    if (addr !== null && !cidrContains(net, addr)) ctx.addIssue({ code: 'custom', path: [field], message: `${value} is outside ${n.cidr}` });
+  }
+  if ((n.poolStart == null) !== (n.poolEnd == null)) {
+    ctx.addIssue({ code: 'custom', path: [n.poolStart == null ? 'poolStart' : 'poolEnd'], message: 'give both ends of the discovery pool, or neither' });
+  }
+  const start = n.poolStart ? parseIPv4(n.poolStart) : null;
+  const end = n.poolEnd ? parseIPv4(n.poolEnd) : null;
+  if (start !== null && end !== null && start > end) ctx.addIssue({ code: 'custom', path: ['poolEnd'], message: 'must not be below poolStart' });
+}
+
+export const networkCreate = z.object(networkFields).strict().superRefine(checkNetworkAddresses);
+export const networkUpdate = z.object(networkFields).partial().strict();
+
+export type NetworkCreate = z.infer<typeof networkCreate>;
+export type NetworkUpdate = z.infer<typeof networkUpdate>;
+
+export const networkListQuery = z.object({
+  q: z.string().max(100).optional(),
+  sort: z.enum(['name', 'cidr', 'createdAt']).default('name'),
+});

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { userRoles } from '../users/schema.ts';
+
+export const tokenCreate = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(100),
+    role: z.enum(userRoles).optional(),
+    expiresInDays: z.coerce.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+export type TokenCreate = z.infer<typeof tokenCreate>;

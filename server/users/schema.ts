@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+export const userRoles = ['admin', 'operator', 'viewer'] as const;
+const password = z.string().min(10, 'must be at least 10 characters').max(200);
+const username = z.string().trim().min(2).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits and . _ -');
+
+export const userCreate = z.object({ username, password, role: z.enum(userRoles) }).strict();
+export const userUpdate = z.object({ password: password.optional(), role: z.enum(userRoles).optional(), disabled: z.boolean().optional() }).strict();
+export const signInInput = z.object({ username: z.string().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict();
+export type UserCreate = z.infer<typeof userCreate>;
+export type UserUpdate = z.infer<typeof userUpdate>;

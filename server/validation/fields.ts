@@ -1,0 +1,53 @@
+// Field schemas shared by the API, the forms and the OpenAPI document.
+import { z } from 'zod';
+import { normalizeMac, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
+
+export const ipv4 = z
+  .string()
+  .trim()
+  .refine((s) => parseIPv4(s) !== null, { message: 'must be an IPv4 address like 10.0.0.5' })
+  .meta({ format: 'ipv4' });
+
+export const cidr = z
+  .string()
+  .trim()
+  .refine((s) => parseCidr(s) !== null, { message: 'must be an IPv4 network like 10.0.0.0/24' })
+  .refine((s) => {
+    const c = parseCidr(s);
+    return c === null || parseIPv4(s.split('/')[0]!) === c.network;
+  }, { message: 'has host bits set: give the network address (e.g. 10.0.0.0/24)' });
+
+export const mac = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const m = normalizeMac(s);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'must be a MAC address like aa:bb:cc:dd:ee:ff' });
+      return z.NEVER;
+    }
+    return m;
+  });
+
+/** RFC 1123 host name: dot-separated labels of letters, digits and hyphens. */
+export const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'is required')
+  .max(253)
+  .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, 'must be letters, digits and hyphens (RFC 1123), dots between labels');
+
+export const slug = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must start with a letter or digit and use only letters, digits, . _ -');
+
+export const uuid = z.uuid({ message: 'must be an id (UUID)' });
+
+/** Empty strings from HTML forms mean "not set". */
+export function optionalNullable<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (v === '' ? null : v), schema.nullable().optional());
+}
