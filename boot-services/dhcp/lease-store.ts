@@ -138,6 +138,15 @@ export class LeaseBook {
     }
   }
 
+  /** Forgets mac's record of ip (a binding that could not be committed). */
+  remove(networkId: string, ip: string, mac: string): void {
+    const b = this.books.get(networkId);
+    const r = b?.byIp.get(ip);
+    if (!b || !r || r.mac !== mac) return;
+    b.byIp.delete(ip);
+    if (b.byMac.get(mac) === r) b.byMac.delete(mac);
+  }
+
   /** True when nobody holds ip at nowMs (never leased, expired, released, or past its quarantine). */
   isFree(networkId: string, ip: string, nowMs: number, forMac: string): boolean {
     const r = this.books.get(networkId)?.byIp.get(ip);

@@ -1,0 +1,227 @@
+// Pool leases in Postgres' "Lease" table (raw SQL through pg: bootd never uses Prisma).
+// The in-memory LeaseBook answers OFFERs and lookups without waiting; a binding is written
+// before its ACK, concurrent bindings group-committed in one statement. UNIQUE(networkId, ip)
+// is the guard between several bootd: an INSERT that collides there means another server
+// took the address first, so this client gets a NAK and the network's book is reloaded.
+import type pg from 'pg';
+import type { Logger } from '../bootd-context.ts';
+import type { Metrics } from '../metrics.ts';
+import { GroupCommit } from './group-commit.ts';
+import {
+  LeaseBook, declineProbationSeconds, type BindRequest, type BindResult, type LeaseRecord, type LeaseStore,
+  type LeaseState, type OfferRequest, type OfferResult,
+} from './lease-store.ts';
+
+/** Postgres unique_violation (SQLSTATE 23505): matched by code, never by message text. */
+const uniqueViolation = '23505';
+/** "expiresAt" is TIMESTAMP(3) without zone, written by Prisma in UTC: convert explicitly both ways. */
+const nowUtc = `(now() AT TIME ZONE 'UTC')`;
+const epochMsToUtc = (param: string) => `(to_timestamp(${param} / 1000.0) AT TIME ZONE 'UTC')`;
+
+/**
+ * A quarantined address can't keep the decliner's MAC in "mac" (UNIQUE(networkId, mac) allows
+ * one row per MAC, and that MAC needs a new lease now), so the row is keyed by the address.
+ */
+const declinedPrefix = 'declined:';
+const declinedMac = (ip: string, mac: string) => `${declinedPrefix}${ip}:${mac}`;
+
+interface BindItem {
+  req: BindRequest;
+  expiresAtMs: number;
+  /** Another MAC's expired or released row sits on the address: delete it in the same transaction. */
+  reclaim: boolean;
+}
+
+const upsertSql = `
+  INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "clientId", hostname, "updatedAt")
+  SELECT gen_random_uuid(), t.n, t.i, t.m, 'bound', ${epochMsToUtc('t.e')}, t.c, t.h, ${nowUtc}
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[]) AS t(n, i, m, e, c, h)
+  ON CONFLICT ("networkId", mac) DO UPDATE SET ip = EXCLUDED.ip, state = 'bound', "expiresAt" = EXCLUDED."expiresAt",
+    "clientId" = EXCLUDED."clientId", hostname = EXCLUDED.hostname, "updatedAt" = EXCLUDED."updatedAt"`;
+
+const reclaimSql = `
+  DELETE FROM "Lease" l USING unnest($1::uuid[], $2::text[], $3::text[]) AS t(n, i, m)
+  WHERE l."networkId" = t.n AND l.ip = t.i AND l.mac <> t.m
+    AND (l."expiresAt" <= ${nowUtc} OR l.state IN ('released', 'expired'))`;
+
+export interface PgLeaseStoreOptions {
+  pool: pg.Pool;
+  log: Logger;
+  metrics: Metrics;
+  /** Parallel group commits (each one statement); 2 lets one batch fill while another fsyncs. */
+  commitConcurrency?: number;
+}
+
+export class PgLeaseStore implements LeaseStore {
+  readonly book = new LeaseBook();
+  private readonly commits: GroupCommit<BindItem, BindResult>;
+  private readonly background = new Set<Promise<unknown>>();
+
+  private constructor(private readonly opts: PgLeaseStoreOptions) {
+    this.commits = new GroupCommit((items) => this.commitBatch(items), {
+      concurrency: opts.commitConcurrency ?? 2,
+      maxBatch: 1000,
+      key: (item) => `${item.req.network.id}/${item.req.mac}`,
+    });
+  }
+
+  /** Loads every lease into memory; bootd starts answering only after this. */
+  static async open(opts: PgLeaseStoreOptions): Promise<PgLeaseStore> {
+    const store = new PgLeaseStore(opts);
+    await store.reload(null);
+    return store;
+  }
+
+  /** Reloads one network's leases (or all) from the database: after a collision with another bootd. */
+  async reload(networkId: string | null): Promise<void> {
+    const rows = await this.opts.pool.query<{ networkId: string; ip: string; mac: string; state: LeaseState; expiresAtMs: string; clientId: string | null; hostname: string | null }>(
+      `SELECT "networkId", ip, mac, state, (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::bigint::text AS "expiresAtMs", "clientId", hostname
+       FROM "Lease" ${networkId ? 'WHERE "networkId" = $1' : ''}`,
+      networkId ? [networkId] : [],
+    );
+    const byNetwork = new Map<string, LeaseRecord[]>();
+    for (const r of rows.rows) {
+      let mac = r.mac;
+      if (mac.startsWith(declinedPrefix)) mac = mac.slice(declinedPrefix.length + r.ip.length + 1);
+      const list = byNetwork.get(r.networkId) ?? [];
+      list.push({ networkId: r.networkId, ip: r.ip, mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname });
+      byNetwork.set(r.networkId, list);
+    }
+    if (networkId) this.book.replaceNetwork(networkId, byNetwork.get(networkId) ?? []);
+    else for (const [id, list] of byNetwork) this.book.replaceNetwork(id, list);
+  }
+
+  offer(req: OfferRequest): OfferResult {
+    const r = this.book.chooseAddress(req);
+    if (r.kind !== 'offered') return r;
+    const current = this.book.findByMac(req.network.id, req.mac);
+    if (!(current && current.ip === r.ip && current.state === 'bound' && current.expiresAtMs > req.nowMs)) {
+      this.book.put({ networkId: req.network.id, ip: r.ip, mac: req.mac, state: 'offered', expiresAtMs: req.nowMs + req.holdSeconds * 1000, clientId: null, hostname: null });
+    }
+    return r;
+  }
+
+  async bind(req: BindRequest): Promise<BindResult> {
+    const id = req.network.id;
+    if (!this.book.isFree(id, req.ip, req.nowMs, req.mac)) return { kind: 'taken' };
+    const holder = this.book.findByIp(id, req.ip);
+    const expiresAtMs = req.nowMs + req.leaseSeconds * 1000;
+    // Hold it in memory at once so a concurrent REQUEST from another MAC sees it taken.
+    const previous = this.book.findByMac(id, req.mac);
+    this.book.put({ networkId: id, ip: req.ip, mac: req.mac, state: 'bound', expiresAtMs, clientId: req.clientId, hostname: req.hostname });
+    let result: BindResult;
+    try {
+      result = await this.commits.submit({ req, expiresAtMs, reclaim: holder !== null && holder.mac !== req.mac });
+    } catch (err) {
+      this.opts.log.warn('lease commit failed', { error: (err as Error).message });
+      result = { kind: 'unavailable' };
+    }
+    if (result.kind !== 'bound') {
+      // Undo the optimistic hold; a collision means our book is stale for this network.
+      if (previous) this.book.put(previous);
+      else this.book.remove(id, req.ip, req.mac);
+      if (result.kind === 'taken') this.track(this.reload(id));
+    }
+    this.opts.metrics.inc('fleetboot_dhcp_lease_commits_total', 'Pool lease bindings written to Postgres, by result', { result: result.kind });
+    return result;
+  }
+
+  private async commitBatch(items: BindItem[]): Promise<BindResult[]> {
+    try {
+      await this.runBatch(items);
+      return items.map((it) => ({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs }));
+    } catch (err) {
+      if ((err as { code?: string }).code !== uniqueViolation) throw err;
+      if (items.length === 1 && items[0]!.reclaim) return [{ kind: 'taken' }];
+    }
+    // An address in the batch collided with a row we didn't know was there (another bootd's
+    // lease, or an expired one our book has since overwritten): one by one, reclaiming what
+    // is expired, to find which.
+    const results: BindResult[] = [];
+    for (const it of items) {
+      try {
+        await this.runBatch([{ ...it, reclaim: true }]);
+        results.push({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs });
+      } catch (err) {
+        if ((err as { code?: string }).code !== uniqueViolation) throw err;
+        results.push({ kind: 'taken' });
+      }
+    }
+    return results;
+  }
+
+  private async runBatch(items: BindItem[]): Promise<void> {
+    const cols = {
+      n: items.map((i) => i.req.network.id),
+      i: items.map((i) => i.req.ip),
+      m: items.map((i) => i.req.mac),
+      e: items.map((i) => i.expiresAtMs),
+      c: items.map((i) => i.req.clientId),
+      h: items.map((i) => i.req.hostname),
+    };
+    const reclaims = items.filter((i) => i.reclaim);
+    if (reclaims.length === 0) {
+      // One statement, its own transaction: committed (and fsynced) before the ACK goes out.
+      await this.opts.pool.query(upsertSql, [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h]);
+      return;
+    }
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(reclaimSql, [reclaims.map((r) => r.req.network.id), reclaims.map((r) => r.req.ip), reclaims.map((r) => r.req.mac)]);
+      await client.query(upsertSql, [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  findLeaseByMac(networkId: string, mac: string): LeaseRecord | null { return this.book.findByMac(networkId, mac); }
+  findLeaseByIp(networkId: string, ip: string): LeaseRecord | null { return this.book.findByIp(networkId, ip); }
+
+  release(networkId: string, mac: string, ip: string, nowMs: number): void {
+    const r = this.book.findByMac(networkId, mac);
+    if (!r || r.ip !== ip) return;
+    this.book.put({ ...r, state: 'released', expiresAtMs: nowMs });
+    this.track(this.opts.pool.query(
+      `UPDATE "Lease" SET state = 'released', "expiresAt" = ${epochMsToUtc('$4')}, "updatedAt" = ${nowUtc} WHERE "networkId" = $1 AND mac = $2 AND ip = $3`,
+      [networkId, mac, ip, nowMs],
+    ));
+  }
+
+  decline(networkId: string, mac: string, ip: string, nowMs: number): void {
+    const expiresAtMs = nowMs + declineProbationSeconds * 1000;
+    this.book.put({ networkId, ip, mac, state: 'declined', expiresAtMs, clientId: null, hostname: null });
+    this.track((async () => {
+      const client = await this.opts.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('DELETE FROM "Lease" WHERE "networkId" = $1 AND ip = $2', [networkId, ip]);
+        await client.query(
+          `INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "updatedAt")
+           VALUES (gen_random_uuid(), $1, $2, $3, 'declined', ${epochMsToUtc('$4')}, ${nowUtc})`,
+          [networkId, ip, declinedMac(ip, mac), expiresAtMs],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    })());
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.catch((err: Error) => this.opts.log.warn('lease write failed', { error: err.message }))
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+}

@@ -1,0 +1,76 @@
+// Starts bootd's DHCP service (called by boot-services/main.ts): the Postgres lease store,
+// the policy over the shared view, and the UDP sockets. One socket on 0.0.0.0 receives the
+// clients' broadcasts; replies leave from a socket bound to the server address, so a
+// broadcast reply goes out of the boot interface and carries our address as its source.
+import dgram from 'node:dgram';
+import type { BootdContext, RunningService } from '../bootd-context.ts';
+import { PgLeaseStore } from './pg-lease-store.ts';
+import { DhcpPolicy } from './policy.ts';
+import { DhcpServer } from './server.ts';
+
+function bindSocket(address: string, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    socket.once('error', reject);
+    socket.bind({ address, port, exclusive: true }, () => {
+      socket.off('error', reject);
+      socket.setBroadcast(true);
+      resolve(socket);
+    });
+  });
+}
+
+export async function startDhcpService(ctx: BootdContext): Promise<RunningService> {
+  const { config, log, metrics } = ctx;
+  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics });
+  const policy = new DhcpPolicy({ view: ctx.view, leases, config });
+
+  const sockets: dgram.Socket[] = [];
+  try {
+    const listener = await bindSocket(config.bindAddress, config.dhcpPort);
+    sockets.push(listener);
+    let sender = listener;
+    if (config.bindAddress === '0.0.0.0' && config.serverAddress !== '0.0.0.0') {
+      // Unicast to the server address (relays, renewing clients) arrives here too.
+      sender = await bindSocket(config.serverAddress, config.dhcpPort).catch((err: Error) => {
+        log.warn('DHCP replies will leave from 0.0.0.0: could not bind the server address', { address: config.serverAddress, error: err.message });
+        return listener;
+      });
+      if (sender !== listener) sockets.push(sender);
+    }
+    const server = new DhcpServer({
+      policy,
+      events: ctx.events,
+      metrics,
+      log,
+      clientPort: config.dhcpClientPort,
+      serverPort: config.dhcpPort,
+      transport: {
+        send(bytes, port, address) {
+          sender.send(bytes, port, address, (err) => {
+            if (err) {
+              metrics.inc('fleetboot_dhcp_send_errors_total', 'DHCP replies the kernel refused to send', {});
+              log.warn('DHCP send failed', { to: address, error: err.message });
+            }
+          });
+        },
+      },
+    });
+    for (const socket of sockets) {
+      socket.on('message', (bytes, rinfo) => void server.handleDatagram(bytes, rinfo));
+      socket.on('error', (err) => log.error('DHCP socket error', { error: err.message }));
+    }
+    log.info('DHCP listening', { bind: config.bindAddress, port: config.dhcpPort, serverId: config.serverAddress });
+    return {
+      name: 'dhcp',
+      async close() {
+        await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        await leases.close();
+      },
+    };
+  } catch (err) {
+    for (const s of sockets) s.close();
+    await leases.close();
+    throw err;
+  }
+}
