@@ -7,8 +7,15 @@ cd "$(dirname "$0")/.."
 dir=$(mktemp -d /var/tmp/fleetboot-test-db.XXXXXX)
 chmod 755 "$dir"
 info=$(mktemp)
-npx tsx scripts/test-db-server.ts "$dir" "$info" > "$dir.log" 2>&1 &
+node --import tsx scripts/test-db-server.ts "$dir" "$info" > "$dir.log" 2>&1 &
 server=$!
+cleanup() {
+  kill -TERM $server 2>/dev/null
+  wait $server 2>/dev/null
+  rm -rf "$dir" "$dir.log" "$info"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 300); do
   [ -s "$info" ] && break
   kill -0 $server 2>/dev/null || { echo "test PostgreSQL failed to start:"; cat "$dir.log"; exit 1; }
@@ -18,8 +25,3 @@ done
 export FLEETBOOT_TEST_DATABASE_URL=$(sed -n 1p "$info")
 export FLEETBOOT_TEST_DATABASE_TCP_URL=$(sed -n 2p "$info")
 "$@"
-rc=$?
-kill -TERM $server 2>/dev/null
-wait $server 2>/dev/null
-rm -rf "$dir" "$dir.log" "$info"
-exit $rc
