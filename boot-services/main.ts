@@ -1,0 +1,86 @@
+// The bootd process (DESIGN.md "Processes"): loads the view, starts the enabled boot services
+// (DHCP, TFTP, HTTP boot), writes events in batches, serves health and metrics on 127.0.0.1,
+// and shuts down cleanly on SIGINT/SIGTERM. Run alone with `fleetboot bootd` or under the
+// supervisor (`npm start`).
+import http from 'node:http';
+import pg from 'pg';
+import type { BootdContext, RunningService } from './bootd-context.ts';
+import { loadBootdConfig } from './config.ts';
+import { ConfigCache } from './config-cache.ts';
+import { EventWriter } from './events/event-writer.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { exitWhenParentDies } from './parent-watch.ts';
+import { startDhcpService } from './dhcp/service.ts';
+import { startTftpService } from './tftp/service.ts';
+import { startHttpService } from './http/service.ts';
+
+const log = createLogger('bootd');
+
+async function main(): Promise<void> {
+  const config = loadBootdConfig();
+  const metrics = new Metrics();
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+  pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
+  const view = new ConfigCache({
+    databaseUrl: config.databaseUrl,
+    stateDir: config.stateDir,
+    log,
+    onChange: () => metrics.set('fleetboot_view_hosts', 'Hosts in bootd\'s view', {}, view.hostCount()),
+  });
+  await view.start();
+  const events = new EventWriter({ pool, stateDir: config.stateDir, log, metrics });
+  const ctx: BootdContext = { config, view, events, pool, metrics, log };
+
+  const services: RunningService[] = [];
+  const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
+    [config.enableHttp, 'http', () => startHttpService(ctx)],
+    [config.enableTftp, 'tftp', () => startTftpService(ctx)],
+    [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
+  ];
+  for (const [enabled, name, start] of starters) {
+    if (!enabled) {
+      log.info(`${name} disabled`, name === 'dhcp' ? { hint: 'set FLEETBOOT_BOOT_INTERFACE to the boot network interface to answer DHCP' } : undefined);
+      continue;
+    }
+    services.push(await start());
+    log.info(`${name} started`);
+  }
+
+  const admin = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      const body = JSON.stringify({ ok: true, viewLive: view.live, viewSeq: view.seq.toString(), hosts: view.hostCount(), eventsPending: events.pending(), services: services.map((s) => s.name) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    } else if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(config.adminPort, '127.0.0.1', () => resolve());
+  }).catch((err: Error) => log.warn('status endpoint not started', { port: config.adminPort, error: err.message }));
+  log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort: config.adminPort });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
+    admin.close();
+    await events.close();
+    await view.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  exitWhenParentDies(() => void shutdown('supervisor gone'));
+}
+
+main().catch((err) => {
+  log.error('bootd failed to start', { error: (err as Error).message });
+  process.exit(1);
+});
