@@ -1,0 +1,237 @@
+// The DHCP integration lab: a fresh migrated database seeded with two networks, a role and
+// a few hosts; a server namespace with a bridge (10.66.0.1/24) where the real bootd process
+// (boot-services/main.ts) runs; helpers to attach client namespaces and run Debian's DHCP
+// clients in them. Everything is bounded in time and removed by dispose().
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
+import { NetnsLab, type LabNamespace } from '../../testing/netns-lab.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const serverAddress = '10.66.0.1';
+export const ids = {
+  lab: '00000000-0000-4000-8000-000000000a01',
+  remote: '00000000-0000-4000-8000-000000000a02',
+  role: '00000000-0000-4000-8000-000000000b01',
+  web01: '00000000-0000-4000-8000-000000000c01',
+  web02: '00000000-0000-4000-8000-000000000c02',
+  off01: '00000000-0000-4000-8000-000000000c09',
+};
+export const macs = { web01: '52:54:00:66:00:01', web02: '52:54:00:66:00:02', off01: '52:54:00:66:00:09' };
+
+export function dhcpLabSkipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'network namespace labs need root';
+  if (!process.env.FLEETBOOT_TEST_DATABASE_URL) return 'FLEETBOOT_TEST_DATABASE_URL not set (run through scripts/with-test-db.sh)';
+  for (const tool of ['udhcpc', 'dhclient', 'ip']) {
+    try { execFileSync('which', [tool], { stdio: 'ignore' }); } catch { return `${tool} is not installed`; }
+  }
+  return null;
+}
+
+async function seed(pool: pg.Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO "Network" (id, name, cidr, gateway, "dnsServers", domain, "poolStart", "poolEnd", "leaseSeconds", "relayAddresses", "discoveryEnabled", "updatedAt") VALUES
+     ($1, 'lab', '10.66.0.0/24', '10.66.0.254', ARRAY['10.66.0.53','10.66.0.54'], 'lab.example', '10.66.0.100', '10.66.0.120', 600, ARRAY[]::text[], true, now()),
+     ($2, 'remote', '10.77.0.0/24', '10.77.0.1', ARRAY['10.77.0.53'], 'remote.example', '10.77.0.100', '10.77.0.120', 600, ARRAY['10.77.0.1'], true, now())`,
+    [ids.lab, ids.remote],
+  );
+  await pool.query(`INSERT INTO "Role" (id, name, "updatedAt") VALUES ($1, 'web', now())`, [ids.role]);
+  await pool.query(
+    `INSERT INTO "Host" (id, hostname, mac, ip, "networkId", "roleId", "bootEnabled", "updatedAt") VALUES
+     ($1, 'web01', $4, '10.66.0.11', $7, $8, true, now()),
+     ($2, 'web02', $5, '10.66.0.12', $7, $8, true, now()),
+     ($3, 'off01', $6, '10.66.0.19', $7, $8, false, now())`,
+    [ids.web01, ids.web02, ids.off01, macs.web01, macs.web02, macs.off01, ids.lab, ids.role],
+  );
+}
+
+export interface DhcpClientResult {
+  /** Variables the client's hook script saw at its last bound/renew event. */
+  env: Record<string, string>;
+  events: string[];
+  log: string;
+}
+
+export class DhcpLab {
+  readonly netns = new NetnsLab();
+  readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-dhcp-lab-'));
+  db!: TestDatabase;
+  pool!: pg.Pool;
+  server!: LabNamespace;
+  bridge!: string;
+  bootd: ChildProcess | null = null;
+  bootdLog = '';
+  private clients = 0;
+
+  static async start(opts: { seed?: boolean } = {}): Promise<DhcpLab> {
+    const lab = new DhcpLab();
+    try {
+      lab.db = await createTestDatabase('dhcp_lab');
+      lab.pool = new pg.Pool({ connectionString: lab.db.url, max: 4 });
+      lab.pool.on('error', () => undefined);
+      if (opts.seed !== false) await seed(lab.pool);
+      lab.server = lab.netns.addNamespace('s');
+      lab.bridge = lab.netns.addBridge(lab.server, 'd', `${serverAddress}/24`);
+      return lab;
+    } catch (err) {
+      await lab.dispose();
+      throw err;
+    }
+  }
+
+  /** Runs the real bootd (main.ts) in the server namespace, DHCP only; resolves once it listens. */
+  async startBootd(extraEnv: Record<string, string> = {}): Promise<void> {
+    const env = {
+      ...process.env,
+      DATABASE_URL: this.db.url,
+      FLEETBOOT_BOOT_INTERFACE: this.bridge,
+      FLEETBOOT_BOOTD_ADDRESS: serverAddress,
+      FLEETBOOT_SERVICES: 'dhcp',
+      FLEETBOOT_BOOTD_STATE_DIR: path.join(this.tmp, 'bootd'),
+      FLEETBOOT_BOOTD_ADMIN_PORT: '9467',
+      FLEETBOOT_BOOT_HTTP_URL: `http://${serverAddress}:8080`,
+      ...extraEnv,
+    };
+    const child = this.server.spawn('node', ['--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], { env, cwd: repoRoot, stdio: 'pipe' });
+    this.bootd = child;
+    child.stdout?.on('data', (d: Buffer) => { this.bootdLog += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { this.bootdLog += d.toString(); });
+    const deadline = Date.now() + 30_000;
+    while (!this.bootdLog.includes('bootd ready')) {
+      if (child.exitCode !== null) throw new Error(`bootd exited: ${this.bootdLog}`);
+      if (Date.now() > deadline) throw new Error(`bootd not ready in 30 s: ${this.bootdLog}`);
+      await sleep(100);
+    }
+  }
+
+  /** bootd's Prometheus counters, read from its status port inside the server namespace. */
+  metrics(): string {
+    return this.server.exec('curl', ['-s', '--max-time', '5', 'http://127.0.0.1:9467/metrics']);
+  }
+
+  metric(name: string, labels: Record<string, string>): number {
+    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    let total = 0;
+    for (const line of this.metrics().split('\n')) {
+      if (!line.startsWith(`${name}{`) && line !== name && !line.startsWith(`${name} `)) continue;
+      if (want.every((w) => line.includes(w))) total += Number(line.split(' ').at(-1));
+    }
+    return total;
+  }
+
+  /** A client namespace on the boot network's bridge with the given MAC. */
+  addClient(mac: string, address: string | null = null): { ns: LabNamespace; iface: string } {
+    const ns = this.netns.addNamespace(`c${this.clients++}`);
+    const iface = this.netns.attachToBridge(this.server, this.bridge, ns, address, mac);
+    return { ns, iface };
+  }
+
+  private hook(name: string): { script: string; out: string } {
+    const out = path.join(this.tmp, `${name}.out`);
+    const script = path.join(this.tmp, `${name}.sh`);
+    // Both clients call the hook with an event: udhcpc as $1, dhclient in $reason.
+    fs.writeFileSync(script, `#!/bin/sh
+ev="\${1:-$reason}"
+echo "EVENT=$ev" >> ${out}
+env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|new_[a-z_]+)=' | sed 's/^/  /' >> ${out}
+case "$ev" in
+  bound|renew) ip addr replace "$ip/$mask" dev "$interface" ;;
+  BOUND|REBOOT|RENEW) ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
+  deconfig) ip addr flush dev "$interface" ;;
+esac
+exit 0
+`, { mode: 0o755 });
+    fs.rmSync(out, { force: true });
+    return { script, out };
+  }
+
+  /** Runs BusyBox udhcpc until it gets a lease (-q) or gives up; returns what its hook saw. */
+  udhcpc(client: { ns: LabNamespace; iface: string }, args: string[] = [], timeoutMs = 20_000): DhcpClientResult {
+    const { script, out } = this.hook(`udhcpc-${client.iface}-${Date.now()}`);
+    let log = '';
+    try {
+      log = client.ns.exec('timeout', [String(Math.ceil(timeoutMs / 1000)), 'udhcpc', '-f', '-q', '-n', '-i', client.iface, '-s', script, '-t', '5', '-T', '1', ...args], { timeoutMs: timeoutMs + 5000 });
+    } catch (err) {
+      log = String((err as { stdout?: string }).stdout ?? '') + String((err as { stderr?: string }).stderr ?? '');
+    }
+    return parseHookOutput(out, log);
+  }
+
+  /** Starts udhcpc in the background (no -q) for renew/release tests. */
+  udhcpcDaemon(client: { ns: LabNamespace; iface: string }, args: string[] = []): { child: ChildProcess; read(): DhcpClientResult } {
+    const { script, out } = this.hook(`udhcpcd-${client.iface}-${Date.now()}`);
+    const child = client.ns.spawn('timeout', ['60', 'udhcpc', '-f', '-i', client.iface, '-s', script, '-t', '5', '-T', '1', ...args]);
+    let log = '';
+    child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+    return { child, read: () => parseHookOutput(out, log) };
+  }
+
+  /** Runs ISC dhclient in the foreground until its hook reports an address, then stops it. */
+  async dhclient(client: { ns: LabNamespace; iface: string }, opts: { leaseFile?: string; timeoutMs?: number } = {}): Promise<DhcpClientResult> {
+    const { script, out } = this.hook(`dhclient-${client.iface}-${Date.now()}`);
+    const leaseFile = path.join(this.tmp, `dhclient-${client.iface}.leases`);
+    if (opts.leaseFile !== undefined) fs.writeFileSync(leaseFile, opts.leaseFile);
+    const child = client.ns.spawn('timeout', ['40', 'dhclient', '-d', '-v', '-sf', script, '-lf', leaseFile, '-pf', path.join(this.tmp, `dhclient-${client.iface}.pid`), client.iface]);
+    let log = '';
+    child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    try {
+      while (Date.now() < deadline && child.exitCode === null) {
+        const r = parseHookOutput(out, log);
+        if (r.events.some((e) => e === 'BOUND' || e === 'REBOOT')) break;
+        await sleep(100);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await sleep(100);
+    }
+    return parseHookOutput(out, log);
+  }
+
+  /** Sends raw packets from a client namespace and returns every reply heard within listenMs. */
+  probe(client: { ns: LabNamespace }, order: Record<string, unknown>, timeoutMs = 60_000): string {
+    return client.ns.exec('node', ['--import', 'tsx', path.join(repoRoot, 'boot-services/dhcp/testdata/probe-client.ts'), JSON.stringify(order)], { timeoutMs });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.bootd && this.bootd.exitCode === null) {
+      this.bootd.kill('SIGTERM');
+      const deadline = Date.now() + 5000;
+      while (this.bootd.exitCode === null && Date.now() < deadline) await sleep(50);
+    }
+    await this.netns.dispose();
+    await this.pool?.end().catch(() => undefined);
+    await this.db?.drop().catch(() => undefined);
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+function parseHookOutput(out: string, log: string): DhcpClientResult {
+  let text = '';
+  try { text = fs.readFileSync(out, 'utf8'); } catch { /* the hook never ran */ }
+  const events: string[] = [];
+  let env: Record<string, string> = {};
+  let current: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.startsWith('EVENT=')) {
+      const ev = line.slice(6);
+      events.push(ev);
+      current = {};
+      if (['bound', 'renew', 'BOUND', 'REBOOT', 'RENEW'].includes(ev)) env = current;
+    } else if (line.startsWith('  ')) {
+      const eq = line.indexOf('=');
+      current[line.slice(2, eq)] = line.slice(eq + 1);
+    }
+  }
+  return { env, events, log };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
