@@ -4,10 +4,12 @@ import { cookies } from 'next/headers';
 import type { z } from 'zod';
 import { requireRole, type Actor, type Role } from '../auth/actor.ts';
 import { actorFromRequest, sessionCookieName } from '../auth/sessions.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import { errorResponse, json } from './respond.ts';
 
 const maxJsonBodyBytes = 20 * 1024 * 1024;
+/** Every record the API addresses by id has a UUID (the columns are `uuid`). */
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ApiContext<P> {
   req: Request;
@@ -29,6 +31,9 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
       const actor = await actorFromRequest(req.headers, cookieStore.get(sessionCookieName)?.value);
       requireRole(actor, role);
       const params = ((await route?.params) ?? {}) as P;
+      // No record has an id that isn't a UUID; asked as is, PostgreSQL rejects the uuid cast
+      // and the caller would get a 500 for what is simply a record that doesn't exist.
+      if (params.id !== undefined && !uuidPattern.test(params.id)) throw notFound('record');
       const result = await fn({ req, actor, params, url: new URL(req.url) });
       if (result instanceof Response) return result;
       if (result === undefined) return new Response(null, { status: 204 });
