@@ -11,9 +11,16 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
+/** The field an issue is about; for an unknown property, that property (a strict schema's path is the object's). */
+function issueField(issue: ZodError['issues'][number]): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
+  return path.join('.') || 'body';
+}
+
 export function zodField(err: ZodError): string {
-  const path = err.issues[0]?.path ?? [];
-  return path.map(String).join('.') || 'body';
+  const first = err.issues[0];
+  return first ? issueField(first) : 'body';
 }
 
 /** The constraint's columns of a unique violation, from Prisma's error metadata. */
@@ -36,7 +43,7 @@ export function errorResponse(err: unknown): Response {
         error: `${field}: ${err.issues[0]?.message ?? 'invalid'}`,
         code: 'invalid',
         field,
-        issues: err.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
+        issues: err.issues.map((i) => ({ field: issueField(i), message: i.message })),
       },
       400,
     );
