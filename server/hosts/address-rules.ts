@@ -5,21 +5,31 @@ import type { Network } from '@prisma/client';
 import { cidrContains, isUsableHostAddress, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
 import { conflict } from '../errors.ts';
 
-type NetworkAddressing = Pick<Network, 'name' | 'cidr' | 'gateway' | 'bootServer' | 'poolStart' | 'poolEnd'>;
+type NetworkAddressing = Pick<Network, 'name' | 'cidr'> & Partial<Pick<Network, 'gateway' | 'bootServer' | 'poolStart' | 'poolEnd'>>;
 
-export function checkHostAddress(ip: string, network: NetworkAddressing): void {
+/** Which network setting an address collides with: the field a network change would break. */
+export type AddressRule = 'cidr' | 'gateway' | 'bootServer' | 'poolStart';
+
+/** Why ip can't be reserved on network, or null when it can. */
+export function hostAddressProblem(ip: string, network: NetworkAddressing): { rule: AddressRule; message: string } | null {
   const net = parseCidr(network.cidr);
   const addr = parseIPv4(ip);
-  if (!net || addr === null) return;
-  if (!cidrContains(net, addr)) throw conflict('ip', `${ip} is outside network ${network.name} (${network.cidr})`);
-  if (!isUsableHostAddress(net, addr)) throw conflict('ip', `${ip} is the network or broadcast address of ${network.cidr}`);
-  if (ip === network.gateway) throw conflict('ip', `${ip} is the gateway of ${network.name}`);
-  if (ip === network.bootServer) throw conflict('ip', `${ip} is the boot server of ${network.name}`);
+  if (!net || addr === null) return null;
+  if (!cidrContains(net, addr)) return { rule: 'cidr', message: `${ip} is outside network ${network.name} (${network.cidr})` };
+  if (!isUsableHostAddress(net, addr)) return { rule: 'cidr', message: `${ip} is the network or broadcast address of ${network.cidr}` };
+  if (ip === network.gateway) return { rule: 'gateway', message: `${ip} is the gateway of ${network.name}` };
+  if (ip === network.bootServer) return { rule: 'bootServer', message: `${ip} is the boot server of ${network.name}` };
   const start = network.poolStart ? parseIPv4(network.poolStart) : null;
   const end = network.poolEnd ? parseIPv4(network.poolEnd) : null;
   if (start !== null && end !== null && addr >= start && addr <= end) {
-    throw conflict('ip', `${ip} is inside the discovery pool of ${network.name} (${network.poolStart}–${network.poolEnd})`);
+    return { rule: 'poolStart', message: `${ip} is inside the discovery pool of ${network.name} (${network.poolStart}–${network.poolEnd})` };
   }
+  return null;
+}
+
+export function checkHostAddress(ip: string, network: NetworkAddressing): void {
+  const problem = hostAddressProblem(ip, network);
+  if (problem) throw conflict('ip', problem.message);
 }
 
 /** The network whose CIDR holds ip (most specific first), for a host given an IP but no network. */

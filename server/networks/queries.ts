@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
-import { notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
+import { hostAddressProblem } from '../hosts/address-rules.ts';
 import { pageArgs, toPage, type Page } from '../api/pagination.ts';
 import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
 
@@ -43,7 +44,14 @@ export async function updateNetwork(actor: Actor, id: string, input: NetworkUpda
     const before = await tx.network.findUnique({ where: { id } });
     if (!before) throw notFound('network');
     // Re-check the whole record as it will be: a new CIDR must still hold the pool and gateway.
-    networkCreate.parse({ ...stripNetwork(before), ...input });
+    const merged = networkCreate.parse({ ...stripNetwork(before), ...input });
+    // ...and the hosts reserved on it must still fit: a narrower CIDR or a pool moved over a
+    // reserved address would hand one address to two machines.
+    const hosts = await tx.host.findMany({ where: { networkId: id, ip: { not: null } }, select: { hostname: true, ip: true } });
+    for (const h of hosts) {
+      const problem = hostAddressProblem(h.ip!, merged);
+      if (problem) throw conflict(problem.rule, `host ${h.hostname}: ${problem.message}`);
+    }
     const after = await tx.network.update({ where: { id }, data: input });
     await writeAudit(tx, actor, 'update', 'network', id, before, after);
     return after;
