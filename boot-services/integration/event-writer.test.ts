@@ -1,0 +1,69 @@
+// Boot events reach Postgres in batches; while the database is away they go to the spool on
+// disk and are replayed, exactly once, when it is back.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { EventWriter } from '../events/event-writer.ts';
+import { Metrics } from '../metrics.ts';
+import { createTestDatabase, type TestDatabase } from '../../server/db/testing.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+let db: TestDatabase;
+let client: pg.Client;
+before(async () => {
+  db = await createTestDatabase('event_writer');
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+});
+after(async () => {
+  await client.end();
+  await db.drop();
+});
+
+const count = async () => Number((await client.query('SELECT count(*) FROM "BootEvent"')).rows[0].count);
+
+test('events are written in batches and the host is marked seen', async () => {
+  const host = await client.query(`INSERT INTO "Host" (id, hostname, mac, "updatedAt") VALUES (gen_random_uuid(), 'web-01', 'aa:bb:cc:00:00:01', now()) RETURNING id`);
+  const pool = new pg.Pool({ connectionString: db.url });
+  const writer = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
+  const before = await count();
+  for (let i = 0; i < 500; i++) writer.record({ hostId: host.rows[0].id, mac: 'aa:bb:cc:00:00:01', source: 'dhcp', type: 'discover', detail: { i } });
+  await writer.close();
+  await pool.end();
+  assert.equal((await count()) - before, 500);
+  const seen = await client.query(`SELECT "lastSeenAt" FROM "Host" WHERE hostname = 'web-01'`);
+  assert.ok(seen.rows[0].lastSeenAt instanceof Date);
+});
+
+test('a database outage spools events to disk and they are replayed once it is back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-'));
+  const metrics = new Metrics();
+  const deadPool = new pg.Pool({ connectionString: 'postgresql://nobody:nothing@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
+  const down = new EventWriter({ pool: deadPool, stateDir: dir, log: quiet, metrics });
+  for (let i = 0; i < 50; i++) down.record({ mac: 'aa:bb:cc:00:00:09', source: 'tftp', type: 'transfer-start', detail: { i } });
+  await down.close();
+  await deadPool.end();
+  assert.equal(down.pending(), 50, 'all 50 events are in the spool');
+  assert.equal(metrics.get('fleetboot_event_batches_total', { result: 'spooled' }), 1);
+
+  const spoolFile = path.join(dir, 'events-spool.jsonl');
+  const spoolCopy = fs.readFileSync(spoolFile);
+  const before = await count();
+  const pool = new pg.Pool({ connectionString: db.url });
+  const up = new EventWriter({ pool, stateDir: dir, log: quiet, metrics: new Metrics() });
+  await up.flush();
+  assert.equal((await count()) - before, 50);
+  assert.equal(up.pending(), 0);
+  // A crash after the commit but before the spool was removed replays it again: the events
+  // carry their UUIDs, so nothing is duplicated.
+  fs.writeFileSync(spoolFile, spoolCopy);
+  await up.flush();
+  assert.equal((await count()) - before, 50);
+  assert.equal(up.pending(), 0);
+  await up.close();
+  await pool.end();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
