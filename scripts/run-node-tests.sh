@@ -3,6 +3,7 @@
 # $FLEETBOOT_TEST_COUNTS (one line "suite passed failed") for scripts/test.sh to sum.
 #   unit         *.test.ts outside integration/ folders and e2e/
 #   integration  **/integration/*.test.ts (real Postgres, real Debian clients in namespaces)
+#   boot         e2e/boot/*.test.ts (QEMU firmware PXE-booting from bootd in namespaces)
 # Extra arguments narrow the run to those files.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ else
   case "$suite" in
     unit) mapfile -t files < <(find app components server boot-services scripts bench -name '*.test.ts' -not -path '*/integration/*' -not -path '*/node_modules/*' 2>/dev/null | sort) ;;
     integration) mapfile -t files < <(find server boot-services scripts -path '*/integration/*' -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort) ;;
+    boot) mapfile -t files < <(find e2e/boot -name '*.test.ts' 2>/dev/null | sort) ;;
     *) echo "unknown suite $suite" >&2; exit 2 ;;
   esac
 fi
