@@ -1,0 +1,135 @@
+// /api/v1/roles through the real web process: CRUD, root modes, the kernel command line
+// template, the active image, and the errors naming the field.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
+import { createHost, createRole, sql, unique, type Api } from './fixtures.ts';
+
+let app: TestWebApp;
+let api: Api;
+before(async () => {
+  app = await startTestWebApp('api_roles');
+  api = apiClient(app.url, { cookie: await app.signIn() });
+});
+after(async () => { await app?.stop(); });
+
+const status = (res: { status: number; body: any }) => ({ status: res.status, field: res.body?.field });
+
+/** An image of the role made ready the way an upload would leave it (artifacts recorded). */
+async function readyImage(roleId: string): Promise<string> {
+  const created = await api.post('/images', { roleId, version: unique('v') });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const sha = (c: string) => c.repeat(64);
+  await sql(app, `INSERT INTO "Artifact" (sha256, "sizeBytes", path) VALUES ($1, 10, '/k'), ($2, 10, '/i') ON CONFLICT DO NOTHING`, [sha('a'), sha('b')]);
+  await sql(app, `UPDATE "Image" SET "kernelSha256" = $2, "initrdSha256" = $3 WHERE id = $1`, [created.body.id, sha('a'), sha('b')]);
+  const ready = await api.patch(`/images/${created.body.id}`, { status: 'ready' });
+  assert.equal(ready.status, 200, JSON.stringify(ready.body));
+  return created.body.id;
+}
+
+test('a created role reads back with its root mode, template and rollout defaults', async () => {
+  const name = unique('db');
+  const res = await api.post('/roles', { name, rootMode: 'nfs', nfsExport: '10.0.0.5:/srv/db', cmdlineTemplate: 'console=ttyS0 root=/dev/nfs nfsroot={nfsExport} ip={ip}' });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const read = await api.get(`/roles/${res.body.id}`);
+  assert.deepEqual(
+    { name: read.body.name, rootMode: read.body.rootMode, nfsExport: read.body.nfsExport, cmdlineTemplate: read.body.cmdlineTemplate, rolloutBatchSize: read.body.rolloutBatchSize },
+    { name, rootMode: 'nfs', nfsExport: '10.0.0.5:/srv/db', cmdlineTemplate: 'console=ttyS0 root=/dev/nfs nfsroot={nfsExport} ip={ip}', rolloutBatchSize: 5 },
+  );
+});
+
+test('PATCH changes the description and keeps the rest', async () => {
+  const role = await createRole(api, { rootMode: 'disk', diskRoot: 'LABEL=root' });
+  const res = await api.patch(`/roles/${role.id}`, { description: 'front-end web servers' });
+  assert.deepEqual({ status: res.status, description: res.body.description, rootMode: res.body.rootMode, diskRoot: res.body.diskRoot }, { status: 200, description: 'front-end web servers', rootMode: 'disk', diskRoot: 'LABEL=root' });
+});
+
+test('DELETE removes the role and its hosts stay, without a role', async () => {
+  const role = await createRole(api);
+  const host = await createHost(api, { roleId: role.id });
+  assert.equal((await api.delete(`/roles/${role.id}`)).status, 204);
+  const read = await api.get(`/hosts/${host.id}`);
+  assert.deepEqual({ status: read.status, roleId: read.body.roleId }, { status: 200, roleId: null });
+});
+
+test('GET of a deleted role is 404', async () => {
+  const role = await createRole(api);
+  await api.delete(`/roles/${role.id}`);
+  assert.equal((await api.get(`/roles/${role.id}`)).status, 404);
+});
+
+const invalidRoles: Array<[string, () => Record<string, unknown>, string]> = [
+  ['a cmdline with an unknown {variable}', () => ({ name: unique('r'), cmdlineTemplate: 'console=ttyS0 host={hostnmae}' }), 'cmdlineTemplate'],
+  ['the nfs root mode without nfsExport', () => ({ name: unique('r'), rootMode: 'nfs' }), 'nfsExport'],
+  ['an nfsExport that is not server:/path', () => ({ name: unique('r'), rootMode: 'nfs', nfsExport: '/srv/root' }), 'nfsExport'],
+  ['the disk root mode without diskRoot', () => ({ name: unique('r'), rootMode: 'disk' }), 'diskRoot'],
+  ['a diskRoot that is a device path', () => ({ name: unique('r'), rootMode: 'disk', diskRoot: '/dev/sda1' }), 'diskRoot'],
+  ['an unknown root mode', () => ({ name: unique('r'), rootMode: 'iscsi' }), 'rootMode'],
+  ['a rollout batch of zero', () => ({ name: unique('r'), rolloutBatchSize: 0 }), 'rolloutBatchSize'],
+  ['no name', () => ({ rootMode: 'ram' }), 'name'],
+  ['an unknown property', () => ({ name: unique('r'), kernel: 'vmlinuz' }), 'kernel'],
+  ['an active image on a new role', () => ({ name: unique('r'), activeImageId: '00000000-0000-4000-8000-000000000004' }), 'activeImageId'],
+];
+
+for (const [what, make, field] of invalidRoles) {
+  test(`POST with ${what} → 400 naming ${field}`, async () => {
+    assert.deepEqual(status(await api.post('/roles', make())), { status: 400, field });
+  });
+}
+
+test('PATCH switching to the nfs root mode without an export → 400 naming nfsExport', async () => {
+  const role = await createRole(api);
+  assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { rootMode: 'nfs' })), { status: 400, field: 'nfsExport' });
+});
+
+test('PATCH clearing the export of an nfs role → 400 naming nfsExport', async () => {
+  const role = await createRole(api, { rootMode: 'nfs', nfsExport: '10.0.0.5:/srv/r' });
+  assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { nfsExport: null })), { status: 400, field: 'nfsExport' });
+});
+
+test('PATCH with an unknown {variable} in the cmdline → 400 naming cmdlineTemplate', async () => {
+  const role = await createRole(api);
+  assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { cmdlineTemplate: 'quiet {kernelArgs}' })), { status: 400, field: 'cmdlineTemplate' });
+});
+
+test('a second role with the same name → 409 naming name', async () => {
+  const role = await createRole(api);
+  assert.deepEqual(status(await api.post('/roles', { name: role.name })), { status: 409, field: 'name' });
+});
+
+test('PATCH renaming a role to a taken name → 409 naming name', async () => {
+  const a = await createRole(api);
+  const b = await createRole(api);
+  assert.deepEqual(status(await api.patch(`/roles/${b.id}`, { name: a.name })), { status: 409, field: 'name' });
+});
+
+test('PATCH activating an image still uploading → 400 naming activeImageId', async () => {
+  const role = await createRole(api);
+  const image = await api.post('/images', { roleId: role.id, version: '1.0.0' });
+  assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { activeImageId: image.body.id })), { status: 400, field: 'activeImageId' });
+});
+
+test('PATCH activating an image of another role → 400 naming activeImageId', async () => {
+  const role = await createRole(api);
+  const other = await createRole(api);
+  const imageId = await readyImage(other.id);
+  assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { activeImageId: imageId })), { status: 400, field: 'activeImageId' });
+});
+
+test('activating a second ready image keeps the first as the previous one (rollback target)', async () => {
+  const role = await createRole(api);
+  const first = await readyImage(role.id);
+  const second = await readyImage(role.id);
+  await api.patch(`/roles/${role.id}`, { activeImageId: first });
+  const res = await api.patch(`/roles/${role.id}`, { activeImageId: second });
+  assert.deepEqual({ status: res.status, active: res.body.activeImageId, previous: res.body.previousImageId }, { status: 200, active: second, previous: first });
+});
+
+test('the list filters by q on the name and counts the hosts of each role', async () => {
+  const tag = unique('lvs');
+  const role = await createRole(api, { name: `${tag}-edge` });
+  await createHost(api, { roleId: role.id });
+  await createHost(api, { roleId: role.id });
+  const res = await api.get(`/roles?q=${tag}`);
+  assert.deepEqual(res.body.items.map((r: any) => [r.name, r.hostCount]), [[`${tag}-edge`, 2]]);
+});
