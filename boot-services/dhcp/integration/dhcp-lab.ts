@@ -127,6 +127,8 @@ export class DhcpLab {
   addClient(mac: string, address: string | null = null): { ns: LabNamespace; iface: string } {
     const ns = this.netns.addNamespace(`c${this.clients++}`);
     const iface = this.netns.attachToBridge(this.server, this.bridge, ns, address, mac);
+    // A UDP socket can send to 255.255.255.255 only along a route (raw-socket clients don't care).
+    if (address) ns.exec('ip', ['route', 'add', 'default', 'dev', iface]);
     return { ns, iface };
   }
 
@@ -162,13 +164,16 @@ exit 0
   }
 
   /** Starts udhcpc in the background (no -q) for renew/release tests. */
-  udhcpcDaemon(client: { ns: LabNamespace; iface: string }, args: string[] = []): { child: ChildProcess; read(): DhcpClientResult } {
+  udhcpcDaemon(client: { ns: LabNamespace; iface: string }, args: string[] = []): { child: ChildProcess; read(): DhcpClientResult; signal(sig: NodeJS.Signals): void } {
     const { script, out } = this.hook(`udhcpcd-${client.iface}-${Date.now()}`);
-    const child = client.ns.spawn('timeout', ['60', 'udhcpc', '-f', '-i', client.iface, '-s', script, '-t', '5', '-T', '1', ...args]);
+    const pidFile = `${out}.pid`;
+    const child = client.ns.spawn('timeout', ['60', 'udhcpc', '-f', '-i', client.iface, '-s', script, '-p', pidFile, '-t', '5', '-T', '1', ...args]);
     let log = '';
     child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
     child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
-    return { child, read: () => parseHookOutput(out, log) };
+    // Signals go to udhcpc itself (by its pid file): `timeout` would not pass SIGUSR1/2 on.
+    const signal = (sig: NodeJS.Signals) => process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), sig);
+    return { child, read: () => parseHookOutput(out, log), signal };
   }
 
   /** Runs ISC dhclient in the foreground until its hook reports an address, then stops it. */

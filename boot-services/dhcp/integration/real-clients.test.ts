@@ -67,12 +67,12 @@ test('an unknown MAC gets a pool lease written to Postgres; renew and release re
     assert.deepEqual(lease.rows, [{ ip, state: 'bound' }]);
     const before = await lab.pool.query<{ e: Date }>(`SELECT "expiresAt" AS e FROM "Lease" WHERE mac = $1`, [mac]);
     await sleep(1100);
-    d.child.kill('SIGUSR1'); // BusyBox: renew now (unicast REQUEST with ciaddr)
+    d.signal('SIGUSR1'); // BusyBox: renew now (unicast REQUEST with ciaddr)
     for (let i = 0; i < 50 && !d.read().events.includes('renew'); i++) await sleep(100);
     assert.ok(d.read().events.includes('renew'), d.read().log);
     const renewed = await lab.pool.query<{ e: Date }>(`SELECT "expiresAt" AS e FROM "Lease" WHERE mac = $1`, [mac]);
     assert.ok(renewed.rows[0]!.e > before.rows[0]!.e, 'renewal did not extend the lease');
-    d.child.kill('SIGUSR2'); // BusyBox: release
+    d.signal('SIGUSR2'); // BusyBox: release
     let state = '';
     for (let i = 0; i < 50 && state !== 'released'; i++) {
       await sleep(100);

@@ -38,7 +38,9 @@ function socketOn(port: number): Promise<dgram.Socket> {
 async function exchange(o: ExchangeOrder): Promise<void> {
   const s = await socketOn(o.listenPort);
   s.on('message', (msg, rinfo) => process.stdout.write(JSON.stringify({ from: rinfo.address, port: rinfo.port, bytes: msg.toString('base64') }) + '\n'));
-  for (const p of o.packets) await new Promise<void>((r) => s.send(Buffer.from(p, 'base64'), o.port, o.to, () => r()));
+  for (const p of o.packets) {
+    await new Promise<void>((resolve, reject) => s.send(Buffer.from(p, 'base64'), o.port, o.to, (err) => (err ? reject(err) : resolve())));
+  }
   await new Promise((r) => setTimeout(r, Math.min(o.listenMs, 30_000)));
   s.close();
 }
