@@ -1,3 +1,31 @@
-export default function Login() {
-  return <main className="p-8">login</main>;
+// Sign-in page; a signed-in user goes straight on.
+import { redirect } from 'next/navigation';
+import { LoginForm } from '@/components/login-form.tsx';
+import { currentActor } from '@/server/auth/page-session.ts';
+
+export const dynamic = 'force-dynamic';
+export const metadata = { title: 'Sign in · Fleetboot' };
+
+/** Only paths inside the console: never an open redirect to another site. */
+function safeNext(value: string | string[] | undefined): string {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.startsWith('/') && !v.startsWith('//') ? v : '/';
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const next = safeNext((await searchParams).next);
+  if (await currentActor()) redirect(next);
+  return (
+    <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 text-center">
+          <p className="text-2xl font-semibold tracking-tight text-slate-900">Fleetboot</p>
+          <p className="mt-1 text-sm text-slate-600">Sign in to the boot console</p>
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <LoginForm next={next} />
+        </div>
+      </div>
+    </main>
+  );
 }

@@ -1,0 +1,91 @@
+'use client';
+// Create or edit a boot network: addressing, what DHCP hands out, the discovery pool, relays.
+import { useRouter } from 'next/navigation';
+import { Button } from './button.tsx';
+import { CheckboxField, FieldGroup, FormError, TextField } from './form-field.tsx';
+import { readForm } from './form-values.ts';
+import { useApiForm } from './use-api-form.ts';
+
+export interface NetworkFormValues {
+  id: string;
+  name: string;
+  cidr: string;
+  gateway: string | null;
+  dnsServers: string[];
+  domain: string | null;
+  bootServer: string | null;
+  poolStart: string | null;
+  poolEnd: string | null;
+  leaseSeconds: number;
+  relayAddresses: string[];
+  discoveryEnabled: boolean;
+}
+
+const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled'] as const;
+
+export function NetworkForm({ network, readOnly = false }: { network?: NetworkFormValues; readOnly?: boolean }) {
+  const router = useRouter();
+  const form = useApiForm(fields);
+  const errors = form.fieldErrors;
+  return (
+    <form
+      aria-label={network ? `Edit network ${network.name}` : 'New network'}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const v = readForm(e.currentTarget);
+        const body = {
+          name: v.text('name'),
+          cidr: v.text('cidr'),
+          gateway: v.text('gateway'),
+          dnsServers: v.list('dnsServers'),
+          domain: v.text('domain'),
+          bootServer: v.text('bootServer'),
+          poolStart: v.text('poolStart'),
+          poolEnd: v.text('poolEnd'),
+          leaseSeconds: v.int('leaseSeconds'),
+          relayAddresses: v.list('relayAddresses'),
+          discoveryEnabled: v.checked('discoveryEnabled'),
+        };
+        if (network) await form.submit({ method: 'PATCH', path: `/api/v1/networks/${network.id}`, body }, { toast: `Saved network ${body.name}` });
+        else await form.submit<{ id: string; name: string }>({ method: 'POST', path: '/api/v1/networks', body }, { toast: (n) => `Network ${n.name} created`, then: (n) => router.push(`/networks/${n.id}`) });
+      }}
+    >
+      <fieldset disabled={readOnly || form.pending} className="flex flex-col gap-6">
+        <FormError message={form.formError} />
+        <FieldGroup title="Addressing">
+          <TextField name="name" label="Name" required defaultValue={network?.name ?? ''} error={errors.name} placeholder="rack-a" />
+          <TextField name="cidr" label="CIDR" required defaultValue={network?.cidr ?? ''} error={errors.cidr} placeholder="10.0.0.0/24" />
+          <TextField name="gateway" label="Gateway" defaultValue={network?.gateway ?? ''} error={errors.gateway} placeholder="10.0.0.1" />
+          <TextField name="domain" label="Domain" defaultValue={network?.domain ?? ''} error={errors.domain} placeholder="lab.example.net" />
+          <TextField name="dnsServers" label="DNS servers" defaultValue={network?.dnsServers.join(', ') ?? ''} error={errors.dnsServers} placeholder="10.0.0.2, 10.0.0.3" hint="Comma-separated." />
+          <TextField name="bootServer" label="Boot server" defaultValue={network?.bootServer ?? ''} error={errors.bootServer} placeholder="10.0.0.5" hint="The next-server address DHCP hands out." />
+        </FieldGroup>
+        <FieldGroup title="DHCP">
+          <TextField name="poolStart" label="Discovery pool start" defaultValue={network?.poolStart ?? ''} error={errors.poolStart} placeholder="10.0.0.200" />
+          <TextField name="poolEnd" label="Discovery pool end" defaultValue={network?.poolEnd ?? ''} error={errors.poolEnd} placeholder="10.0.0.250" />
+          <TextField name="leaseSeconds" label="Lease time (seconds)" type="number" min={60} defaultValue={network?.leaseSeconds ?? 3600} error={errors.leaseSeconds} />
+          <TextField
+            name="relayAddresses"
+            label="DHCP relay addresses"
+            defaultValue={network?.relayAddresses.join(', ') ?? ''}
+            error={errors.relayAddresses}
+            placeholder="10.0.0.254"
+            hint="giaddr values of relays forwarding this network's clients, comma-separated."
+          />
+          <CheckboxField
+            name="discoveryEnabled"
+            label="Discovery on: unknown machines get a pool address and boot into discovery"
+            defaultChecked={network?.discoveryEnabled ?? true}
+            error={errors.discoveryEnabled}
+            className="sm:col-span-2"
+          />
+        </FieldGroup>
+        {readOnly ? null : (
+          <div>
+            <Button type="submit">{form.pending ? 'Saving…' : network ? 'Save changes' : 'Create network'}</Button>
+          </div>
+        )}
+      </fieldset>
+    </form>
+  );
+}

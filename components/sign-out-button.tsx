@@ -1,0 +1,24 @@
+'use client';
+// Ends the session (POST /api/v1/auth/logout) and goes to the login page.
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+
+export function SignOutButton() {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  return (
+    <button
+      type="button"
+      disabled={pending}
+      onClick={async () => {
+        setPending(true);
+        await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' });
+        router.replace('/login');
+        router.refresh();
+      }}
+      className="rounded-md px-2 py-1 text-sm text-slate-300 ring-1 ring-slate-600 ring-inset hover:bg-slate-800 hover:text-white"
+    >
+      {pending ? 'Signing out…' : 'Sign out'}
+    </button>
+  );
+}
