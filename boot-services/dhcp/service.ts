@@ -30,6 +30,7 @@ export async function startDhcpService(ctx: BootdContext): Promise<RunningServic
     const listener = await bindSocket(config.bindAddress, config.dhcpPort);
     sockets.push(listener);
     let sender = listener;
+    let lastSendErrorLogSecond = 0;
     if (config.bindAddress === '0.0.0.0' && config.serverAddress !== '0.0.0.0') {
       // Unicast to the server address (relays, renewing clients) arrives here too.
       sender = await bindSocket(config.serverAddress, config.dhcpPort).catch((err: Error) => {
@@ -50,7 +51,12 @@ export async function startDhcpService(ctx: BootdContext): Promise<RunningServic
           sender.send(bytes, port, address, (err) => {
             if (err) {
               metrics.inc('fleetboot_dhcp_send_errors_total', 'DHCP replies the kernel refused to send', {});
-              log.warn('DHCP send failed', { to: address, error: err.message });
+              // A flood of replies to unroutable relays must not flood the log: one line a second.
+              const second = Math.floor(Date.now() / 1000);
+              if (second !== lastSendErrorLogSecond) {
+                lastSendErrorLogSecond = second;
+                log.warn('DHCP send failed', { to: address, error: err.message });
+              }
             }
           });
         },

@@ -53,7 +53,7 @@ async function fuzz(o: FuzzOrder): Promise<void> {
   const deadline = Date.now() + o.maxSeconds * 1000;
   let sent = 0;
   let failed = 0;
-  const burst = 200;
+  const burst = 100;
   while (sent < o.count && Date.now() < deadline) {
     const batch: Promise<void>[] = [];
     for (let i = 0; i < burst && sent < o.count; i++, sent++) {
@@ -71,7 +71,7 @@ async function fuzz(o: FuzzOrder): Promise<void> {
     }
     await Promise.all(batch);
     // Pace: let the server's socket buffer drain between bursts.
-    await new Promise((r) => setTimeout(r, 4));
+    await new Promise((r) => setTimeout(r, 10));
   }
   s.close();
   process.stdout.write(JSON.stringify({ sent, failed }) + '\n');
