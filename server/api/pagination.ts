@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { invalid } from '../errors.ts';
 
 export const maxPageSize = 500;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(maxPageSize).default(100),
@@ -25,7 +26,8 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
-    if (typeof parsed.id === 'string' && parsed.id.length > 0) return parsed.id;
+    // Every paged table has uuid ids; anything else is forged and would reach PostgreSQL as a bad uuid.
+    if (typeof parsed.id === 'string' && uuidPattern.test(parsed.id)) return parsed.id;
   } catch { /* fall through */ }
   throw invalid('cursor', 'the cursor is not one this API returned');
 }

@@ -4,7 +4,8 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { decodeCursor, encodeCursor, pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { normalizeMac, parseIPv4 } from '../../boot-services/ipv4.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
 import { checkHostAddress, networkForAddress } from './address-rules.ts';
 import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
@@ -33,7 +34,8 @@ export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput
     const term = q.q.toLowerCase();
     where.OR = [
       { hostname: { contains: term } },
-      { mac: { contains: term } },
+      // MACs are stored aa:bb:cc:dd:ee:ff; operators paste them as printed (AA-BB-…, aabb.ccdd.eeff).
+      { mac: { contains: normalizeMac(term) ?? term.replace(/-/g, ':') } },
       { ip: { startsWith: term } },
       { serial: { contains: q.q, mode: 'insensitive' } },
       { assetTag: { contains: q.q, mode: 'insensitive' } },
@@ -44,12 +46,39 @@ export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput
 
 export async function listHosts(q: HostListQuery & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
   const where = hostWhere(q);
+  if (q.sort === 'ip') return listHostsByIp(where, q);
   const [rows, total] = await Promise.all([
     db().host.findMany({ where, orderBy: [{ [q.sort]: q.order }, { id: q.order }], include: listInclude, ...pageArgs(q.limit, q.cursor) }),
     db().host.count({ where }),
   ]);
   const page = toPage(rows, q.limit, total);
   return { ...page, items: page.items.map(toPublicHost) };
+}
+
+/**
+ * The ip column is text, and as text 10.0.0.100 sorts before 10.0.0.9. So for this sort the
+ * filtered hosts' addresses are ordered here by number (hosts without one last, as PostgreSQL
+ * puts NULLs), and the page is then read by id. The cursor is the last host's id, as elsewhere.
+ */
+async function listHostsByIp(where: Prisma.HostWhereInput, q: { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
+  const keys = (await db().host.findMany({ where, select: { id: true, ip: true } })).map((k) => ({ id: k.id, addr: k.ip === null ? null : parseIPv4(k.ip) }));
+  keys.sort((a, b) => {
+    if (a.addr !== b.addr) return a.addr === null ? 1 : b.addr === null ? -1 : a.addr - b.addr;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  if (q.order === 'desc') keys.reverse();
+  const afterId = decodeCursor(q.cursor);
+  let start = 0;
+  if (afterId) {
+    const at = keys.findIndex((k) => k.id === afterId);
+    if (at < 0) throw invalid('cursor', 'the host this cursor points at is gone or no longer matches: start from the first page');
+    start = at + 1;
+  }
+  const pageIds = keys.slice(start, start + q.limit).map((k) => k.id);
+  const rows = new Map((await db().host.findMany({ where: { id: { in: pageIds } }, include: listInclude })).map((h) => [h.id, h]));
+  const items = pageIds.map((id) => rows.get(id)).filter((h): h is HostRow => h !== undefined);
+  const more = start + q.limit < keys.length;
+  return { items: items.map(toPublicHost), nextCursor: more && pageIds.length > 0 ? encodeCursor(pageIds[pageIds.length - 1]!) : null, total: keys.length };
 }
 
 export async function getHostOrThrow(id: string): Promise<PublicHost> {
