@@ -2,7 +2,7 @@
 // Returns the header-keyed records with their 1-based line numbers, or the first syntax error.
 
 export type CsvResult =
-  | { ok: true; records: Array<{ line: number; values: Record<string, string> }> }
+  | { ok: true; columns: string[]; records: Array<{ line: number; values: Record<string, string> }> }
   | { ok: false; line: number; error: string };
 
 export function parseCsv(text: string): CsvResult {
@@ -56,5 +56,5 @@ export function parseCsv(text: string): CsvResult {
     if (r.cells.length !== names.length) return { ok: false, line: r.line, error: `${r.cells.length} fields where the header has ${names.length}` };
     records.push({ line: r.line, values: Object.fromEntries(names.map((n, k) => [n, r.cells[k]!])) });
   }
-  return { ok: true, records };
+  return { ok: true, columns: names, records };
 }

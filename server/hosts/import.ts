@@ -36,6 +36,10 @@ const importRow = z.object({
   notes: z.string().optional(),
 }).loose();
 
+/** The columns an import may have: anything else is a typo that would silently lose data. */
+const importColumns = new Set(Object.keys(importRow.shape));
+const unknownColumns = (names: string[]) => names.filter((n) => !importColumns.has(n));
+
 function truthy(v: unknown): boolean | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v === 'boolean') return v;
@@ -50,6 +54,8 @@ export function readImportRows(body: string, contentType: string): Array<{ row: 
   if (contentType.includes('csv')) {
     const parsed = parseCsv(body);
     if (!parsed.ok) throw new DomainError('invalid', `CSV line ${parsed.line}: ${parsed.error}`, 'body');
+    const unknown = unknownColumns(parsed.columns);
+    if (unknown.length > 0) throw new DomainError('invalid', `unknown column ${unknown.join(', ')}; known: ${[...importColumns].join(', ')}`, unknown[0]);
     return parsed.records.map((r) => ({ row: r.line, values: r.values }));
   }
   let data: unknown;
@@ -76,6 +82,11 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
     const shape = importRow.safeParse(values);
     if (!shape.success) {
       problems.push({ row, field: String(shape.error.issues[0]?.path[0] ?? 'row'), error: shape.error.issues[0]?.message ?? 'invalid' });
+      continue;
+    }
+    const unknown = unknownColumns(Object.keys(values));
+    if (unknown.length > 0) {
+      for (const field of unknown) problems.push({ row, field, error: `unknown field; known: ${[...importColumns].join(', ')}` });
       continue;
     }
     const v = shape.data;
@@ -116,13 +127,12 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
   // Duplicates inside the file.
   const seen = { hostname: new Map<string, number>(), mac: new Map<string, number>(), ip: new Map<string, number>() };
   for (const { row, input } of valid) {
-    for (const field of ['hostname', 'mac', 'ip'] as const) {
+    for (const field of ['hostname', 'mac'] as const) {
       const value = input[field];
       if (!value) continue;
-      const key = field === 'ip' ? `${input.networkId ?? ''}/${value}` : value;
-      const first = seen[field].get(key);
+      const first = seen[field].get(value);
       if (first !== undefined) problems.push({ row, field, error: `${value} is also on row ${first}` });
-      else seen[field].set(key, row);
+      else seen[field].set(value, row);
     }
   }
   // Duplicates against the database.
@@ -144,7 +154,15 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
       if (input.mac && taken.mac.has(input.mac)) problems.push({ row, field: 'mac', error: `another host already has MAC ${input.mac}` });
       try {
         const resolved = (await resolveHostData(tx, input, null, known)) as Prisma.HostCreateManyInput;
-        if (resolved.ip && taken.ip.has(`${resolved.networkId ?? ''}/${resolved.ip}`)) problems.push({ row, field: 'ip', error: `another host already has ${resolved.ip}` });
+        if (resolved.ip) {
+          // Compared once the network is known: a row naming the network and a row leaving it
+          // to be found by address can hold the same address.
+          const key = `${resolved.networkId ?? ''}/${resolved.ip}`;
+          const first = seen.ip.get(key);
+          if (taken.ip.has(key)) problems.push({ row, field: 'ip', error: `another host already has ${resolved.ip}` });
+          else if (first !== undefined) problems.push({ row, field: 'ip', error: `${resolved.ip} is also on row ${first}` });
+          else seen.ip.set(key, row);
+        }
         data.push(resolved);
       } catch (err) {
         if (err instanceof DomainError) problems.push({ row, field: err.field ?? 'row', error: err.message });
