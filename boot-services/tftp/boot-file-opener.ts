@@ -3,7 +3,7 @@
 // shared cache and reads big ones ahead from disk.
 import type { BootFiles } from '../boot-config/boot-files.ts';
 import type { FileCache } from '../boot-config/file-cache.ts';
-import { DiskContent, MemoryContent, toNetascii } from './transfer-content.ts';
+import { toNetascii } from './transfer-content.ts';
 import { TftpErrorCode, type TransferMode } from './packet.ts';
 import type { Endpoint } from './read-transfer.ts';
 import type { OpenResult } from './server.ts';
@@ -23,15 +23,15 @@ export function bootFileOpener(files: BootFiles, cache: FileCache) {
       const host = planHost ?? byIp;
       const mac = file.plan.kind === 'discovery' ? file.plan.mac : host?.mac ?? null;
       const bytes = mode === 'netascii' ? toNetascii(file.bytes) : file.bytes;
-      return { ok: true, content: new MemoryContent(bytes), hostHint: { hostId: host?.id ?? null, mac } };
+      return { ok: true, content: { kind: 'bytes', bytes }, sizeBytes: bytes.length, hostHint: { hostId: host?.id ?? null, mac } };
     }
     const hostHint = { hostId: byIp?.id ?? null, mac: byIp?.mac ?? null };
-    if (cache.fits(file.sizeBytes)) {
-      const bytes = await cache.read(file.path, { dev: file.dev, ino: file.ino, size: file.sizeBytes, mtimeMs: file.mtimeMs });
-      return { ok: true, content: new MemoryContent(mode === 'netascii' ? toNetascii(bytes) : bytes), hostHint };
+    if (mode === 'netascii') {
+      // RFC 1350 netascii changes the size (tsize must be exact): translate here, small files only.
+      if (!cache.fits(file.sizeBytes)) return { ok: false, code: TftpErrorCode.NotDefined, message: 'File too large for netascii: use octet mode', reason: 'netascii-too-large' };
+      const bytes = toNetascii(await cache.read(file.path, { dev: file.dev, ino: file.ino, size: file.sizeBytes, mtimeMs: file.mtimeMs }));
+      return { ok: true, content: { kind: 'bytes', bytes }, sizeBytes: bytes.length, hostHint };
     }
-    // RFC 1350 netascii needs the translated size up front (tsize): only for cacheable files.
-    if (mode === 'netascii') return { ok: false, code: TftpErrorCode.NotDefined, message: 'File too large for netascii: use octet mode', reason: 'netascii-too-large' };
-    return { ok: true, content: await DiskContent.open(file.path, file.sizeBytes), hostHint };
+    return { ok: true, content: { kind: 'file', path: file.path, sizeBytes: file.sizeBytes, dev: file.dev, ino: file.ino, mtimeMs: file.mtimeMs }, sizeBytes: file.sizeBytes, hostHint };
   };
 }

@@ -53,6 +53,8 @@ export class ReadTransfer {
   private readonly oack: Buffer | null;
   private awaitingOptionAck: boolean;
   private timer: unknown = null;
+  /** When the current window times out; the timer is re-armed lazily, not per packet. */
+  private deadlineMs = 0;
   private retries = 0;
   private finished = false;
 
@@ -161,13 +163,23 @@ export class ReadTransfer {
   }
 
   private armTimer(): void {
-    if (this.timer !== null) this.o.clock.clearTimeout(this.timer);
-    this.timer = this.o.clock.setTimeout(() => this.onTimeout(), this.o.negotiated.timeoutMs);
+    // Moving a deadline is one store; replacing a timer for every DATA sent showed in profiles.
+    this.deadlineMs = this.o.clock.now() + this.o.negotiated.timeoutMs;
+    if (this.timer === null) this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.negotiated.timeoutMs);
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    if (this.finished) return;
+    const remainingMs = this.deadlineMs - this.o.clock.now();
+    if (remainingMs > 0) {
+      this.timer = this.o.clock.setTimeout(() => this.onTimer(), remainingMs);
+      return;
+    }
+    this.onTimeout();
   }
 
   private onTimeout(): void {
-    this.timer = null;
-    if (this.finished) return;
     if (this.retries >= this.o.maxRetries) {
       this.finish({ ok: false, reason: 'timeout', message: `no ACK after ${this.retries + 1} tries` });
       return;

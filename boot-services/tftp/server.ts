@@ -7,12 +7,12 @@ import dgram from 'node:dgram';
 import { encodeError, encodeOptionAck, parseRequest, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { negotiateReadOptions } from './options.ts';
 import { AdmissionQueue, type AdmissionLimits } from './admission.ts';
-import { ReadTransfer, systemClock, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
-import type { TransferContent } from './transfer-content.ts';
+import { systemClock, type Clock, type Endpoint, type TransferResult } from './read-transfer.ts';
+import type { ContentSpec, RunningTransfer, TransferRunner } from './transfer-runner.ts';
 import { checkBootFileName } from '../boot-config/boot-files.ts';
 
 export type OpenResult =
-  | { ok: true; content: TransferContent; hostHint: { hostId: string | null; mac: string | null } }
+  | { ok: true; content: ContentSpec; sizeBytes: number; hostHint: { hostId: string | null; mac: string | null } }
   | { ok: false; code: TftpErrorCode; message: string; reason: string };
 
 export interface TransferInfo {
@@ -47,6 +47,8 @@ export interface TftpServerOptions {
   maxRetries: number;
   admission: AdmissionLimits;
   observer: TftpObserver;
+  /** Where admitted transfers run (this thread, or worker threads). */
+  runner: TransferRunner;
   clock?: Clock;
 }
 
@@ -59,7 +61,7 @@ interface PendingRequest {
 
 export class TftpServer {
   private readonly listeners = new Map<string, dgram.Socket>();
-  private readonly transfers = new Map<string, ReadTransfer>();
+  private readonly transfers = new Map<string, RunningTransfer>();
   private readonly admission: AdmissionQueue<PendingRequest>;
   private readonly clock: Clock;
   private closing = false;
@@ -108,6 +110,7 @@ export class TftpServer {
     this.listeners.clear();
     for (const pending of this.admission.drain()) this.o.observer.refused(pending.client, 'server-closing', pending.name);
     for (const t of [...this.transfers.values()]) t.abort('server shutting down');
+    await this.o.runner.close();
   }
 
   private refuse(listener: dgram.Socket, client: Endpoint, code: TftpErrorCode, message: string, reason: string, fileName: string | null): void {
@@ -159,12 +162,11 @@ export class TftpServer {
           return;
         }
         if (this.closing) {
-          opened.content.close();
           this.o.observer.refused(p.client, 'server-closing', p.name);
           release();
           return;
         }
-        await this.startTransfer(key, p, opened, release);
+        this.startTransfer(key, p, opened, release);
       },
       (err: Error) => {
         this.o.observer.refused(p.client, 'open-failed', `${p.name}: ${err.message}`);
@@ -173,73 +175,34 @@ export class TftpServer {
     );
   }
 
-  private async startTransfer(key: string, p: PendingRequest, opened: Extract<OpenResult, { ok: true }>, release: () => void): Promise<void> {
-    const negotiated = negotiateReadOptions(p.request.options, opened.content.sizeBytes, {
+  private startTransfer(key: string, p: PendingRequest, opened: Extract<OpenResult, { ok: true }>, release: () => void): void {
+    const negotiated = negotiateReadOptions(p.request.options, opened.sizeBytes, {
       maxBlockBytes: this.o.maxBlockBytesFor(p.localAddress),
       maxWindowBlocks: this.o.maxWindowBlocks,
       defaultTimeoutMs: this.o.defaultTimeoutMs,
     });
-    let socket: dgram.Socket;
-    try {
-      socket = await this.bindTransferSocket(p.localAddress);
-    } catch (err) {
-      opened.content.close();
-      this.o.observer.refused(p.client, 'socket-failed', `${p.name}: ${(err as Error).message}`);
-      release();
-      return;
-    }
     const info: TransferInfo = {
-      client: p.client, localAddress: p.localAddress, fileName: p.name, sizeBytes: opened.content.sizeBytes,
+      client: p.client, localAddress: p.localAddress, fileName: p.name, sizeBytes: opened.sizeBytes,
       blockBytes: negotiated.blockBytes, windowBlocks: negotiated.windowBlocks, hostHint: opened.hostHint, startedAtMs: this.clock.now(),
     };
-    const transfer = new ReadTransfer({
-      socket: datagramTransferSocket(socket),
+    this.o.observer.started(info);
+    const transfer = this.o.runner.start({
       client: p.client,
+      localAddress: p.localAddress,
+      blockBytes: negotiated.blockBytes,
+      windowBlocks: negotiated.windowBlocks,
+      timeoutMs: negotiated.timeoutMs,
+      optionAck: negotiated.acknowledged.size > 0 ? encodeOptionAck(negotiated.acknowledged) : null,
       content: opened.content,
-      negotiated,
       maxRetries: this.o.maxRetries,
-      clock: this.clock,
+    }, {
       onProgress: (bytes) => this.o.observer.progress(info, bytes),
       onForeignPacket: (from) => this.o.observer.foreignPacket(info, from),
-      onFinish: (result) => {
+      onFinish: (result: TransferResult) => {
         this.o.observer.finished(info, result);
         release();
       },
-    }, negotiated.acknowledged.size > 0 ? encodeOptionAck(negotiated.acknowledged) : null);
-    this.transfers.set(key, transfer);
-    this.o.observer.started(info);
-    transfer.start();
-  }
-
-  private bindTransferSocket(localAddress: string): Promise<dgram.Socket> {
-    const socket = dgram.createSocket('udp4');
-    return new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      // Port 0: the kernel picks the new TID (RFC 1350 §4); the address is the one the
-      // request came to, so the client sees replies from the server it asked.
-      socket.bind(0, localAddress, () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined);
-        resolve(socket);
-      });
     });
+    this.transfers.set(key, transfer);
   }
-}
-
-function datagramTransferSocket(socket: dgram.Socket): TransferSocket {
-  let closed = false;
-  return {
-    send(parts, to) {
-      if (!closed) socket.send(parts, to.port, to.address);
-    },
-    onPacket(handler) {
-      socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port }));
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      // After the sends already queued in this tick (an ERROR just before closing).
-      setImmediate(() => socket.close());
-    },
-  };
 }

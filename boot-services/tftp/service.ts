@@ -11,6 +11,8 @@ import { bootFileOpener } from './boot-file-opener.ts';
 import { blockBytesForMtu } from './options.ts';
 import { defaultAdmissionLimits, type AdmissionLimits } from './admission.ts';
 import { TftpServer, type TftpObserver, type TransferInfo } from './server.ts';
+import { LocalTransferRunner, type TransferRunner } from './transfer-runner.ts';
+import { WorkerTransferRunner } from './worker-transfer-runner.ts';
 import type { Endpoint } from './read-transfer.ts';
 
 export interface TftpTuning {
@@ -23,6 +25,8 @@ export interface TftpTuning {
   /** At most one progress event per transfer per this interval. */
   progressIntervalMs: number;
   cache: FileCache;
+  /** Threads sending transfers; 0 keeps them on bootd's main thread. */
+  transferWorkers: number;
 }
 
 export const defaultTftpTuning = (): TftpTuning => ({
@@ -32,6 +36,8 @@ export const defaultTftpTuning = (): TftpTuning => ({
   maxRetries: 6,
   progressIntervalMs: 1000,
   cache: new FileCache(),
+  // One per core: the storm's cost is per-datagram kernel work on the sending thread.
+  transferWorkers: os.availableParallelism(),
 });
 
 /** The addresses to listen on: the configured one, or every local IPv4 address for 0.0.0.0. */
@@ -102,6 +108,10 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
 
 export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = defaultTftpTuning()): Promise<RunningService & { server: TftpServer }> {
   const { files } = await setUpBootFiles(ctx);
+  const local = new LocalTransferRunner(tuning.cache);
+  const runner: TransferRunner = tuning.transferWorkers > 0
+    ? new WorkerTransferRunner(tuning.transferWorkers, local, (err) => ctx.log.error('tftp transfer worker failed; its transfers moved to the main thread', { error: err.message }))
+    : local;
   const server = new TftpServer({
     addresses: listenAddresses(ctx.config.bindAddress),
     port: ctx.config.tftpPort,
@@ -112,6 +122,7 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     maxRetries: tuning.maxRetries,
     admission: tuning.admission,
     observer: tftpEventObserver(ctx, tuning.progressIntervalMs),
+    runner,
   });
   await server.listen();
   ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config.bindAddress), port: server.boundPort() });

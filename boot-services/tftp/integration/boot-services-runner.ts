@@ -14,6 +14,8 @@ export interface RunnerConfig {
   config: BootdConfig;
   view: Pick<FakeBootView, 'hosts' | 'roles' | 'images' | 'networkList'>;
   maxConcurrentTransfers?: number;
+  /** Transfer worker threads (default: one per core; 0: main thread). */
+  transferWorkers?: number;
   /** Benchmarks: don't print events (their volume would be measured too). */
   quiet?: boolean;
 }
@@ -39,6 +41,7 @@ let httpPort: number | null = null;
 if (ctx.config.enableTftp) {
   const tuning = defaultTftpTuning();
   if (runnerConfig.maxConcurrentTransfers) tuning.admission = { ...tuning.admission, maxConcurrentTransfers: runnerConfig.maxConcurrentTransfers };
+  if (runnerConfig.transferWorkers !== undefined) tuning.transferWorkers = runnerConfig.transferWorkers;
   const tftp = await startTftpService(ctx, tuning);
   tftpPort = tftp.server.boundPort();
   services.push(tftp);

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReadTransfer, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
+import { MemoryContent } from './transfer-content.ts';
+import { encodeAck, encodeError, TftpErrorCode } from './packet.ts';
+
+const client: Endpoint = { address: '10.0.0.2', port: 3000 };
+
+/** A clock whose time only moves when the test says so. */
+class ManualClock implements Clock {
+  nowMs = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  now() { return this.nowMs; }
+  setTimeout(fn: () => void, ms: number) { const id = this.nextId++; this.timers.push({ at: this.nowMs + ms, fn, id }); return id; }
+  clearTimeout(id: unknown) { this.timers = this.timers.filter((t) => t.id !== id); }
+  advance(ms: number) {
+    const until = this.nowMs + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.nowMs = due.at;
+      due.fn();
+    }
+    this.nowMs = until;
+  }
+}
+
+function setup(sizeBytes: number, windowBlocks = 1) {
+  const sent: { to: Endpoint; packet: Buffer }[] = [];
+  let deliver: (p: Buffer, from: Endpoint) => void = () => {};
+  const socket: TransferSocket = { send: (parts, to) => sent.push({ to, packet: Buffer.concat(parts) }), onPacket: (h) => { deliver = h; }, close() {} };
+  const clock = new ManualClock();
+  const results: TransferResult[] = [];
+  const t = new ReadTransfer({
+    socket, client, content: new MemoryContent(Buffer.alloc(sizeBytes, 7)), clock, maxRetries: 2,
+    negotiated: { blockBytes: 512, windowBlocks, timeoutMs: 1000, acknowledged: new Map() },
+    onProgress() {}, onForeignPacket() {}, onFinish: (r) => results.push(r),
+  }, null);
+  return { t, sent, clock, results, deliver: (p: Buffer, from: Endpoint = client) => deliver(p, from) };
+}
+
+const blockOf = (p: Buffer) => p.readUInt16BE(2);
+
+test('only the timer retransmits, and it gives up after maxRetries', () => {
+  const s = setup(2000);
+  s.t.start();
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1]);
+  s.clock.advance(999);
+  assert.equal(s.sent.length, 1);
+  s.clock.advance(1);
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 1]);
+  s.clock.advance(2000);
+  assert.deepEqual(s.results, [{ ok: false, reason: 'timeout', message: 'no ACK after 3 tries' }]);
+});
+
+test('progress pushes the timeout back: a steady client never times out', () => {
+  const s = setup(512 * 5);
+  s.t.start();
+  for (let b = 1; b <= 5; b++) {
+    s.clock.advance(900);
+    s.deliver(encodeAck(b));
+  }
+  s.clock.advance(900);
+  s.deliver(encodeAck(6));
+  assert.deepEqual(s.results, [{ ok: true, bytesSent: 512 * 5 }]);
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 2, 3, 4, 5, 6]);
+});
+
+test('a stranger\'s ERROR is answered with error 5 and the transfer goes on', () => {
+  const s = setup(1000);
+  s.t.start();
+  s.deliver(encodeError(TftpErrorCode.NotDefined, 'stop'), { address: '10.0.0.9', port: 4000 });
+  const reply = s.sent.at(-1)!;
+  assert.deepEqual(reply.to, { address: '10.0.0.9', port: 4000 });
+  assert.equal(reply.packet.readUInt16BE(2), TftpErrorCode.UnknownTransferId);
+  assert.equal(s.results.length, 0);
+  s.deliver(encodeAck(1));
+  s.deliver(encodeAck(2));
+  assert.equal(s.results[0]?.ok, true);
+});
+
+test('the client\'s own ERROR ends the transfer', () => {
+  const s = setup(1000);
+  s.t.start();
+  s.deliver(encodeError(TftpErrorCode.DiskFull, 'disk full'));
+  assert.equal(s.results[0]?.ok, false);
+});
