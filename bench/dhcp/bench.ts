@@ -1,0 +1,163 @@
+// DHCP benchmark (issue 4): Kea's perfdhcp drives DORA exchanges, in one run and with the same
+// pool, at bootd (leases durable in Postgres), kea-dhcp4 (memfile) and dnsmasq, each inside a
+// server namespace, perfdhcp in a client namespace acting as a relay. For each server it steps
+// the rate up until an exchange type loses ≥ 1 % (or the achieved rate falls short), and
+// prints the highest clean rate, its latency, and the ratios. Run through run.sh.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createTestDatabase } from '../../server/db/testing.ts';
+import { NetnsLab, labSkipReason, type LabNamespace } from '../../boot-services/testing/netns-lab.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const serverIp = '10.88.0.1';
+const clientIp = '10.88.0.2';
+const poolStart = '10.88.1.0';
+const poolEnd = '10.88.20.255'; // 5,120 addresses for every server
+const clients = Number(process.env.BENCH_CLIENTS ?? 4000);
+const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 5);
+const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000,5000,6000,8000,10000').split(',').map(Number);
+const servers = (process.env.BENCH_SERVERS ?? 'bootd,kea,dnsmasq').split(',');
+
+interface Step { rate: number; achieved: number; dropPercent: number; avgDelayMs: number; ok: boolean }
+interface ServerResult { name: string; best: Step | null; steps: Step[] }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** perfdhcp's final report: achieved rate, drops ratio and average delay of both exchange types. */
+function parsePerfdhcp(out: string, rate: number): Step {
+  const sections = out.split('Statistics for:').slice(1);
+  let sent = 0;
+  let received = 0;
+  let delaySum = 0;
+  for (const s of sections) {
+    const sentN = Number(/sent packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
+    const recvN = Number(/received packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
+    sent += sentN;
+    received += recvN;
+    delaySum += Number(/avg delay:\s*([\d.]+)/.exec(s)?.[1] ?? 0);
+  }
+  // perfdhcp's own "Rate:" counts its exit wait too; DISCOVERs sent per second of the step is the offered load.
+  const discoversSent = Number(/sent packets:\s*(\d+)/.exec(sections[0] ?? '')?.[1] ?? 0);
+  const achieved = discoversSent / stepSeconds;
+  const dropPercent = sent === 0 ? 100 : (100 * (sent - received)) / sent;
+  const avgDelayMs = sections.length ? delaySum / sections.length : 0;
+  return { rate, achieved, dropPercent, avgDelayMs, ok: sent > 0 && dropPercent < 1 && achieved >= rate * 0.95 };
+}
+
+async function measure(name: string, client: LabNamespace, clientIf: string): Promise<ServerResult> {
+  const steps: Step[] = [];
+  // Warm-up, not counted: bootd compiles its TypeScript on first use and every server fills its first leases.
+  try { client.exec('perfdhcp', ['-4', '-l', clientIf, '-r', '100', '-p', '2', '-R', String(clients), serverIp], { timeoutMs: 30_000 }); } catch { /* drops in warm-up are fine */ }
+  await sleep(1000);
+  for (const rate of rates) {
+    let out = '';
+    try {
+      out = client.exec('perfdhcp', ['-4', '-l', clientIf, '-r', String(rate), '-p', String(stepSeconds), '-R', String(clients), '-W', '500000', serverIp], { timeoutMs: (stepSeconds + 20) * 1000 });
+    } catch (err) {
+      // perfdhcp exits non-zero when it saw drops; its report is still on stdout.
+      out = String((err as { stdout?: string }).stdout ?? '');
+    }
+    const step = parsePerfdhcp(out, rate);
+    steps.push(step);
+    console.log(`  ${name.padEnd(8)} ${String(rate).padStart(6)}/s → achieved ${step.achieved.toFixed(0).padStart(6)}/s, loss ${step.dropPercent.toFixed(2)} %, avg delay ${step.avgDelayMs.toFixed(2)} ms${step.ok ? '' : '  ✗'}`);
+    if (!step.ok) break;
+    await sleep(1000);
+  }
+  const clean = steps.filter((s) => s.ok);
+  return { name, steps, best: clean.at(-1) ?? null };
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    await sleep(100);
+  }
+}
+
+async function main(): Promise<void> {
+  const skip = labSkipReason();
+  if (skip) { console.log(`benchmark skipped: ${skip}`); return; }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-dhcp-bench-'));
+  fs.chmodSync(tmp, 0o755);
+  const results: ServerResult[] = [];
+  for (const name of servers) {
+    const lab = new NetnsLab();
+    let child: ChildProcess | null = null;
+    let db: Awaited<ReturnType<typeof createTestDatabase>> | null = null;
+    try {
+      const server = lab.addNamespace('bs');
+      const client = lab.addNamespace('bc');
+      const { aIf: serverIf, bIf: clientIf } = lab.link(server, `${serverIp}/16`, client, `${clientIp}/16`);
+      let log = '';
+      if (name === 'bootd') {
+        db = await createTestDatabase('dhcp_bench');
+        const pool = new pg.Pool({ connectionString: db.url });
+        await pool.query(`INSERT INTO "Network" (id, name, cidr, gateway, "poolStart", "poolEnd", "leaseSeconds", "updatedAt")
+          VALUES (gen_random_uuid(), 'bench', '10.88.0.0/16', $1, $2, $3, 3600, now())`, [serverIp, poolStart, poolEnd]);
+        await pool.end();
+        // BENCH_BOOTD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where bootd's time goes.
+        const nodeArgs = (process.env.BENCH_BOOTD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        child = server.spawn('node', [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], {
+          cwd: repoRoot,
+          env: { ...process.env, DATABASE_URL: db.url, FLEETBOOT_BOOT_INTERFACE: serverIf, FLEETBOOT_BOOTD_ADDRESS: serverIp, FLEETBOOT_SERVICES: 'dhcp', FLEETBOOT_BOOTD_STATE_DIR: path.join(tmp, 'bootd') },
+        });
+      } else if (name === 'kea') {
+        const conf = path.join(tmp, 'kea-dhcp4.json');
+        fs.writeFileSync(conf, JSON.stringify({ Dhcp4: {
+          'interfaces-config': { interfaces: [serverIf], 'dhcp-socket-type': 'udp' },
+          'lease-database': { type: 'memfile', persist: true, name: path.join(tmp, 'kea-leases4.csv'), 'lfc-interval': 0 },
+          'valid-lifetime': 3600,
+          subnet4: [{ id: 1, subnet: '10.88.0.0/16', pools: [{ pool: `${poolStart} - ${poolEnd}` }], 'option-data': [{ name: 'routers', data: serverIp }] }],
+          loggers: [{ name: 'kea-dhcp4', output_options: [{ output: path.join(tmp, 'kea.log') }], severity: 'WARN' }],
+        } }));
+        child = server.spawn('kea-dhcp4', ['-c', conf], { env: { ...process.env, KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp } });
+      } else if (name === 'dnsmasq') {
+        child = server.spawn('dnsmasq', ['--no-daemon', '--port=0', `--interface=${serverIf}`, '--bind-interfaces', '--no-ping', '--quiet-dhcp',
+          '--conf-file=/dev/null', `--dhcp-range=${poolStart},${poolEnd},255.255.0.0,3600`, `--dhcp-leasefile=${path.join(tmp, 'dnsmasq.leases')}`,
+          '--dhcp-lease-max=10000', `--dhcp-option=option:router,${serverIp}`]);
+      } else {
+        throw new Error(`unknown server ${name}`);
+      }
+      child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+      child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+      if (name === 'bootd') await waitFor(() => log.includes('bootd ready') || child!.exitCode !== null, 'bootd');
+      else await sleep(1500);
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${log}`);
+      console.log(`${name}:`);
+      results.push(await measure(name, client, clientIf));
+      if (name === 'bootd' && db) {
+        const pool = new pg.Pool({ connectionString: db.url });
+        const n = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease" WHERE state = 'bound'`);
+        console.log(`  bootd: ${n.rows[0]?.n} bound leases in Postgres after the run`);
+        await pool.end();
+      }
+    } finally {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        for (let i = 0; i < 50 && child.exitCode === null; i++) await sleep(100);
+      }
+      await lab.dispose();
+      await db?.drop().catch(() => undefined);
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+
+  const rateOf = (n: string) => results.find((r) => r.name === n)?.best?.achieved ?? 0;
+  console.log('\n| server | highest rate with < 1 % loss (DORA/s) | avg delay (ms) | bootd ÷ server |');
+  console.log('|---|---|---|---|');
+  for (const r of results) {
+    const ratio = rateOf(r.name) > 0 ? (rateOf('bootd') / rateOf(r.name)).toFixed(2) : 'n/a';
+    console.log(`| ${r.name} | ${r.best ? r.best.achieved.toFixed(0) : 'none'} | ${r.best ? r.best.avgDelayMs.toFixed(2) : '-'} | ${ratio} |`);
+  }
+  console.log(`\npool ${poolStart}-${poolEnd} (5,120 addresses), ${clients} distinct clients, ${stepSeconds} s per rate step; host: ${os.cpus().length} cores.`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
