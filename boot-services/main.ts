@@ -14,6 +14,7 @@ import { exitWhenParentDies } from './parent-watch.ts';
 import { startDhcpService } from './dhcp/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { startHttpService } from './http/service.ts';
+import { createBootAgentApi } from './agent/service.ts';
 
 const log = createLogger('bootd');
 
@@ -32,9 +33,11 @@ async function main(): Promise<void> {
   const events = new EventWriter({ pool, stateDir: config.stateDir, log, metrics });
   const ctx: BootdContext = { config, view, events, pool, metrics, log };
 
-  const services: RunningService[] = [];
+  // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
+  const agentApi = createBootAgentApi(ctx);
+  const services: RunningService[] = [agentApi];
   const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
-    [config.enableHttp, 'http', () => startHttpService(ctx)],
+    [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
     [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
   ];

@@ -1,0 +1,223 @@
+// The boot agent's API on bootd's HTTP port (DESIGN.md "The boot, end to end"):
+//   GET  /boot/v1/identity?mac=…[&format=env]  who am I, what do I boot (from the view)
+//   POST /boot/v1/progress                      a phase, with bytes for the rootfs download
+//   POST /boot/v1/up                            the booted system is up (clears a one-shot override)
+//   POST /boot/v1/discovery                     an unknown machine's hardware facts
+// A request speaks for a MAC only from the address reserved to that MAC's host or leased to
+// that MAC: no host speaks for another. Bad input gets a 4xx and a "rejected" event, never a
+// crash. Nothing here blocks on the database except the lease check of pool clients and the
+// discovery write, which are rare and bounded.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { BootView, HostView } from '../boot-view.ts';
+import type { BootdContext } from '../bootd-context.ts';
+import { planBootForMac } from '../boot-config/boot-plan.ts';
+import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
+import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
+import { describeZodError, discoveryBody, identityQuery, progressBody, upBody, type AgentPhase } from './agent-requests.ts';
+import { recordDiscovery } from './discovery-store.ts';
+import type { AgentHostState, HostStateSink } from './host-state.ts';
+
+export const maxAgentBodyBytes = 64 * 1024;
+
+export interface Identity {
+  status: 'known' | 'unknown';
+  /** boot: mount the root and go; rescue: the one-shot rescue override; fail: can't boot (reason); wait: unknown, be claimed. */
+  action: 'boot' | 'rescue' | 'fail' | 'wait';
+  hostname?: string;
+  hostId?: string;
+  role?: string;
+  rootMode?: string;
+  imageId?: string;
+  imageVersion?: string;
+  rootfsUrl?: string;
+  rootfsSha256?: string;
+  rootfsBytes?: number;
+  nfsExport?: string;
+  diskRoot?: string;
+  ip?: string;
+  reason?: string;
+}
+
+/** What a MAC boots, from the view alone (pure): the same decision as the generated configs. */
+export function identityFor(view: BootView, mac: string, httpBaseUrl: string): Identity {
+  const plan = planBootForMac({ view, httpBaseUrl }, mac);
+  switch (plan.kind) {
+    case 'discovery':
+      return { status: 'unknown', action: 'wait' };
+    case 'linux': {
+      const { host, role, image } = plan;
+      return {
+        status: 'known', action: plan.reason === 'rescue' ? 'rescue' : 'boot', hostname: host.hostname, hostId: host.id,
+        role: role.name, rootMode: role.rootMode, imageId: image.id, imageVersion: image.version,
+        rootfsUrl: image.rootfs ? joinUrl(httpBaseUrl, httpArtifactPath(image.id, 'rootfs')) : undefined,
+        rootfsSha256: image.rootfs?.sha256, rootfsBytes: image.rootfs?.sizeBytes,
+        nfsExport: role.nfsExport ?? undefined, diskRoot: role.diskRoot ?? undefined, ip: host.ip ?? undefined,
+      };
+    }
+    case 'unbootable':
+      return { status: 'known', action: 'fail', hostname: plan.host.hostname, hostId: plan.host.id, reason: plan.reason };
+    case 'localdisk':
+    case 'memtest':
+      return { status: 'known', action: 'fail', hostname: plan.host.hostname, hostId: plan.host.id, reason: `host is set to boot ${plan.kind}, not Linux` };
+  }
+}
+
+/** key=value lines for the agent's `while read` (no shell evaluation); newlines can't leak in. */
+export function identityAsEnv(identity: Identity): string {
+  return Object.entries(identity).filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${String(v).replace(/[\r\n]/g, ' ')}`).join('\n') + '\n';
+}
+
+const phaseState: Record<AgentPhase, AgentHostState | null> = {
+  'network-up': 'booting', identity: 'booting', 'discovery-wait': null, claimed: 'booting', 'rootfs-download': 'booting',
+  'rootfs-verified': 'booting', 'root-mounted': 'booting', 'switch-root': 'booting', failed: 'failed', rescue: 'failed',
+};
+
+export interface BootApiDeps {
+  ctx: BootdContext;
+  hostState: HostStateSink;
+  /** Is `ip` leased to `mac` right now? (pool clients; reserved hosts are checked in the view) */
+  leaseHeld?: (mac: string, ip: string) => Promise<boolean>;
+}
+
+type Rejection = { status: number; reason: string; field?: string };
+class Rejected extends Error {
+  constructor(readonly rejection: Rejection) { super(rejection.reason); }
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith('application/json')) throw new Rejected({ status: 415, reason: 'send application/json' });
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxAgentBodyBytes) throw new Rejected({ status: 413, reason: `body over ${maxAgentBodyBytes} bytes` });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxAgentBodyBytes) throw new Rejected({ status: 413, reason: `body over ${maxAgentBodyBytes} bytes` });
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new Rejected({ status: 400, reason: 'body is not JSON', field: 'body' });
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const { field, message } = describeZodError(result.error);
+    throw new Rejected({ status: 400, reason: `${field}: ${message}`, field });
+  }
+  return result.data;
+}
+
+export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
+  const { ctx, hostState } = deps;
+  const leaseHeld = deps.leaseHeld ?? (async (mac: string, ip: string) => {
+    const r = await ctx.pool.query(`SELECT 1 FROM "Lease" WHERE mac = $1 AND ip = $2 AND state = 'bound' AND "expiresAt" > now() LIMIT 1`, [mac, ip]);
+    return (r.rowCount ?? 0) > 0;
+  });
+  const count = (route: string, result: string) => ctx.metrics.inc('fleetboot_agent_requests_total', 'Boot agent API requests by route and result', { route, result });
+
+  /** The MAC's host (or null for an unknown machine) if the request comes from its address. */
+  async function authorize(mac: string, clientIp: string): Promise<HostView | null> {
+    const host = ctx.view.findHostByMac(mac);
+    if (host?.ip && host.ip === clientIp) return host;
+    let held: boolean;
+    try {
+      held = await leaseHeld(mac, clientIp);
+    } catch {
+      throw new Rejected({ status: 503, reason: 'lease check unavailable (database)' });
+    }
+    if (held) return host;
+    throw new Rejected({ status: 403, reason: host ? `${clientIp} is not the address of ${host.hostname}` : `${clientIp} is not leased to ${mac}` });
+  }
+
+  /** Runs a handler; a rejection becomes its status, an event and a counted result. */
+  const guarded = (route: string, fn: (req: IncomingMessage, res: ServerResponse, clientIp: string) => Promise<void>) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      const clientIp = clientAddress(req);
+      try {
+        await fn(req, res, clientIp);
+        count(route, 'ok');
+      } catch (err) {
+        if (!(err instanceof Rejected)) throw err;
+        const { status, reason, field } = err.rejection;
+        count(route, `rejected-${status}`);
+        ctx.events.record({ source: 'agent', type: 'rejected', mac: null, hostId: null, detail: { route, clientIp, status, reason } });
+        ctx.log.warn('boot agent request rejected', { route, clientIp, status, reason });
+        if (!res.headersSent) sendJson(res, status, { error: reason, field });
+      }
+    };
+
+  return [
+    {
+      method: 'GET',
+      path: /^\/boot\/v1\/identity$/,
+      handle: guarded('identity', async (req, res, clientIp) => {
+        const url = new URL(req.url ?? '/', 'http://bootd');
+        const q = parse(identityQuery, Object.fromEntries(url.searchParams));
+        const host = await authorize(q.mac, clientIp);
+        if (q.host && host && q.host !== host.hostname) {
+          throw new Rejected({ status: 409, reason: `fleetboot.host=${q.host} but ${q.mac} belongs to ${host.hostname}`, field: 'host' });
+        }
+        const identity = identityFor(ctx.view, q.mac, ctx.config.httpBaseUrl);
+        if (q.format === 'env') {
+          const text = identityAsEnv(identity);
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' }).end(text);
+        } else {
+          sendJson(res, 200, identity);
+        }
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/boot\/v1\/progress$/,
+      handle: guarded('progress', async (req, res, clientIp) => {
+        const body = parse(progressBody, await readJsonBody(req));
+        const host = await authorize(body.mac, clientIp);
+        ctx.events.record({
+          source: 'agent', type: body.phase, hostId: host?.id ?? null, mac: body.mac,
+          detail: { clientIp, ...(body.reason ? { reason: body.reason } : {}) },
+          bytesDone: body.bytesDone, bytesTotal: body.bytesTotal,
+        });
+        const state = phaseState[body.phase];
+        if (host && state) hostState.set(host.id, state, body.phase);
+        sendJson(res, 200, { ok: true });
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/boot\/v1\/up$/,
+      handle: guarded('up', async (req, res, clientIp) => {
+        const body = parse(upBody, await readJsonBody(req));
+        const host = await authorize(body.mac, clientIp);
+        if (!host) throw new Rejected({ status: 404, reason: `${body.mac} is not a known host`, field: 'mac' });
+        ctx.events.record({ source: 'agent', type: 'up', hostId: host.id, mac: body.mac, detail: { clientIp, ...(body.health ? { health: body.health } : {}) } });
+        hostState.set(host.id, body.health && !body.health.ok ? 'failed' : 'up', body.health && !body.health.ok ? 'health-check' : 'up', { clearOneShot: true });
+        sendJson(res, 200, { ok: true, hostname: host.hostname });
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/boot\/v1\/discovery$/,
+      handle: guarded('discovery', async (req, res, clientIp) => {
+        const body = parse(discoveryBody, await readJsonBody(req));
+        const host = await authorize(body.mac, clientIp);
+        if (host) throw new Rejected({ status: 409, reason: `${body.mac} is already ${host.hostname}`, field: 'mac' });
+        const network = ctx.view.findNetworkContaining(clientIp);
+        const result = await recordDiscovery(ctx.pool, { mac: body.mac, ip: clientIp, networkId: network?.id ?? null, facts: body.facts });
+        const { serial, product, vendor, cpus, memoryKib } = body.facts;
+        ctx.events.record({ source: 'agent', type: 'discovered', mac: body.mac, detail: { clientIp, serial, product, vendor, cpus, memoryKib, ambiguous: result.ambiguous || undefined } });
+        if (result.matched) {
+          ctx.events.record({ source: 'agent', type: 'matched', mac: body.mac, hostId: result.matched.id, detail: { hostname: result.matched.hostname, by: result.matched.by } });
+          ctx.log.info('discovered machine matched a registered host', { mac: body.mac, hostname: result.matched.hostname, by: result.matched.by });
+        }
+        sendJson(res, 200, { ok: true, matched: result.matched?.hostname ?? null });
+      }),
+    },
+  ];
+}

@@ -1,0 +1,305 @@
+#!/bin/sh
+# The Fleetboot boot agent: /init of the agent initramfs (DESIGN.md "The boot, end to end").
+# Brings the boot NIC up with udhcpc, asks bootd who this machine is, reports each phase,
+# mounts the root of the role's mode (ram | nfs | disk), installs the "up" hook into it and
+# switch_roots. An unknown machine reports its hardware and waits to be claimed, then reboots
+# into its role. Any failure is reported with its phase and reason; the agent retries with
+# backoff and finally leaves a rescue shell on the console.
+# POSIX sh for BusyBox ash. BusyBox 1.35's `wget -T` crashes: every wget is bounded by `timeout`.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+/bin/busybox mkdir -p /proc /sys /dev /run /tmp /newroot /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /run/fleetboot
+# Keep the kernel's own chatter off the console while the agent talks.
+echo 1 > /proc/sys/kernel/printk
+
+say() { echo "fleetboot-agent: $*"; }
+
+BOOTD=''; MODE=boot; HOST_PARAM=''; MAC=''; DEBUG=''
+for word in $(cat /proc/cmdline); do
+	case "$word" in
+		fleetboot.bootd=*) BOOTD=${word#*=} ;;
+		fleetboot.mode=*) MODE=${word#*=} ;;
+		fleetboot.host=*) HOST_PARAM=${word#*=} ;;
+		fleetboot.mac=*) MAC=${word#*=} ;;
+		fleetboot.debug) DEBUG=1 ;;
+		# pxelinux SYSAPPEND 2 / iPXE: BOOTIF=01-aa-bb-cc-dd-ee-ff (01 = Ethernet)
+		BOOTIF=01-*) MAC=$(echo "${word#BOOTIF=01-}" | tr 'A-F-' 'a-f:') ;;
+	esac
+done
+[ -n "$DEBUG" ] && set -x
+
+json_str() { printf '%s' "$1" | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+
+# POST a JSON body to bootd; bounded, never fatal (the boot goes on without its report).
+post() {
+	timeout 10 wget -q -O /dev/null --header 'Content-Type: application/json' --post-data "$2" "$BOOTD$1" 2>/dev/null || say "report to $1 failed"
+	return 0
+}
+
+# progress PHASE [BYTES_DONE BYTES_TOTAL] [REASON]
+progress() {
+	body="{\"mac\":\"$MAC\",\"phase\":\"$1\""
+	[ -n "$2" ] && body="$body,\"bytesDone\":$2,\"bytesTotal\":$3"
+	[ -n "$4" ] && body="$body,\"reason\":\"$(json_str "$4")\""
+	[ -n "$HOST_PARAM" ] && body="$body,\"host\":\"$(json_str "$HOST_PARAM")\""
+	post /boot/v1/progress "$body}"
+	return 0
+}
+
+load_modules() { # list name: network | disk | nfs
+	[ -f "/etc/fleetboot/modules.$1" ] || return 0
+	while read -r m; do
+		[ -n "$m" ] && insmod "/lib/modules/$m" 2>/dev/null
+	done < "/etc/fleetboot/modules.$1"
+	return 0
+}
+
+# The NIC that booted (BOOTIF), else the first Ethernet interface the drivers created.
+find_nic() {
+	n=0
+	while [ $n -lt 50 ]; do
+		for dev in /sys/class/net/*; do
+			name=${dev##*/}
+			[ "$name" = lo ] && continue
+			[ "$(cat "$dev/type" 2>/dev/null)" = 1 ] || continue
+			addr=$(cat "$dev/address")
+			if [ -z "$MAC" ] || [ "$addr" = "$MAC" ]; then
+				NIC=$name; MAC=$addr; return 0
+			fi
+		done
+		n=$((n + 1)); usleep 200000
+	done
+	return 1
+}
+
+network_up() {
+	load_modules network
+	find_nic || { REASON="no network interface (looked for ${MAC:-any})"; return 1; }
+	ip link set lo up
+	ip link set "$NIC" up
+	rm -f /run/fleetboot/net.env
+	timeout 60 udhcpc -i "$NIC" -f -q -n -t 8 -T 2 -V fleetboot-agent -s /etc/fleetboot/udhcpc.sh >/dev/null 2>&1
+	[ -s /run/fleetboot/net.env ] || { REASON="no DHCP lease on $NIC"; return 1; }
+	. /run/fleetboot/net.env
+	# bootd's address from the lease when the cmdline didn't name it (a hand-made boot entry).
+	[ -z "$BOOTD" ] && [ -n "$siaddr" ] && BOOTD="http://$siaddr:8080"
+	[ -n "$BOOTD" ] || { REASON='no fleetboot.bootd= and no next-server'; return 1; }
+	say "network up: $NIC $MAC $ip"
+	progress network-up
+}
+
+# Reads key=value lines from bootd into ID_* variables, without evaluating anything.
+identity() {
+	q="mac=$MAC"
+	[ -n "$HOST_PARAM" ] && q="$q&host=$HOST_PARAM"
+	rm -f /run/fleetboot/identity
+	timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>/dev/null || { REASON='identity request failed'; return 1; }
+	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''
+	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''
+	while IFS='=' read -r key value; do
+		case "$key" in
+			status) ID_STATUS=$value ;;
+			action) ID_ACTION=$value ;;
+			hostname) ID_HOSTNAME=$value ;;
+			rootMode) ID_ROOTMODE=$value ;;
+			rootfsUrl) ID_ROOTFS_URL=$value ;;
+			rootfsSha256) ID_ROOTFS_SHA256=$value ;;
+			rootfsBytes) ID_ROOTFS_BYTES=$value ;;
+			nfsExport) ID_NFS_EXPORT=$value ;;
+			diskRoot) ID_DISK_ROOT=$value ;;
+			reason) ID_REASON=$value ;;
+		esac
+	done < /run/fleetboot/identity
+	[ -n "$ID_STATUS" ] || { REASON='identity answer unreadable'; return 1; }
+}
+
+discovery_facts() {
+	dmi() { cat "/sys/class/dmi/id/$1" 2>/dev/null | tr -d '\n'; }
+	cpus=$(grep -c '^processor' /proc/cpuinfo)
+	model=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: //')
+	memkib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+	disks=''
+	for b in /sys/block/*; do
+		name=${b##*/}
+		case "$name" in loop*|ram*|zram*|sr*) continue ;; esac
+		bytes=$(( $(cat "$b/size") * 512 ))
+		disks="$disks${disks:+,}{\"name\":\"$name\",\"bytes\":$bytes,\"model\":\"$(json_str "$(cat "$b/device/model" 2>/dev/null)")\"}"
+	done
+	nics=''
+	for dev in /sys/class/net/*; do
+		name=${dev##*/}
+		[ "$name" = lo ] && continue
+		nics="$nics${nics:+,}{\"name\":\"$name\",\"mac\":\"$(cat "$dev/address")\",\"driver\":\"$(basename "$(readlink "$dev/device/driver" 2>/dev/null)" 2>/dev/null)\"}"
+	done
+	printf '{"mac":"%s","facts":{"serial":"%s","assetTag":"%s","product":"%s","vendor":"%s","uuid":"%s","cpus":%s,"cpuModel":"%s","memoryKib":%s,"disks":[%s],"nics":[%s]}}' \
+		"$MAC" "$(json_str "$(dmi product_serial)")" "$(json_str "$(dmi chassis_asset_tag)")" "$(json_str "$(dmi product_name)")" \
+		"$(json_str "$(dmi sys_vendor)")" "$(json_str "$(dmi product_uuid)")" "${cpus:-0}" "$(json_str "$model")" "${memkib:-0}" "$disks" "$nics"
+}
+
+# An unknown machine: report the hardware, wait to be claimed, then reboot into the role.
+discover() {
+	say "unknown machine $MAC: reporting hardware and waiting to be claimed"
+	progress discovery-wait
+	post /boot/v1/discovery "$(discovery_facts)"
+	polls=0
+	while :; do
+		sleep 3
+		identity || continue
+		if [ "$ID_STATUS" = known ]; then
+			say "claimed as $ID_HOSTNAME: rebooting into its role"
+			progress claimed
+			sync
+			reboot -f
+		fi
+		# Facts again now and then: a bootd that lost them (restart, new database) learns them back.
+		polls=$((polls + 1))
+		[ $((polls % 20)) -eq 0 ] && post /boot/v1/discovery "$(discovery_facts)"
+	done
+}
+
+fetch_rootfs() {
+	[ -n "$ID_ROOTFS_URL" ] || { REASON="no rootfs in the image${ID_REASON:+: $ID_REASON}"; return 1; }
+	mount -t tmpfs -o mode=0755 tmpfs /newroot || { REASON='tmpfs mount failed'; return 1; }
+	file=/run/fleetboot/rootfs.tar.gz
+	rm -f "$file"
+	total=${ID_ROOTFS_BYTES:-0}
+	progress rootfs-download 0 "$total"
+	timeout 600 wget -q -O "$file" "$ID_ROOTFS_URL" 2>/dev/null &
+	pid=$!
+	ticks=0
+	while kill -0 $pid 2>/dev/null; do
+		usleep 100000
+		ticks=$((ticks + 1))
+		[ $((ticks % 10)) -eq 0 ] && progress rootfs-download "$(stat -c %s "$file" 2>/dev/null || echo 0)" "$total"
+	done
+	wait $pid || { REASON='rootfs download failed'; return 1; }
+	done_bytes=$(stat -c %s "$file")
+	progress rootfs-download "$done_bytes" "$total"
+	if [ -n "$ID_ROOTFS_SHA256" ]; then
+		echo "$ID_ROOTFS_SHA256  $file" | sha256sum -c -s || { REASON="rootfs sha256 mismatch ($done_bytes bytes)"; return 1; }
+		progress rootfs-verified
+	fi
+	tar -xzf "$file" -C /newroot || { REASON='rootfs unpack failed'; return 1; }
+	rm -f "$file"
+}
+
+mount_nfs() {
+	[ -n "$ID_NFS_EXPORT" ] || { REASON='role has no NFS export'; return 1; }
+	load_modules nfs
+	mkdir -p /run/fleetboot/lower /run/fleetboot/rw
+	# Read-only NFS below, a tmpfs above for writes: hosts never write to the shared export.
+	mount -t nfs -o ro,nolock,vers=3,tcp "$ID_NFS_EXPORT" /run/fleetboot/lower || { REASON="NFS mount of $ID_NFS_EXPORT failed"; return 1; }
+	mount -t tmpfs tmpfs /run/fleetboot/rw
+	mkdir -p /run/fleetboot/rw/upper /run/fleetboot/rw/work
+	mount -t overlay overlay -o lowerdir=/run/fleetboot/lower,upperdir=/run/fleetboot/rw/upper,workdir=/run/fleetboot/rw/work /newroot \
+		|| { REASON='overlay mount failed'; return 1; }
+}
+
+mount_disk() {
+	[ -n "$ID_DISK_ROOT" ] || { REASON='role has no disk root'; return 1; }
+	load_modules disk
+	n=0; dev=''
+	while [ $n -lt 50 ]; do
+		case "$ID_DISK_ROOT" in
+			/dev/*) [ -b "$ID_DISK_ROOT" ] && dev=$ID_DISK_ROOT ;;
+			*) dev=$(findfs "$ID_DISK_ROOT" 2>/dev/null) ;;
+		esac
+		[ -n "$dev" ] && break
+		n=$((n + 1)); usleep 200000
+	done
+	[ -n "$dev" ] || { REASON="disk root $ID_DISK_ROOT not found"; return 1; }
+	mount -t ext4 -o rw "$dev" /newroot || { REASON="mounting $dev failed"; return 1; }
+}
+
+# The booted system says "up" itself: a hook with its own static BusyBox, started by the
+# image's init (inittab or systemd), else by a wrapper that runs before the image's init.
+install_up_hook() {
+	hook=/newroot/.fleetboot
+	mkdir -p "$hook"
+	cp /bin/busybox "$hook/busybox"
+	cat > "$hook/agent.env" <<EOF
+BOOTD=$BOOTD
+MAC=$MAC
+HOSTNAME=$ID_HOSTNAME
+EOF
+	cp /etc/fleetboot/report-up "$hook/report-up"
+	chmod 755 "$hook/report-up" "$hook/busybox"
+	INIT=/sbin/init
+	if [ -f /newroot/etc/inittab ]; then
+		grep -q '/.fleetboot/report-up' /newroot/etc/inittab || echo '::once:/.fleetboot/report-up' >> /newroot/etc/inittab
+	elif [ -d /newroot/etc/systemd/system ]; then
+		cat > /newroot/etc/systemd/system/fleetboot-up.service <<'EOF'
+[Unit]
+Description=Tell Fleetboot this host is up
+After=multi-user.target
+[Service]
+Type=oneshot
+ExecStart=/.fleetboot/report-up
+[Install]
+WantedBy=multi-user.target
+EOF
+		mkdir -p /newroot/etc/systemd/system/multi-user.target.wants
+		ln -sf ../fleetboot-up.service /newroot/etc/systemd/system/multi-user.target.wants/fleetboot-up.service
+	else
+		cp /etc/fleetboot/init-wrapper "$hook/init"
+		chmod 755 "$hook/init"
+		INIT=/.fleetboot/init
+	fi
+}
+
+cleanup_mounts() {
+	for m in /newroot /run/fleetboot/lower /run/fleetboot/rw; do umount "$m" 2>/dev/null; done
+}
+
+boot_once() {
+	PHASE=network; network_up || return 1
+	PHASE=identity; identity || return 1
+	progress identity
+	case "$ID_STATUS" in
+		unknown) discover ;;
+		known) ;;
+		*) REASON="identity: unexpected status $ID_STATUS"; return 1 ;;
+	esac
+	[ "$ID_ACTION" = fail ] && { REASON="bootd: $ID_REASON"; return 1; }
+	[ "$MODE" = rescue ] || [ "$ID_ACTION" = rescue ] && { RESCUE_REQUESTED=1; return 1; }
+	say "this is $ID_HOSTNAME, root mode $ID_ROOTMODE"
+	PHASE=root
+	case "$ID_ROOTMODE" in
+		ram) fetch_rootfs || return 1 ;;
+		nfs) mount_nfs || return 1 ;;
+		disk) mount_disk || return 1 ;;
+		*) REASON="unknown root mode $ID_ROOTMODE"; return 1 ;;
+	esac
+	[ -x /newroot/sbin/init ] || [ -L /newroot/sbin/init ] || { REASON='the root has no /sbin/init'; return 1; }
+	progress root-mounted
+	install_up_hook
+	progress switch-root
+	say "switching root to $ID_ROOTMODE root"
+	umount /sys /proc 2>/dev/null
+	exec switch_root /newroot "$INIT"
+}
+
+say "starting (mode $MODE, bootd ${BOOTD:-from DHCP})"
+attempt=1
+RESCUE_REQUESTED=''
+for backoff in 5 15 45; do
+	REASON=''
+	boot_once
+	[ -n "$RESCUE_REQUESTED" ] && break
+	say "attempt $attempt failed in $PHASE: $REASON"
+	progress failed '' '' "$PHASE: $REASON (attempt $attempt)"
+	cleanup_mounts
+	[ $attempt -eq 3 ] && break
+	say "retrying in ${backoff}s"
+	sleep "$backoff"
+	attempt=$((attempt + 1))
+done
+progress rescue '' '' "${REASON:-rescue requested}"
+say 'rescue shell on the console (exit to reboot)'
+setsid cttyhack sh
+reboot -f
