@@ -12,8 +12,9 @@ if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split("."
   exit 1
 fi
 
-# Debian packages: bootloaders served to the fleet. Installed only when missing.
-runtime_packages=(pxelinux syslinux-common ipxe)
+# Debian packages: bootloaders served to the fleet (BIOS, UEFI, Secure Boot chain, memtest86+).
+# Installed only when missing.
+runtime_packages=(pxelinux syslinux-common ipxe memtest86+ shim-signed grub-efi-amd64-signed)
 missing=()
 for p in "${runtime_packages[@]}" "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
