@@ -1,6 +1,8 @@
 // Sends one boot file over HTTP: validators (ETag, Last-Modified → 304), Range (206, several
-// ranges as multipart/byteranges, 416), HEAD, Content-Length. Small files come from the shared
-// in-memory cache in one write; big ones stream from disk with backpressure, never whole.
+// ranges as multipart/byteranges, 416), HEAD, Content-Length. A file is "prepared" once
+// (validators, headers, and its bytes when small enough for the cache) and the preparation is
+// reused while the file is unchanged, so a hot small file costs one write and no syscall
+// besides it (nginx's open_file_cache idea). Big files stream from disk with backpressure.
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,10 +10,12 @@ import type { BootFile } from '../boot-config/boot-files.ts';
 import type { FileCache } from '../boot-config/file-cache.ts';
 import { decideRange, noneMatch, rangeStillValid, type ByteRange } from './range.ts';
 
+export type FileResponseResult = { ok: true; bytesSent: number; status: number } | { ok: false; bytesSent: number; reason: string };
+
 export interface FileResponseHooks {
-  /** Called as body bytes are handed to the socket (throttling is the caller's business). */
+  /** Called as streamed body bytes are handed to the socket (throttling is the caller's business). */
   onProgress(bytesSent: number, bytesTotal: number): void;
-  onDone(result: { ok: true; bytesSent: number; status: number } | { ok: false; bytesSent: number; reason: string }): void;
+  onDone(result: FileResponseResult): void;
 }
 
 export const noHooks: FileResponseHooks = { onProgress() {}, onDone() {} };
@@ -19,91 +23,120 @@ export const noHooks: FileResponseHooks = { onProgress() {}, onDone() {} };
 /** Stream chunk size for files read from disk (fewer syscalls than the 64 KiB default). */
 export const streamChunkBytes = 256 * 1024;
 
+export interface PreparedFile {
+  file: BootFile;
+  sizeBytes: number;
+  etag: string;
+  lastModified: string | null;
+  contentType: string;
+  /** The whole file when it is in memory (generated, or small enough for the cache). */
+  bytes: Buffer | null;
+  /** Headers of a whole-file 200, flat [name, value, ...] as writeHead takes them. */
+  wholeHeaders: string[];
+}
+
 export function etagOf(file: BootFile): string {
-  if (file.kind === 'generated' || file.sha256) return `"${file.kind === 'generated' ? file.sha256.slice(0, 32) : file.sha256}"`;
+  if (file.kind === 'generated') return `"${file.sha256.slice(0, 32)}"`;
+  if (file.sha256) return `"${file.sha256}"`;
   return `"${file.ino.toString(16)}-${file.sizeBytes.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
 }
 
-function sizeOf(file: BootFile): number {
-  return file.kind === 'generated' ? file.bytes.length : file.sizeBytes;
+export function prepareFile(file: BootFile, bytes: Buffer | null): PreparedFile {
+  const sizeBytes = file.kind === 'generated' ? file.bytes.length : file.sizeBytes;
+  const etag = etagOf(file);
+  const lastModified = file.kind === 'disk' ? new Date(file.mtimeMs).toUTCString() : null;
+  const contentType = file.kind === 'generated' ? file.contentType : 'application/octet-stream';
+  const common = ['ETag', etag, 'Accept-Ranges', 'bytes',
+    // Boot files change when an image is replaced: caches must ask again; the ETag makes that cheap.
+    'Cache-Control', 'no-cache'];
+  if (lastModified) common.push('Last-Modified', lastModified);
+  return {
+    file, sizeBytes, etag, lastModified, contentType,
+    bytes: file.kind === 'generated' ? file.bytes : bytes,
+    wholeHeaders: [...common, 'Content-Type', contentType, 'Content-Length', String(sizeBytes)],
+  };
 }
 
-export async function sendBootFile(req: IncomingMessage, res: ServerResponse, file: BootFile, cache: FileCache, hooks: FileResponseHooks = noHooks): Promise<void> {
-  const size = sizeOf(file);
-  const etag = etagOf(file);
-  const lastModified = new Date(file.kind === 'disk' ? file.mtimeMs : Date.now()).toUTCString();
-  const contentType = file.kind === 'generated' ? file.contentType : 'application/octet-stream';
-  res.setHeader('ETag', etag);
-  res.setHeader('Accept-Ranges', 'bytes');
-  if (file.kind === 'disk') res.setHeader('Last-Modified', lastModified);
-  // Boot files change when an image is replaced: caches must ask again, and the ETag makes that cheap.
-  res.setHeader('Cache-Control', 'no-cache');
+/** Reads the bytes of a small disk file through the shared cache, then prepares it. */
+export async function loadAndPrepare(file: BootFile, cache: FileCache): Promise<PreparedFile> {
+  if (file.kind === 'disk' && cache.fits(file.sizeBytes)) {
+    return prepareFile(file, await cache.read(file.path, { dev: file.dev, ino: file.ino, size: file.sizeBytes, mtimeMs: file.mtimeMs }));
+  }
+  return prepareFile(file, null);
+}
 
-  if (noneMatch(req.headers['if-none-match'], etag)) {
-    res.writeHead(304).end();
-    hooks.onDone({ ok: true, bytesSent: 0, status: 304 });
-    return;
-  }
-  const decision = rangeStillValid(req.headers['if-range'] as string | undefined, etag, lastModified) ? decideRange(req.headers.range, size) : { kind: 'whole' as const };
-  if (decision.kind === 'unsatisfiable') {
-    res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).end();
-    hooks.onDone({ ok: false, bytesSent: 0, reason: 'range-not-satisfiable' });
-    return;
-  }
+function commonHeaders(p: PreparedFile): string[] {
+  const h = ['ETag', p.etag, 'Accept-Ranges', 'bytes', 'Cache-Control', 'no-cache'];
+  if (p.lastModified) h.push('Last-Modified', p.lastModified);
+  return h;
+}
+
+/**
+ * Answers the request from a prepared file. Synchronous (returns null) when the answer is
+ * in memory; a promise when it streams from disk.
+ */
+export function sendPreparedFile(req: IncomingMessage, res: ServerResponse, p: PreparedFile, hooks: FileResponseHooks = noHooks): Promise<void> | null {
   const head = req.method === 'HEAD';
-  const bytes = file.kind === 'generated' ? file.bytes : cache.fits(file.sizeBytes) ? await cache.read(file.path, { dev: file.dev, ino: file.ino, size: file.sizeBytes, mtimeMs: file.mtimeMs }) : null;
-  const body = (range: ByteRange) => bodyPart(file, bytes, range);
-
+  const headers = req.headers;
+  // The common case first: a plain GET of a file in memory.
+  if (!headers.range && !headers['if-none-match'] && p.bytes) {
+    res.writeHead(200, p.wholeHeaders);
+    res.end(head ? undefined : p.bytes);
+    hooks.onDone({ ok: true, bytesSent: head ? 0 : p.sizeBytes, status: 200 });
+    return null;
+  }
+  if (noneMatch(headers['if-none-match'], p.etag)) {
+    res.writeHead(304, commonHeaders(p)).end();
+    hooks.onDone({ ok: true, bytesSent: 0, status: 304 });
+    return null;
+  }
+  const decision = rangeStillValid(headers['if-range'] as string | undefined, p.etag, p.lastModified ?? '') ? decideRange(headers.range, p.sizeBytes) : { kind: 'whole' as const };
+  if (decision.kind === 'unsatisfiable') {
+    res.writeHead(416, [...commonHeaders(p), 'Content-Range', `bytes */${p.sizeBytes}`, 'Content-Length', '0']).end();
+    hooks.onDone({ ok: false, bytesSent: 0, reason: 'range-not-satisfiable' });
+    return null;
+  }
   if (decision.kind === 'whole' || decision.ranges.length === 1) {
-    const range = decision.kind === 'whole' ? { start: 0, end: size - 1 } : decision.ranges[0]!;
+    const range = decision.kind === 'whole' ? { start: 0, end: p.sizeBytes - 1 } : decision.ranges[0]!;
     const length = range.end - range.start + 1;
-    const headers: Record<string, string | number> = { 'Content-Type': contentType, 'Content-Length': length };
-    if (decision.kind === 'partial') headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
-    res.writeHead(decision.kind === 'partial' ? 206 : 200, headers);
+    const h = [...commonHeaders(p), 'Content-Type', p.contentType, 'Content-Length', String(length)];
+    if (decision.kind === 'partial') h.push('Content-Range', `bytes ${range.start}-${range.end}/${p.sizeBytes}`);
+    res.writeHead(decision.kind === 'partial' ? 206 : 200, h);
     if (head || length === 0) {
       res.end();
       hooks.onDone({ ok: true, bytesSent: 0, status: res.statusCode });
-      return;
+      return null;
     }
-    await writeParts(res, [body(range)], length, hooks);
-    return;
+    return writeParts(res, [bodyPart(p, range)], length, hooks);
   }
-
   // RFC 9110 §14.6: several ranges go as multipart/byteranges, each part with its Content-Range.
   const boundary = randomBytes(12).toString('hex');
   const parts: BodyPart[] = [];
   for (const range of decision.ranges) {
-    parts.push({ kind: 'bytes', bytes: Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${range.start}-${range.end}/${size}\r\n\r\n`) });
-    parts.push(body(range));
+    parts.push({ kind: 'bytes', bytes: Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${p.contentType}\r\nContent-Range: bytes ${range.start}-${range.end}/${p.sizeBytes}\r\n\r\n`) });
+    parts.push(bodyPart(p, range));
   }
   parts.push({ kind: 'bytes', bytes: Buffer.from(`\r\n--${boundary}--\r\n`) });
-  const total = parts.reduce((n, p) => n + (p.kind === 'bytes' ? p.bytes.length : p.end - p.start + 1), 0);
-  res.writeHead(206, { 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': total });
+  const total = parts.reduce((n, part) => n + (part.kind === 'bytes' ? part.bytes.length : part.end - part.start + 1), 0);
+  res.writeHead(206, [...commonHeaders(p), 'Content-Type', `multipart/byteranges; boundary=${boundary}`, 'Content-Length', String(total)]);
   if (head) {
     res.end();
     hooks.onDone({ ok: true, bytesSent: 0, status: 206 });
-    return;
+    return null;
   }
-  await writeParts(res, parts, total, hooks);
+  return writeParts(res, parts, total, hooks);
 }
 
 type BodyPart = { kind: 'bytes'; bytes: Buffer } | { kind: 'disk'; path: string; start: number; end: number };
 
-function bodyPart(file: BootFile, bytes: Buffer | null, range: ByteRange): BodyPart {
-  if (bytes) return { kind: 'bytes', bytes: bytes.subarray(range.start, range.end + 1) };
-  if (file.kind !== 'disk') throw new Error('unreachable: generated files are always in memory');
-  return { kind: 'disk', path: file.path, start: range.start, end: range.end };
+function bodyPart(p: PreparedFile, range: ByteRange): BodyPart {
+  if (p.bytes) return { kind: 'bytes', bytes: p.bytes.subarray(range.start, range.end + 1) };
+  if (p.file.kind !== 'disk') throw new Error('unreachable: generated files are always in memory');
+  return { kind: 'disk', path: p.file.path, start: range.start, end: range.end };
 }
 
 async function writeParts(res: ServerResponse, parts: BodyPart[], total: number, hooks: FileResponseHooks): Promise<void> {
   let sent = 0;
-  // One in-memory part: a single write, the fast path for small cached files.
-  const only = parts[0];
-  if (parts.length === 1 && only?.kind === 'bytes') {
-    res.end(only.bytes);
-    hooks.onDone({ ok: true, bytesSent: only.bytes.length, status: res.statusCode });
-    return;
-  }
   try {
     for (const part of parts) {
       if (part.kind === 'bytes') {

@@ -9,7 +9,7 @@ import { checkBootFileName, type BootFile, type BootFileLookup, type BootFiles }
 import { FileCache } from '../boot-config/file-cache.ts';
 import { normalizeMac, httpBootPrefix, type ArtifactKind } from '../boot-config/boot-paths.ts';
 import type { BootloaderStatus } from '../boot-config/bootloaders.ts';
-import { sendBootFile, type FileResponseHooks } from './file-response.ts';
+import { loadAndPrepare, prepareFile, sendPreparedFile, type FileResponseHooks, type FileResponseResult, type PreparedFile } from './file-response.ts';
 
 export interface HttpRoute {
   /** e.g. 'GET' or ['GET', 'HEAD'] */
@@ -50,29 +50,60 @@ function sendError(res: ServerResponse, status: number, error: string): void {
 }
 
 /**
- * Stat results reused for a short while: a hot small file then costs no syscall at all
- * (what nginx's open_file_cache does). Generated files are never kept: they follow the view.
+ * Prepared disk files reused for a short while: a hot small file then costs no stat, no read
+ * and no promise (what nginx's open_file_cache does). Generated files are never kept: they
+ * follow the view on every request.
  */
-class LookupCache {
-  private readonly entries = new Map<string, { found: BootFileLookup; expiresAtMs: number }>();
-  constructor(private readonly ttlMs: number) {}
-  async get(key: string, lookup: () => Promise<BootFileLookup>): Promise<BootFileLookup> {
-    const now = Date.now();
+class PreparedFiles {
+  private readonly entries = new Map<string, { prepared: PreparedFile; expiresAtMs: number }>();
+  constructor(private readonly ttlMs: number, private readonly cache: FileCache) {}
+
+  peek(key: string, nowMs: number): PreparedFile | null {
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAtMs > now) return hit.found;
+    return hit && hit.expiresAtMs > nowMs ? hit.prepared : null;
+  }
+
+  async get(key: string, lookup: () => Promise<BootFileLookup>): Promise<PreparedFile | Extract<BootFileLookup, { ok: false }>> {
     const found = await lookup();
-    if (found.ok && found.file.kind === 'disk') {
+    if (!found.ok) return found;
+    const prepared = await loadAndPrepare(found.file, this.cache);
+    if (found.file.kind === 'disk') {
       if (this.entries.size > 10_000) this.entries.clear();
-      this.entries.set(key, { found, expiresAtMs: now + this.ttlMs });
+      this.entries.set(key, { prepared, expiresAtMs: Date.now() + this.ttlMs });
     }
-    return found;
+    return prepared;
+  }
+}
+
+/** Counters kept locally and added to the registry once a second: label keys aren't free. */
+class BatchedCounters {
+  private readonly pending = new Map<string, { name: string; help: string; labels: Record<string, string>; by: number }>();
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly metrics: BootdContext['metrics']) {
+    this.timer = setInterval(() => this.flush(), 1000);
+    this.timer.unref();
+  }
+  inc(name: string, help: string, labels: Record<string, string>, by = 1): void {
+    const key = `${name}|${labels.result ?? ''}|${labels.reason ?? ''}`;
+    const entry = this.pending.get(key);
+    if (entry) entry.by += by;
+    else this.pending.set(key, { name, help, labels, by });
+  }
+  flush(): void {
+    for (const e of this.pending.values()) if (e.by) this.metrics.inc(e.name, e.help, e.labels, e.by);
+    this.pending.clear();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.flush();
   }
 }
 
 export async function startHttpService(ctx: BootdContext, extraRoutes: readonly HttpRoute[] = [], tuning: HttpTuning = defaultHttpTuning()): Promise<RunningHttpService> {
   const { files, bootloaders } = await setUpBootFiles(ctx);
-  const lookups = new LookupCache(tuning.lookupTtlMs);
-  const routes: HttpRoute[] = [...builtInRoutes(ctx, files, bootloaders, lookups, tuning), ...extraRoutes];
+  const prepared = new PreparedFiles(tuning.lookupTtlMs, tuning.cache);
+  const counters = new BatchedCounters(ctx.metrics);
+  const routes: HttpRoute[] = [...builtInRoutes(ctx, files, bootloaders, prepared, counters, tuning), ...extraRoutes];
 
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -85,16 +116,19 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
         sendError(res, 405, 'method not allowed');
         return;
       }
-      Promise.resolve()
-        .then(() => route.handle(req, res, match))
-        .catch((err: Error) => {
-          ctx.log.error('http route failed', { path, error: err.message });
-          if (!res.headersSent) sendError(res, 500, 'internal error');
-          else res.destroy();
-        });
+      const failed = (err: Error) => {
+        ctx.log.error('http route failed', { path, error: err.message });
+        if (!res.headersSent) sendError(res, 500, 'internal error');
+        else res.destroy();
+      };
+      try {
+        route.handle(req, res, match)?.catch(failed);
+      } catch (err) {
+        failed(err as Error);
+      }
       return;
     }
-    ctx.metrics.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: 'no-route' });
+    counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: 'no-route' });
     sendError(res, 404, 'not found');
   });
   // Boot clients are few and slow (firmware); keep their connections for the files that follow.
@@ -115,22 +149,26 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
     bootloaders,
     addRoute: (route) => { routes.push(route); },
     close: () => new Promise<void>((resolve) => {
+      counters.stop();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
   };
 }
 
-function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: BootloaderStatus[], lookups: LookupCache, tuning: HttpTuning): HttpRoute[] {
+function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: BootloaderStatus[], prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning): HttpRoute[] {
   const getOrHead = ['GET', 'HEAD'] as const;
-  const serve = async (req: IncomingMessage, res: ServerResponse, key: string, what: string, lookup: () => Promise<BootFileLookup>) => {
-    const found = await lookups.get(key, lookup);
-    if (!found.ok) {
-      ctx.metrics.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: found.reason });
-      sendError(res, found.reason === 'outside-root' ? 403 : 404, found.message);
-      return;
-    }
-    await sendBootFile(req, res, found.file, tuning.cache, transferHooks(ctx, req, what, found.file, tuning.progressIntervalMs));
+  const serve = (req: IncomingMessage, res: ServerResponse, key: string, what: string, lookup: () => Promise<BootFileLookup>): Promise<void> | void => {
+    const hot = prepared.peek(key, Date.now());
+    if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, what, hot, tuning.progressIntervalMs)) ?? undefined;
+    return prepared.get(key, lookup).then((p) => {
+      if ('ok' in p) {
+        counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: p.reason });
+        sendError(res, p.reason === 'outside-root' ? 403 : 404, p.message);
+        return;
+      }
+      return sendPreparedFile(req, res, p, new DownloadEvents(ctx, counters, req, what, p, tuning.progressIntervalMs)) ?? undefined;
+    });
   };
   return [
     {
@@ -147,6 +185,9 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
       method: getOrHead,
       path: new RegExp(`^${httpBootPrefix}/(?:bootloaders|files)/(.+)$`),
       handle: (req, res, m) => {
+        // A name already checked and prepared is served by its raw path, before decoding again.
+        const hot = prepared.peek(`file:${m[1]}`, Date.now());
+        if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, m[1]!, hot, tuning.progressIntervalMs)) ?? undefined;
         let name: string;
         try {
           name = decodeURIComponent(m[1]!);
@@ -156,12 +197,12 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
         }
         const checked = checkBootFileName(name);
         if (!checked.ok) {
-          ctx.metrics.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: checked.reason });
+          counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: checked.reason });
           sendError(res, 403, `refused: ${checked.reason}`);
           return;
         }
         // Generated names (pxelinux.cfg/..., grub/...) depend on the client: never cached.
-        return serve(req, res, `file:${checked.name}`, checked.name, () => files.lookup(checked.name, clientAddress(req)));
+        return serve(req, res, `file:${m[1]}`, checked.name, () => files.lookup(checked.name, clientAddress(req)));
       },
     },
     {
@@ -177,7 +218,7 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
         const plan = script.plan;
         const host = plan.kind === 'discovery' ? files.view.findHostByIp(clientAddress(req)) : plan.host;
         ctx.events.record({ source: 'http', type: 'boot-config', hostId: host?.id ?? null, mac: mac ?? host?.mac ?? null, detail: { kind: 'ipxe', plan: plan.kind, clientIp: clientAddress(req) } });
-        return sendBootFile(req, res, script, tuning.cache);
+        return sendPreparedFile(req, res, prepareFile(script, null)) ?? undefined;
       },
     },
     {
@@ -188,32 +229,47 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
   ];
 }
 
-/** Transfer events for one download, tied to the host by the client's address. */
-function transferHooks(ctx: BootdContext, req: IncomingMessage, what: string, file: BootFile, progressIntervalMs: number): FileResponseHooks {
-  const clientIp = clientAddress(req);
-  const host = ctx.view.findHostByIp(clientIp);
-  const base = { source: 'http' as const, hostId: host?.id ?? null, mac: host?.mac ?? null };
-  const total = file.kind === 'disk' ? file.sizeBytes : file.bytes.length;
-  const startedAtMs = Date.now();
-  let lastProgressMs = startedAtMs;
-  const range = req.headers.range ?? null;
-  if (req.method !== 'HEAD') ctx.events.record({ ...base, type: 'transfer-start', detail: { file: what, clientIp, range }, bytesDone: 0, bytesTotal: total });
-  return {
-    onProgress(sent, bytesTotal) {
-      const now = Date.now();
-      if (now - lastProgressMs < progressIntervalMs || sent >= bytesTotal) return;
-      lastProgressMs = now;
-      ctx.events.record({ ...base, type: 'progress', detail: { file: what, clientIp }, bytesDone: sent, bytesTotal });
-    },
-    onDone(result) {
-      if (result.ok) {
-        ctx.metrics.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'done' });
-        ctx.metrics.inc('fleetboot_http_bytes_sent_total', 'Bytes sent in HTTP boot downloads', {}, result.bytesSent);
-        if (req.method !== 'HEAD') ctx.events.record({ ...base, type: 'transfer-done', detail: { file: what, clientIp, status: result.status, durationMs: Date.now() - startedAtMs }, bytesDone: result.bytesSent, bytesTotal: total });
-      } else {
-        ctx.metrics.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'error' });
-        ctx.events.record({ ...base, type: 'transfer-error', detail: { file: what, clientIp, reason: result.reason }, bytesDone: result.bytesSent, bytesTotal: total });
-      }
-    },
-  };
+/**
+ * Transfer events for one download, tied to the host by the client's address: start,
+ * throttled progress and done for files streamed from disk; for a file answered from memory
+ * in one write, just the outcome.
+ */
+class DownloadEvents implements FileResponseHooks {
+  private readonly clientIp: string;
+  private readonly hostId: string | null;
+  private readonly mac: string | null;
+  private readonly startedAtMs = Date.now();
+  private lastProgressMs = this.startedAtMs;
+  private readonly quiet: boolean;
+
+  constructor(private readonly ctx: BootdContext, private readonly counters: BatchedCounters, req: IncomingMessage, private readonly what: string, private readonly p: PreparedFile, private readonly progressIntervalMs: number) {
+    this.clientIp = clientAddress(req);
+    const host = ctx.view.findHostByIp(this.clientIp);
+    this.hostId = host?.id ?? null;
+    this.mac = host?.mac ?? null;
+    this.quiet = req.method === 'HEAD';
+    if (!this.quiet && !p.bytes) this.record('transfer-start', { range: req.headers.range ?? null }, 0, p.sizeBytes);
+  }
+
+  private record(type: string, detail: Record<string, unknown>, bytesDone: number, bytesTotal: number): void {
+    this.ctx.events.record({ source: 'http', type, hostId: this.hostId, mac: this.mac, detail: { file: this.what, clientIp: this.clientIp, ...detail }, bytesDone, bytesTotal });
+  }
+
+  onProgress(sent: number, bytesTotal: number): void {
+    const now = Date.now();
+    if (now - this.lastProgressMs < this.progressIntervalMs || sent >= bytesTotal) return;
+    this.lastProgressMs = now;
+    this.record('progress', {}, sent, bytesTotal);
+  }
+
+  onDone(result: FileResponseResult): void {
+    if (result.ok) {
+      this.counters.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'done' });
+      this.counters.inc('fleetboot_http_bytes_sent_total', 'Bytes sent in HTTP boot downloads', {}, result.bytesSent);
+      if (!this.quiet) this.record('transfer-done', { status: result.status, durationMs: Date.now() - this.startedAtMs }, result.bytesSent, this.p.sizeBytes);
+    } else {
+      this.counters.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'error' });
+      this.record('transfer-error', { reason: result.reason }, result.bytesSent, this.p.sizeBytes);
+    }
+  }
 }

@@ -24,6 +24,8 @@ export interface BootLab {
   httpBaseUrl: string;
   events: BootEventInput[];
   scratchDir: string;
+  /** The server process (for its memory use). */
+  serverPid: number;
   /** The runner's Prometheus text (asks it with SIGUSR2). */
   metrics(): Promise<string>;
   dispose(): Promise<void>;
@@ -85,7 +87,7 @@ export async function startBootLab(o: BootLabOptions): Promise<BootLab> {
     });
     const ports = await ready;
     return {
-      server, client, tftpPort: ports.tftpPort, httpPort: ports.httpPort, httpBaseUrl, events, scratchDir,
+      server, client, serverPid: child.pid!, tftpPort: ports.tftpPort, httpPort: ports.httpPort, httpBaseUrl, events, scratchDir,
       metrics: () => new Promise((resolve) => {
         metricsWaiter = resolve;
         child!.kill('SIGUSR2');
