@@ -12,7 +12,7 @@ export interface Actor {
   tokenId?: string;
 }
 
-const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+export const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 export function allows(actor: Actor, needed: Role): boolean {
   return rank[actor.role] >= rank[needed];

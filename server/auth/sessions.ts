@@ -2,7 +2,7 @@
 // and bearer API tokens. Both resolve to an Actor.
 import { db } from '../db/client.ts';
 import { DomainError, unauthorized } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { rank, type Actor } from './actor.ts';
 import { verifyPassword } from './passwords.ts';
 import { apiTokenPrefix, hashSecret, newSecret } from './secrets.ts';
 
@@ -38,7 +38,9 @@ export async function findActorByToken(secret: string): Promise<Actor | null> {
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt < new Date()) || token.user.disabled) return null;
   // last-used is informative: don't make every API call wait for it.
   void db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
-  return { kind: 'token', userId: token.user.id, username: token.user.username, role: token.role, tokenId: token.id };
+  // A token never has more rights than its owner has now: demoting the owner demotes the token.
+  const role = rank[token.user.role] < rank[token.role] ? token.user.role : token.role;
+  return { kind: 'token', userId: token.user.id, username: token.user.username, role, tokenId: token.id };
 }
 
 /** Resolves the actor of a request from `Authorization: Bearer` or the session cookie. */
