@@ -10,6 +10,7 @@ export interface Actor {
   username: string;
   role: Role;
   tokenId?: string;
+  tokenName?: string;
 }
 
 export const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -24,5 +25,5 @@ export function requireRole(actor: Actor, needed: Role): void {
 
 /** How the audit log names the actor: "alice" or "token:deploy-script (alice)". */
 export function actorLabel(actor: Actor): string {
-  return actor.kind === 'user' ? actor.username : `token ${actor.tokenId} (${actor.username})`;
+  return actor.kind === 'user' ? actor.username : `token:${actor.tokenName ?? actor.tokenId} (${actor.username})`;
 }

@@ -40,7 +40,7 @@ export async function findActorByToken(secret: string): Promise<Actor | null> {
   void db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   // A token never has more rights than its owner has now: demoting the owner demotes the token.
   const role = rank[token.user.role] < rank[token.role] ? token.user.role : token.role;
-  return { kind: 'token', userId: token.user.id, username: token.user.username, role, tokenId: token.id };
+  return { kind: 'token', userId: token.user.id, username: token.user.username, role, tokenId: token.id, tokenName: token.name };
 }
 
 /** Resolves the actor of a request from `Authorization: Bearer` or the session cookie. */
