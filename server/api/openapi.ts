@@ -30,6 +30,7 @@ const listOf = (q: z.ZodObject) => pageQuery.extend(q.shape);
 export const operations: Operation[] = [
   { method: 'post', path: '/auth/login', summary: 'Sign in (sets the session cookie)', role: 'public', body: signInInput },
   { method: 'post', path: '/auth/logout', summary: 'Sign out', role: 'public' },
+  { method: 'get', path: '/openapi.json', summary: 'This document (OpenAPI 3.1)', role: 'public' },
   { method: 'get', path: '/auth/me', summary: 'Who am I', role: 'viewer' },
   { method: 'get', path: '/networks', summary: 'List networks', role: 'viewer', query: listOf(networkListQuery) },
   { method: 'post', path: '/networks', summary: 'Create a network', role: 'operator', body: networkCreate, created: true },

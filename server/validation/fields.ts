@@ -17,9 +17,13 @@ export const cidr = z
     return c === null || parseIPv4(s.split('/')[0]!) === c.network;
   }, { message: 'has host bits set: give the network address (e.g. 10.0.0.0/24)' });
 
+/** What normalizeMac() reads: 12 hex digits with any of : . - and spaces between them (also the OpenAPI pattern). */
+const macSpelling = /^[:.\s-]*([0-9A-Fa-f][:.\s-]*){12}$/;
+
 export const mac = z
   .string()
   .trim()
+  .regex(macSpelling, 'must be a MAC address like aa:bb:cc:dd:ee:ff')
   .transform((s, ctx) => {
     const m = normalizeMac(s);
     if (!m) {
@@ -36,7 +40,9 @@ export const hostname = z
   .toLowerCase()
   .min(1, 'is required')
   .max(253)
-  .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, 'must be letters, digits and hyphens (RFC 1123), dots between labels');
+  // A-Z too: the value is lower-cased before this check, but the OpenAPI pattern is checked
+  // by clients on what they send, and the API accepts capitals.
+  .regex(/^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)(\.(?!-)[a-zA-Z0-9-]{1,63}(?<!-))*$/, 'must be letters, digits and hyphens (RFC 1123), dots between labels');
 
 export const slug = z
   .string()
