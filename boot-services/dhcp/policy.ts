@@ -71,7 +71,10 @@ export interface BootFile {
  */
 export function pickBootFile(traits: ClientTraits, role: RoleView | null, network: NetworkView, config: DhcpPolicyDeps['config']): BootFile | null {
   const nextServer = network.bootServer ?? config.serverAddress;
-  if (traits.isIpxe && traits.mac) return { nextServer, fileName: `${config.httpBaseUrl}/boot/v1/ipxe/${traits.mac}` };
+  // A BIOS iPXE ROM (QEMU's, many NICs') whose host's role asks for pxelinux runs pxelinux.0
+  // through its PXE API: pxelinux does no DHCP of its own, so this can't loop like a chain to iPXE.
+  const biosPxelinux = role?.bootLoader === 'pxelinux' && (traits.arch ?? ClientArch.X86Bios) === ClientArch.X86Bios;
+  if (traits.isIpxe && traits.mac && !biosPxelinux) return { nextServer, fileName: `${config.httpBaseUrl}/boot/v1/ipxe/${traits.mac}` };
   if (!traits.isPxe) return null;
   switch (traits.arch ?? ClientArch.X86Bios) {
     case ClientArch.X86Bios:
