@@ -79,6 +79,15 @@ export class NetnsLab {
     return br;
   }
 
+  /** A tap device in `ns` enslaved to `bridge`, for a QEMU `-netdev tap,ifname=…` started inside `ns`. */
+  addTap(ns: LabNamespace, bridge: string, label: string): string {
+    const tap = `tp${label}${this.id}`.slice(0, 15);
+    ip(['-n', ns.name, 'tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+    ip(['-n', ns.name, 'link', 'set', tap, 'master', bridge]);
+    ip(['-n', ns.name, 'link', 'set', tap, 'up']);
+    return tap;
+  }
+
   /** A veth from `client` into `bridge` in `hub`; returns the client-side interface name. */
   attachToBridge(hub: LabNamespace, bridge: string, client: LabNamespace, clientAddr: string | null, mac?: string): string {
     const n = Math.floor(Math.random() * 10000);

@@ -1,0 +1,43 @@
+// 1) BIOS with QEMU's iPXE ROM: DHCP → pxelinux.0 over TFTP → per-host config → kernel + agent
+// initrd over TFTP → ram root from the rootfs tarball over HTTP → up. bootd is the only server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QemuLab, bootLabSkipReason, missingStep } from './qemu-lab.ts';
+
+const skip = bootLabSkipReason();
+
+test('BIOS VM boots pxelinux, the agent and the ram root from bootd alone, and reports up', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const lab = await QemuLab.start({ role: { rootMode: 'ram', bootLoader: 'pxelinux' } });
+  try {
+    const mac = '52:54:00:6e:00:01';
+    const hostId = await lab.addHost({ hostname: 'ram01', mac, ip: '10.66.0.11' });
+    await lab.startBootd();
+    const vm = lab.startVm({ name: 'ram01', mac, firmware: 'bios' });
+    const ms = await lab.waitForState(hostId, 'up', vm);
+    console.log(`# BIOS pxelinux ram boot to up: ${(ms / 1000).toFixed(1)} s (${lab.accel})`);
+    const events = await lab.timeline(hostId);
+    const problem = missingStep(events, [
+      { source: 'dhcp', type: 'ack' },
+      { source: 'tftp', type: 'transfer-done', file: /^pxelinux\.0$/ },
+      { source: 'tftp', type: 'transfer-done', file: /^pxelinux\.cfg\/01-52-54-00-6e-00-01$/ },
+      { source: 'tftp', type: 'transfer-done', file: /\/kernel$/ },
+      { source: 'tftp', type: 'transfer-done', file: /\/initrd$/ },
+      { source: 'dhcp', type: 'ack' },
+      { source: 'agent', type: 'network-up' },
+      { source: 'agent', type: 'identity' },
+      { source: 'agent', type: 'rootfs-download' },
+      { source: 'http', type: 'transfer-done', file: /\/rootfs$/ },
+      { source: 'agent', type: 'rootfs-verified' },
+      { source: 'agent', type: 'root-mounted' },
+      { source: 'agent', type: 'switch-root' },
+      { source: 'agent', type: 'up' },
+    ]);
+    assert.equal(problem, null, problem ?? '');
+    const up = events.find((e) => e.type === 'up');
+    assert.deepEqual(up?.detail.health, { ok: true }, 'the image\'s health check (its web page) passed before up');
+    const download = events.filter((e) => e.type === 'rootfs-download').at(-1);
+    assert.equal(download?.bytesDone, String(lab.sample.rootfs.sizeBytes), 'the last download report has every byte');
+  } finally {
+    await lab.dispose();
+  }
+});
