@@ -8,6 +8,8 @@ import type { BootdContext, RunningService } from './bootd-context.ts';
 import { loadBootdConfig } from './config.ts';
 import { ConfigCache } from './config-cache.ts';
 import { EventWriter } from './events/event-writer.ts';
+import { startEventRetention } from './events/event-retention.ts';
+import { liveStateSettings, startStallWatch } from './events/stall-watch.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { exitWhenParentDies } from './parent-watch.ts';
@@ -31,6 +33,10 @@ async function main(): Promise<void> {
   });
   await view.start();
   const events = new EventWriter({ pool, stateDir: config.stateDir, log, metrics });
+  // Stalled/offline hosts and event retention (boot-services/events/stall-watch.ts says why here).
+  const liveState = liveStateSettings();
+  const stallWatch = startStallWatch({ pool, log, metrics, offlineSeconds: liveState.offlineSeconds });
+  const retention = startEventRetention({ pool, log, metrics, retentionDays: liveState.retentionDays });
   const ctx: BootdContext = { config, view, events, pool, metrics, log };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
@@ -73,6 +79,8 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
     admin.close();
+    await stallWatch.stop();
+    await retention.stop();
     await events.close();
     await view.close();
     await pool.end();

@@ -9,6 +9,18 @@ import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BootEventInput, EventSink } from './event-sink.ts';
+import { assignSessions } from './boot-sessions.ts';
+import { applyHostStates, hostStateOfSession } from './host-state.ts';
+
+/**
+ * Transaction-level advisory lock every writer of "BootEvent" takes before inserting: commits
+ * then happen in seq order, so a reader that has seen seq N has seen every committed seq below
+ * it (the SSE streams resume by seq and must never skip an event committed late).
+ */
+export const eventOrderLockKey = 7_305_001;
+
+const bootDurationBuckets = [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+const eventLagBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 interface StoredEvent {
   id: string;
@@ -137,7 +149,7 @@ export class EventWriter implements EventSink {
       }
     }
     try {
-      await this.insert(events);
+      await this.insert(events, { mayRepeat: true });
     } catch {
       return false;
     }
@@ -146,18 +158,34 @@ export class EventWriter implements EventSink {
     return true;
   }
 
-  private async insert(events: StoredEvent[]): Promise<void> {
+  /**
+   * One transaction: the events, their boot sessions, the hosts' last-seen and state. A spool
+   * replay may repeat events already committed (crash between commit and spool removal): those
+   * are left out before sessions are assigned, so a replay never moves a session twice.
+   */
+  private async insert(events: StoredEvent[], opts: { mayRepeat?: boolean } = {}): Promise<void> {
     const client = await this.opts.pool.connect();
+    let finished: Awaited<ReturnType<typeof assignSessions>>['finished'] = [];
     try {
       await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [eventOrderLockKey]);
+      if (opts.mayRepeat && events.length > 0) {
+        const stored = await client.query<{ id: string }>('SELECT id FROM "BootEvent" WHERE id = ANY($1::uuid[])', [events.map((e) => e.id)]);
+        const known = new Set(stored.rows.map((r) => r.id));
+        events = events.filter((e) => !known.has(e.id));
+      }
+      const sessions = await assignSessions(client, events);
+      finished = sessions.finished;
       for (let i = 0; i < events.length; i += insertChunk) {
-        const chunk = events.slice(i, i + insertChunk);
+        const chunk = events.slice(i, i + insertChunk).map((e, n) => ({ ...e, sessionId: sessions.sessionOf.get(e.id) ?? null, n }));
+        // ORDER BY n: seq follows the order events were recorded in.
         await client.query(
-          `INSERT INTO "BootEvent" (id, "hostId", mac, source, type, at, detail, "bytesDone", "bytesTotal")
-           SELECT e.id, h.id, e.mac, e.source, e.type, e.at, e.detail, e."bytesDone", e."bytesTotal"
-           FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, "hostId" uuid, mac text, source text, type text, at timestamptz,
-                detail jsonb, "bytesDone" bigint, "bytesTotal" bigint)
+          `INSERT INTO "BootEvent" (id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal")
+           SELECT e.id, h.id, e.mac, e."sessionId", e.source, e.type, e.at, e.detail, e."bytesDone", e."bytesTotal"
+           FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, "hostId" uuid, mac text, "sessionId" uuid, source text, type text, at timestamptz,
+                detail jsonb, "bytesDone" bigint, "bytesTotal" bigint, n int)
            LEFT JOIN "Host" h ON h.id = e."hostId"
+           ORDER BY e.n
            ON CONFLICT (id) DO NOTHING`,
           [JSON.stringify(chunk)],
         );
@@ -170,12 +198,21 @@ export class EventWriter implements EventSink {
           [JSON.stringify(chunk)],
         );
       }
+      await applyHostStates(client, [...sessions.hostSessions].map(([hostId, s]) => ({ hostId, state: hostStateOfSession(s.phase, s.outcome), phase: s.phase, sessionId: s.sessionId, at: s.at })));
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
+    }
+    const committedAtMs = Date.now();
+    for (const e of events) {
+      this.opts.metrics.observe('fleetboot_event_lag_seconds', 'Time from a boot event to its commit', eventLagBuckets, {}, Math.max(0, committedAtMs - Date.parse(e.at)) / 1000);
+    }
+    for (const f of finished) {
+      this.opts.metrics.inc('fleetboot_boots_total', 'Boot attempts ended, by outcome', { outcome: f.outcome });
+      this.opts.metrics.observe('fleetboot_boot_duration_seconds', 'Boot attempt duration, first DHCP to its end, by outcome', bootDurationBuckets, { outcome: f.outcome }, f.durationSeconds);
     }
   }
 
