@@ -40,13 +40,15 @@ const importRow = z.object({
 const importColumns = new Set(Object.keys(importRow.shape));
 const unknownColumns = (names: string[]) => names.filter((n) => !importColumns.has(n));
 
-function truthy(v: unknown): boolean | undefined {
+/** A yes/no cell: undefined when blank, null when it is neither (reported on its row, not ignored). */
+function truthy(v: unknown): boolean | undefined | null {
   if (v === undefined || v === '') return undefined;
   if (typeof v === 'boolean') return v;
   const s = String(v).trim().toLowerCase();
+  if (s === '') return undefined;
   if (['true', 'yes', '1', 'y'].includes(s)) return true;
   if (['false', 'no', '0', 'n'].includes(s)) return false;
-  return undefined;
+  return null;
 }
 
 /** Rows from the request body: CSV text or a JSON array (or { hosts: [...] }). */
@@ -102,6 +104,10 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
       roleId = roleByName.get(v.role!.trim());
       if (!roleId) problems.push({ row, field: 'role', error: `no role named ${v.role}` });
     }
+    const flags = { spare: truthy(v.spare), bootEnabled: truthy(v.bootEnabled) };
+    for (const [field, value] of Object.entries(flags)) {
+      if (value === null) problems.push({ row, field, error: 'must be yes or no (true/false, 1/0, y/n)' });
+    }
     const candidate = {
       hostname: v.hostname,
       mac: blank(v.mac),
@@ -112,8 +118,8 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
       assetTag: blank(v.assetTag),
       bmcAddress: blank(v.bmcAddress),
       bmcUser: blank(v.bmcUser),
-      spare: truthy(v.spare),
-      bootEnabled: truthy(v.bootEnabled),
+      spare: flags.spare ?? undefined,
+      bootEnabled: flags.bootEnabled ?? undefined,
       notes: blank(v.notes),
     };
     const parsed = hostCreate.safeParse(Object.fromEntries(Object.entries(candidate).filter(([, x]) => x !== undefined)));
