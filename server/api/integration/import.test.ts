@@ -148,6 +148,12 @@ test('an unknown field in a JSON row is reported on its row', async () => {
   assert.deepEqual(problemsOf(res), [[2, 'macc']], JSON.stringify(res.body));
 });
 
+test('a spare cell that is neither yes nor no is reported on its row, not ignored', async () => {
+  const p = unique('flag');
+  const res = await api.post('/hosts/import', csv(['hostname,spare', `${p}-1,yes`, `${p}-2,maybe`]), 'text/csv');
+  assert.deepEqual(problemsOf(res), [[3, 'spare']], JSON.stringify(res.body));
+});
+
 test('a CSV syntax error → 400 naming the body', async () => {
   const res = await api.post('/hosts/import', csv(['hostname,mac', '"web-1,aa:bb:cc:dd:ee:ff']), 'text/csv');
   assert.deepEqual({ status: res.status, field: res.body?.field }, { status: 400, field: 'body' });
