@@ -18,13 +18,6 @@ const uniqueViolation = '23505';
 const nowUtc = `(now() AT TIME ZONE 'UTC')`;
 const epochMsToUtc = (param: string) => `(to_timestamp(${param} / 1000.0) AT TIME ZONE 'UTC')`;
 
-/**
- * A quarantined address can't keep the decliner's MAC in "mac" (UNIQUE(networkId, mac) allows
- * one row per MAC, and that MAC needs a new lease now), so the row is keyed by the address.
- */
-const declinedPrefix = 'declined:';
-const declinedMac = (ip: string, mac: string) => `${declinedPrefix}${ip}:${mac}`;
-
 interface BindItem {
   req: BindRequest;
   expiresAtMs: number;
@@ -36,12 +29,12 @@ const upsertSql = `
   INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "clientId", hostname, "updatedAt")
   SELECT gen_random_uuid(), t.n, t.i, t.m, 'bound', ${epochMsToUtc('t.e')}, t.c, t.h, ${nowUtc}
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[]) AS t(n, i, m, e, c, h)
-  ON CONFLICT ("networkId", mac) DO UPDATE SET ip = EXCLUDED.ip, state = 'bound', "expiresAt" = EXCLUDED."expiresAt",
+  ON CONFLICT ("networkId", mac) WHERE state <> 'declined' DO UPDATE SET ip = EXCLUDED.ip, state = 'bound', "expiresAt" = EXCLUDED."expiresAt",
     "clientId" = EXCLUDED."clientId", hostname = EXCLUDED.hostname, "updatedAt" = EXCLUDED."updatedAt"`;
 
 const reclaimSql = `
   DELETE FROM "Lease" l USING unnest($1::uuid[], $2::text[], $3::text[]) AS t(n, i, m)
-  WHERE l."networkId" = t.n AND l.ip = t.i AND l.mac <> t.m
+  WHERE l."networkId" = t.n AND l.ip = t.i AND (l.mac <> t.m OR l.state = 'declined')
     AND (l."expiresAt" <= ${nowUtc} OR l.state IN ('released', 'expired'))`;
 
 export interface PgLeaseStoreOptions {
@@ -81,10 +74,8 @@ export class PgLeaseStore implements LeaseStore {
     );
     const byNetwork = new Map<string, LeaseRecord[]>();
     for (const r of rows.rows) {
-      let mac = r.mac;
-      if (mac.startsWith(declinedPrefix)) mac = mac.slice(declinedPrefix.length + r.ip.length + 1);
       const list = byNetwork.get(r.networkId) ?? [];
-      list.push({ networkId: r.networkId, ip: r.ip, mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname });
+      list.push({ networkId: r.networkId, ip: r.ip, mac: r.mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname });
       byNetwork.set(r.networkId, list);
     }
     if (networkId) this.book.replaceNetwork(networkId, byNetwork.get(networkId) ?? []);
@@ -187,7 +178,7 @@ export class PgLeaseStore implements LeaseStore {
     if (!r || r.ip !== ip) return;
     this.book.put({ ...r, state: 'released', expiresAtMs: nowMs });
     this.track(this.opts.pool.query(
-      `UPDATE "Lease" SET state = 'released', "expiresAt" = ${epochMsToUtc('$4')}, "updatedAt" = ${nowUtc} WHERE "networkId" = $1 AND mac = $2 AND ip = $3`,
+      `UPDATE "Lease" SET state = 'released', "expiresAt" = ${epochMsToUtc('$4')}, "updatedAt" = ${nowUtc} WHERE "networkId" = $1 AND mac = $2 AND ip = $3 AND state <> 'declined'`,
       [networkId, mac, ip, nowMs],
     ));
   }
@@ -195,24 +186,16 @@ export class PgLeaseStore implements LeaseStore {
   decline(networkId: string, mac: string, ip: string, nowMs: number): void {
     const expiresAtMs = nowMs + declineProbationSeconds * 1000;
     this.book.put({ networkId, ip, mac, state: 'declined', expiresAtMs, clientId: null, hostname: null });
-    this.track((async () => {
-      const client = await this.opts.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('DELETE FROM "Lease" WHERE "networkId" = $1 AND ip = $2', [networkId, ip]);
-        await client.query(
-          `INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "updatedAt")
-           VALUES (gen_random_uuid(), $1, $2, $3, 'declined', ${epochMsToUtc('$4')}, ${nowUtc})`,
-          [networkId, ip, declinedMac(ip, mac), expiresAtMs],
-        );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    })());
+    // RFC 2131 §4.3.3: the row of the address, whoever held it, becomes the decliner's quarantine.
+    // The partial unique index on (networkId, mac) leaves declined rows out, so the MAC's own
+    // next lease elsewhere in the pool doesn't collide with it.
+    this.track(this.opts.pool.query(
+      `INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $3, 'declined', ${epochMsToUtc('$4')}, ${nowUtc})
+       ON CONFLICT ("networkId", ip) DO UPDATE SET mac = EXCLUDED.mac, state = 'declined', "expiresAt" = EXCLUDED."expiresAt",
+         "clientId" = NULL, hostname = NULL, "updatedAt" = EXCLUDED."updatedAt"`,
+      [networkId, ip, mac, expiresAtMs],
+    ));
   }
 
   private track(p: Promise<unknown>): void {

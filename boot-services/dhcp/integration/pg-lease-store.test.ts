@@ -87,7 +87,13 @@ test('an expired lease of another MAC is reclaimed; a declined address is quaran
   store.decline(network.id, '52:54:00:30:00:02', '10.66.0.100', t0);
   await store.close();
   const rows = await pool.query<{ mac: string; state: string }>(`SELECT mac, state FROM "Lease" WHERE ip = '10.66.0.100'`);
-  assert.deepEqual(rows.rows, [{ mac: 'declined:10.66.0.100:52:54:00:30:00:02', state: 'declined' }]);
+  assert.deepEqual(rows.rows, [{ mac: '52:54:00:30:00:02', state: 'declined' }], 'the quarantine row keeps the real MAC');
   const fresh = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
   assert.deepEqual(fresh.offer({ network, mac: '52:54:00:30:00:03', requestedIp: '10.66.0.100', holdSeconds: 60, nowMs: t0, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.101' });
+  // The MAC that declined takes another address of the same network: its quarantine row stays.
+  const later = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  assert.deepEqual(later.offer({ network, mac: '52:54:00:30:00:02', requestedIp: null, holdSeconds: 60, nowMs: t0, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.101' });
+  assert.equal((await later.bind({ network, mac: '52:54:00:30:00:02', ip: '10.66.0.101', leaseSeconds: 600, clientId: null, hostname: null, nowMs: t0 })).kind, 'bound');
+  const both = await pool.query<{ ip: string; state: string }>(`SELECT ip, state::text FROM "Lease" WHERE mac = '52:54:00:30:00:02' ORDER BY ip`);
+  assert.deepEqual(both.rows, [{ ip: '10.66.0.100', state: 'declined' }, { ip: '10.66.0.101', state: 'bound' }]);
 });
