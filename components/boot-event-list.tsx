@@ -60,7 +60,7 @@ export function BootEventList({ events, showHost }: { events: BootEventRow[]; sh
             {showHost ? (
               <Td>
                 {e.hostId && e.hostname ? (
-                  <Link href={`/hosts/${e.hostId}`} className="text-blue-700 hover:underline">
+                  <Link href={`/hosts/${e.hostId}`} className="whitespace-nowrap text-blue-700 hover:underline">
                     {e.hostname}
                   </Link>
                 ) : e.mac ? (

@@ -16,7 +16,7 @@ export function Th({ className = '', ...props }: ThHTMLAttributes<HTMLTableCellE
 }
 
 export function Td({ className = '', ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td {...props} className={`px-4 py-2 align-top text-slate-800 ${className}`} />;
+  return <td {...props} className={`px-4 py-2 align-middle text-slate-800 ${className}`} />;
 }
 
 export function TBody({ children }: { children: ReactNode }) {

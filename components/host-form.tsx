@@ -3,7 +3,7 @@
 // Read-only (every control disabled, no buttons) for viewers.
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, SelectField, TextareaField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -153,7 +153,7 @@ export function HostForm({ host, roles, networks, images, readOnly = false }: Pr
         <TextareaField name="notes" label="Notes" defaultValue={host?.notes ?? ''} error={errors.notes} />
         {readOnly ? null : (
           <div className="flex gap-2">
-            <Button type="submit">{form.pending ? 'Saving…' : host ? 'Save changes' : 'Register host'}</Button>
+            <SubmitButton pending={form.pending} pendingLabel="Saving…">{host ? 'Save changes' : 'Register host'}</SubmitButton>
           </div>
         )}
       </fieldset>

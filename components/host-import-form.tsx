@@ -3,7 +3,7 @@
 // bad, nothing is imported and the report names each row, field and reason.
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { Table, TBody, Td, Th } from './data-table.tsx';
 import { FormError, SelectField, TextareaField } from './form-field.tsx';
 import { useApiForm } from './use-api-form.ts';
@@ -69,7 +69,7 @@ export function HostImportForm() {
       </div>
       <TextareaField
         name="hosts"
-        label="Hosts"
+        label="Host list"
         rows={10}
         value={text}
         onChange={(e) => setText(e.target.value)}
@@ -104,9 +104,9 @@ export function HostImportForm() {
         </div>
       ) : null}
       <div>
-        <Button type="submit" disabled={form.pending || text.trim() === ''}>
-          {form.pending ? 'Importing…' : 'Import hosts'}
-        </Button>
+        <SubmitButton pending={form.pending} pendingLabel="Importing…" disabled={text.trim() === ''}>
+          Import hosts
+        </SubmitButton>
       </div>
     </form>
   );

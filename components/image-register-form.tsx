@@ -1,6 +1,6 @@
 'use client';
 // Register an image version for a role (its metadata; the artifact upload comes later).
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -24,9 +24,9 @@ export function ImageRegisterForm({ roles, defaultRoleId }: { roles: Choice[]; d
         <SelectField name="roleId" label="Role" required defaultValue={defaultRoleId ?? ''} error={form.fieldErrors.roleId} choices={[{ value: '', label: 'Pick a role' }, ...roles]} />
         <TextField name="version" label="Version" required placeholder="2026.11.1" error={form.fieldErrors.version} />
         <TextField name="notes" label="Notes" placeholder="what changed" error={form.fieldErrors.notes} />
-        <Button type="submit" className="sm:mt-6">
-          {form.pending ? 'Registering…' : 'Register'}
-        </Button>
+        <SubmitButton pending={form.pending} pendingLabel="Registering…" className="sm:mt-6">
+          Register
+        </SubmitButton>
       </fieldset>
     </form>
   );

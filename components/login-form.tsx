@@ -1,19 +1,18 @@
 'use client';
 // Sign in with username and password; the server sets the session cookie.
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { apiRequest } from './api-request.ts';
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { FormError, TextField } from './form-field.tsx';
 
 export function LoginForm({ next }: { next: string }) {
-  const router = useRouter();
   const [pending, setPending] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
   return (
     <form
+      method="post"
       className="flex flex-col gap-4"
       onSubmit={async (e) => {
         e.preventDefault();
@@ -21,8 +20,8 @@ export function LoginForm({ next }: { next: string }) {
         setPending(true);
         const result = await apiRequest('POST', '/api/v1/auth/login', { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') });
         if (result.ok) {
-          router.replace(next);
-          router.refresh();
+          // A full load: the whole console renders afresh for the new session.
+          window.location.assign(next);
           return;
         }
         setPending(false);
@@ -33,9 +32,9 @@ export function LoginForm({ next }: { next: string }) {
       <FormError message={formError} />
       <TextField name="username" label="Username" autoComplete="username" required autoFocus error={fieldErrors.username} />
       <TextField name="password" label="Password" type="password" autoComplete="current-password" required error={fieldErrors.password} />
-      <Button type="submit" disabled={pending} className="mt-2 w-full py-2">
-        {pending ? 'Signing in…' : 'Sign in'}
-      </Button>
+      <SubmitButton pending={pending} pendingLabel="Signing in…" className="mt-2 w-full py-2">
+        Sign in
+      </SubmitButton>
     </form>
   );
 }

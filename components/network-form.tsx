@@ -1,7 +1,7 @@
 'use client';
 // Create or edit a boot network: addressing, what DHCP hands out, the discovery pool, relays.
 import { useRouter } from 'next/navigation';
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, TextField } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -82,7 +82,7 @@ export function NetworkForm({ network, readOnly = false }: { network?: NetworkFo
         </FieldGroup>
         {readOnly ? null : (
           <div>
-            <Button type="submit">{form.pending ? 'Saving…' : network ? 'Save changes' : 'Create network'}</Button>
+            <SubmitButton pending={form.pending} pendingLabel="Saving…">{network ? 'Save changes' : 'Create network'}</SubmitButton>
           </div>
         )}
       </fieldset>

@@ -3,7 +3,7 @@
 // rollout policy of its images.
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { FieldGroup, FormError, SelectField, TextareaField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -126,7 +126,7 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
         </FieldGroup>
         {readOnly ? null : (
           <div>
-            <Button type="submit">{form.pending ? 'Saving…' : role ? 'Save changes' : 'Create role'}</Button>
+            <SubmitButton pending={form.pending} pendingLabel="Saving…">{role ? 'Save changes' : 'Create role'}</SubmitButton>
           </div>
         )}
       </fieldset>

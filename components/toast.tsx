@@ -10,7 +10,7 @@ interface Toast {
 
 const ToastContext = createContext<(message: string) => void>(() => undefined);
 
-const toastMs = 4000;
+const toastMs = 6000;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);

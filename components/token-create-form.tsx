@@ -3,6 +3,7 @@
 // only its hash, so after leaving or reloading the page only the prefix is ever shown again.
 import { useState } from 'react';
 import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -57,11 +58,11 @@ export function TokenCreateForm({ roles }: { roles: Choice[] }) {
         <FormError message={form.formError} />
         <fieldset disabled={form.pending} className="grid grid-cols-1 gap-4 sm:grid-cols-[2fr_1fr_1fr_auto] sm:items-start">
           <TextField name="name" label="Token name" required placeholder="deploy-script" error={form.fieldErrors.name} />
-          <SelectField name="role" label="Token role" choices={roles} error={form.fieldErrors.role} hint="At most your own role." />
+          <SelectField name="role" label="Token role" defaultValue="viewer" choices={roles} error={form.fieldErrors.role} hint="At most your own role; the least a script needs is safest." />
           <TextField name="expiresInDays" label="Expires in (days)" type="number" min={1} placeholder="never" error={form.fieldErrors.expiresInDays} />
-          <Button type="submit" className="sm:mt-6">
-            {form.pending ? 'Creating…' : 'Create token'}
-          </Button>
+          <SubmitButton pending={form.pending} pendingLabel="Creating…" className="sm:mt-6">
+            Create token
+          </SubmitButton>
         </fieldset>
       </form>
     </div>

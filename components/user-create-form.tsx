@@ -1,6 +1,6 @@
 'use client';
 // Admins create console users with a first password and a role.
-import { Button } from './button.tsx';
+import { SubmitButton } from './submit-button.tsx';
 import { FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
@@ -24,9 +24,9 @@ export function UserCreateForm({ roles }: { roles: Choice[] }) {
         <TextField name="username" label="Username" required autoComplete="off" error={form.fieldErrors.username} />
         <TextField name="password" label="Password" type="password" required autoComplete="new-password" error={form.fieldErrors.password} hint="At least 10 characters." />
         <SelectField name="role" label="Role" defaultValue="viewer" choices={roles} error={form.fieldErrors.role} />
-        <Button type="submit" className="sm:mt-6">
-          {form.pending ? 'Creating…' : 'Create user'}
-        </Button>
+        <SubmitButton pending={form.pending} pendingLabel="Creating…" className="sm:mt-6">
+          Create user
+        </SubmitButton>
       </fieldset>
     </form>
   );

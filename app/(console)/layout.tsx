@@ -1,4 +1,5 @@
 // The console frame: navigation, who is signed in (and as what), sign out, toasts.
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { NavItem } from '@/components/console-nav.tsx';
 import { ConsoleNav } from '@/components/console-nav.tsx';
@@ -26,9 +27,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="flex min-h-screen flex-col md:flex-row">
         <aside className="shrink-0 bg-slate-900 md:w-52">
           <div className="flex flex-col gap-4 px-3 py-4 md:sticky md:top-0 md:h-screen">
-          <a href="/" className="px-3 text-lg font-semibold tracking-tight text-white">
+          <Link href="/" className="px-3 text-lg font-semibold tracking-tight text-white">
             Fleetboot
-          </a>
+          </Link>
           <ConsoleNav items={items} />
           <div className="mt-auto flex items-center justify-between gap-2 border-t border-slate-700 px-3 pt-4 md:flex-col md:items-start">
             <p className="text-sm text-slate-200" data-testid="signed-in-user">

@@ -93,7 +93,7 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
                 {page.items.map((h) => (
                   <tr key={h.id} className="hover:bg-slate-50">
                     <Td>
-                      <Link href={`/hosts/${h.id}`} className="font-medium text-blue-700 hover:underline">
+                      <Link href={`/hosts/${h.id}`} className="font-medium whitespace-nowrap text-blue-700 hover:underline">
                         {h.hostname}
                       </Link>
                       {h.spare ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">spare</span> : null}

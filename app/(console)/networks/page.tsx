@@ -31,7 +31,7 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pag
       <Panel>
         {page.items.length === 0 ? (
           <EmptyState title="No networks yet" action={canEdit ? <ButtonLink href="/networks/new">Create the first network</ButtonLink> : null}>
-            A host's IP address must belong to a network. Create the boot network first, then register hosts on it.
+            A host’s IP address must belong to a network. Create the boot network first, then register hosts on it.
           </EmptyState>
         ) : (
           <>

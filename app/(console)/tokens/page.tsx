@@ -58,7 +58,7 @@ export default async function TokensPage() {
             <TBody>
               {tokens.map((t) => (
                 <tr key={t.id}>
-                  <Td className="font-medium">{t.name}</Td>
+                  <Td className="font-medium whitespace-nowrap">{t.name}</Td>
                   <Td className="font-mono text-xs">{t.prefix}…</Td>
                   <Td>{t.role}</Td>
                   <Td>{t.username}</Td>
