@@ -4,11 +4,11 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { encodeCursor, pageArgs, readCursor, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { normalizeMac, parseIPv4 } from '../../boot-services/ipv4.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
 import { checkHostAddress, networkForAddress } from './address-rules.ts';
-import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
+import { hostStates, type HostCreate, type HostListQuery, type HostUpdate } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -47,11 +47,12 @@ export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput
 export async function listHosts(q: HostListQuery & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
   const where = hostWhere(q);
   if (q.sort === 'ip') return listHostsByIp(where, q);
+  const sort: SortKey = { field: q.sort, order: q.order, nullable: q.sort === 'lastSeenAt', date: q.sort === 'lastSeenAt' || q.sort === 'createdAt', enumOrder: q.sort === 'state' ? hostStates : undefined };
   const [rows, total] = await Promise.all([
-    db().host.findMany({ where, orderBy: [{ [q.sort]: q.order }, { id: q.order }], include: listInclude, ...pageArgs(q.limit, q.cursor) }),
+    db().host.findMany({ include: listInclude, ...pageArgs(where, sort, q.limit, q.cursor) }),
     db().host.count({ where }),
   ]);
-  const page = toPage(rows, q.limit, total);
+  const page = toPage(rows, q.limit, total, sort);
   return { ...page, items: page.items.map(toPublicHost) };
 }
 
@@ -61,24 +62,29 @@ export async function listHosts(q: HostListQuery & { limit: number; cursor?: str
  * puts NULLs), and the page is then read by id. The cursor is the last host's id, as elsewhere.
  */
 async function listHostsByIp(where: Prisma.HostWhereInput, q: { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
-  const keys = (await db().host.findMany({ where, select: { id: true, ip: true } })).map((k) => ({ id: k.id, addr: k.ip === null ? null : parseIPv4(k.ip) }));
-  keys.sort((a, b) => {
+  type Key = { id: string; addr: number | null };
+  const ascending = (a: Key, b: Key) => {
     if (a.addr !== b.addr) return a.addr === null ? 1 : b.addr === null ? -1 : a.addr - b.addr;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  };
+  const keys: Key[] = (await db().host.findMany({ where, select: { id: true, ip: true } })).map((k) => ({ id: k.id, addr: k.ip === null ? null : parseIPv4(k.ip) }));
+  keys.sort(ascending);
   if (q.order === 'desc') keys.reverse();
-  const afterId = decodeCursor(q.cursor);
+  const cursor = readCursor(q.cursor);
   let start = 0;
-  if (afterId) {
-    const at = keys.findIndex((k) => k.id === afterId);
-    if (at < 0) throw invalid('cursor', 'the host this cursor points at is gone or no longer matches: start from the first page');
-    start = at + 1;
+  if (cursor) {
+    const addr = cursor.k == null ? null : parseIPv4(cursor.k);
+    if (cursor.k === undefined || (cursor.k !== null && addr === null)) throw invalid('cursor', 'the cursor is not one this API returned');
+    // By value, like the other sorts: the cursor's own host may have been deleted since.
+    const at = keys.findIndex((k) => (q.order === 'asc' ? ascending(k, { id: cursor.id, addr }) > 0 : ascending(k, { id: cursor.id, addr }) < 0));
+    start = at < 0 ? keys.length : at;
   }
-  const pageIds = keys.slice(start, start + q.limit).map((k) => k.id);
-  const rows = new Map((await db().host.findMany({ where: { id: { in: pageIds } }, include: listInclude })).map((h) => [h.id, h]));
-  const items = pageIds.map((id) => rows.get(id)).filter((h): h is HostRow => h !== undefined);
+  const pageKeys = keys.slice(start, start + q.limit);
+  const rows = new Map((await db().host.findMany({ where: { id: { in: pageKeys.map((k) => k.id) } }, include: listInclude })).map((h) => [h.id, h]));
+  const items = pageKeys.map((k) => rows.get(k.id)).filter((h): h is HostRow => h !== undefined);
+  const last = items[items.length - 1];
   const more = start + q.limit < keys.length;
-  return { items: items.map(toPublicHost), nextCursor: more && pageIds.length > 0 ? encodeCursor(pageIds[pageIds.length - 1]!) : null, total: keys.length };
+  return { items: items.map(toPublicHost), nextCursor: more && last ? encodeCursor(last.id, last.ip) : null, total: keys.length };
 }
 
 export async function getHostOrThrow(id: string): Promise<PublicHost> {

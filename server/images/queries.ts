@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import type { ImageCreate, imageListQuery, ImageUpdate } from './schema.ts';
 
 const withArtifacts = { kernel: true, initrd: true, rootfs: true, role: { select: { name: true } } } as const;
@@ -13,8 +13,9 @@ export type ImageWithArtifacts = Prisma.ImageGetPayload<{ include: typeof withAr
 
 export async function listImages(q: z.infer<typeof imageListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<ImageWithArtifacts>> {
   const where: Prisma.ImageWhereInput = { ...(q.roleId ? { roleId: q.roleId } : {}), ...(q.status ? { status: q.status } : {}) };
-  const rows = await db().image.findMany({ where, orderBy: [{ [q.sort]: q.order }, { id: q.order }], include: withArtifacts, ...pageArgs(q.limit, q.cursor) });
-  return toPage(rows, q.limit, await db().image.count({ where }));
+  const sort: SortKey = { field: q.sort, order: q.order, date: q.sort === 'createdAt' };
+  const rows = await db().image.findMany({ include: withArtifacts, ...pageArgs(where, sort, q.limit, q.cursor) });
+  return toPage(rows, q.limit, await db().image.count({ where }), sort);
 }
 
 export async function getImageOrThrow(id: string): Promise<ImageWithArtifacts> {

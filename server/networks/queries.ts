@@ -6,18 +6,14 @@ import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, notFound } from '../errors.ts';
 import { hostAddressProblem } from '../hosts/address-rules.ts';
-import { pageArgs, toPage, type Page } from '../api/pagination.ts';
+import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
 
 export async function listNetworks(q: z.infer<typeof networkListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<Network & { hostCount: number }>> {
   const where: Prisma.NetworkWhereInput = q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' } }, { cidr: { startsWith: q.q } }] } : {};
-  const rows = await db().network.findMany({
-    where,
-    orderBy: [{ [q.sort]: q.order }, { id: q.order }],
-    include: { _count: { select: { hosts: true } } },
-    ...pageArgs(q.limit, q.cursor),
-  });
-  const page = toPage(rows, q.limit, await db().network.count({ where }));
+  const sort: SortKey = { field: q.sort, order: q.order, date: q.sort === 'createdAt' };
+  const rows = await db().network.findMany({ include: { _count: { select: { hosts: true } } }, ...pageArgs(where, sort, q.limit, q.cursor) });
+  const page = toPage(rows, q.limit, await db().network.count({ where }), sort);
   return { ...page, items: page.items.map(({ _count, ...n }) => ({ ...n, hostCount: _count.hosts })) };
 }
 
