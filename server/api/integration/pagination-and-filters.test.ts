@@ -96,6 +96,33 @@ test('sorted by last seen, where most hosts were never seen, pages hold every ho
   assert.deepEqual({ count: items.length, distinct: new Set(items.map((h) => h.id)).size }, { count: 20, distinct: 20 });
 });
 
+test('sorted by last seen ascending (never-seen hosts last), pages hold every host once', async () => {
+  const role = await createRole(api);
+  const { prefix } = await importHosts(20, role);
+  await sql(app, `UPDATE "Host" SET "lastSeenAt" = now() - (right(hostname, 2)::int * interval '1 minute') WHERE hostname LIKE $1 AND right(hostname, 1) IN ('0', '3')`, [`${prefix}-%`]);
+  const { items } = await walk(`roleId=${role.id}&limit=6&sort=lastSeenAt`);
+  assert.deepEqual({ count: items.length, distinct: new Set(items.map((h) => h.id)).size }, { count: 20, distinct: 20 });
+});
+
+for (const sort of ['hostname', 'ip', 'state', 'createdAt']) {
+  test(`sort=${sort}: deleting the last host of a page before fetching the next does not end the walk`, async () => {
+    const role = await createRole(api);
+    const net = await createNetwork(api);
+    const { hosts } = await importHosts(9, role, (i) => ({ ip: net.at(10 + i) }));
+    const first = await api.get(`/hosts?roleId=${role.id}&limit=3&sort=${sort}`);
+    const deleted = first.body.items[2];
+    assert.equal((await api.delete(`/hosts/${deleted.id}`)).status, 204);
+    const seen: string[] = first.body.items.map((h: any) => h.hostname);
+    let cursor: string | null = first.body.nextCursor;
+    while (cursor) {
+      const res: { body: any } = await api.get(`/hosts?roleId=${role.id}&limit=3&sort=${sort}&cursor=${encodeURIComponent(cursor)}`);
+      seen.push(...res.body.items.map((h: any) => h.hostname));
+      cursor = res.body.nextCursor;
+    }
+    assert.deepEqual(seen.sort(), hosts.map((h) => h.hostname).sort());
+  });
+}
+
 test('a garbage cursor → 400 naming cursor', async () => {
   assert.deepEqual(status(await api.get('/hosts?cursor=not-a-cursor!')), { status: 400, field: 'cursor' });
 });
