@@ -6,8 +6,8 @@
 # Setup: a server namespace and a client namespace joined by a veth with a 1500-byte MTU (a
 # boot LAN). Every client is atftp asking "blksize 1468, tsize, windowsize 64": each server
 # answers with the best it supports (tftpd-hpa and dnsmasq ignore windowsize and run lock-step).
-# Single file: best of ROUNDS. Storm: N clients at once, total time and failures (non-zero exit
-# or wrong sha256). Every client is bounded by `timeout`. atftpd comes from its .deb, extracted
+# Single file and storms: best of ROUNDS, rounds interleaved across servers. Storm: N clients at
+# once, total time and failures (non-zero exit or wrong sha256, summed over all rounds). Every client is bounded by `timeout`. atftpd comes from its .deb, extracted
 # under /tmp (it conflicts with tftpd-hpa as a package).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -119,24 +119,27 @@ storm_run() {
   echo "$(echo "$t1 - $t0" | bc) $((bad > fails ? bad : fails))"
 }
 
+# Rounds go across servers (round 1: every server, round 2: every server, ...) so that load
+# from anything else on the machine hits them alike; each cell keeps its best round.
 declare -A single storm_time storm_fail
-for s in $SERVERS; do
-  if [ "$s" = atftpd ] && [ ! -x $atftpd_bin ]; then continue; fi
-  echo "== $s" >&2
-  start_server "$s"
-  best=""
-  for _ in $(seq 1 "$ROUNDS"); do
+better() { [ -z "$2" ] || [ "$(echo "$1 < $2" | bc)" = 1 ]; }
+for round in $(seq 1 "$ROUNDS"); do
+  for s in $SERVERS; do
+    if [ "$s" = atftpd ] && [ ! -x $atftpd_bin ]; then continue; fi
+    echo "== round $round: $s" >&2
+    start_server "$s"
     t=$(single_run)
     echo "   single ${SINGLE_MB} MB: $t s" >&2
-    if [ "$t" != fail ] && { [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; }; then best=$t; fi
+    if [ "$t" != fail ]; then better "$t" "${single[$s]:-}" && single[$s]=$t; else single[$s]=${single[$s]:-fail}; fi
+    for n in $STORMS; do
+      read -r t f < <(storm_run "$n")
+      echo "   storm $n × ${STORM_MB} MB: $t s, $f failed" >&2
+      # Failures are summed over rounds: one failed client in any round is a failure.
+      storm_fail[$s,$n]=$(( ${storm_fail[$s,$n]:-0} + f ))
+      better "$t" "${storm_time[$s,$n]:-}" && storm_time[$s,$n]=$t
+    done
+    stop_server
   done
-  single[$s]=${best:-fail}
-  for n in $STORMS; do
-    read -r t f < <(storm_run "$n")
-    echo "   storm $n × ${STORM_MB} MB: $t s, $f failed" >&2
-    storm_time[$s,$n]=$t; storm_fail[$s,$n]=$f
-  done
-  stop_server
 done
 
 ref=tftpd-hpa
@@ -145,8 +148,8 @@ ratio() { # ratio <value> <reference> <higher-is-better: 1|0>
   if [ "$3" = 1 ]; then echo "scale=2; $1 / $2" | bc; else echo "scale=2; $1 / $2" | bc; fi
 }
 echo
-echo "TFTP benchmark ($(date -u +%FT%TZ), $(nproc) cores, veth MTU 1500, client atftp blksize 1468 + tsize + windowsize 64)"
-printf '%-10s | %-22s | %-10s' server "single ${SINGLE_MB} MB (best of $ROUNDS)" "speed ×hpa"
+echo "TFTP benchmark ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), veth MTU 1500, client atftp blksize 1468 + tsize + windowsize 64, best of $ROUNDS interleaved rounds)"
+printf '%-10s | %-22s | %-10s' server "single ${SINGLE_MB} MB" "speed ×hpa"
 for n in $STORMS; do printf ' | %-24s | %-9s' "storm $n × ${STORM_MB} MB" "time ×hpa"; done; echo
 for s in $SERVERS; do
   [ -n "${single[$s]:-}" ] || continue

@@ -64,7 +64,7 @@ test('progress pushes the timeout back: a steady client never times out', () => 
   }
   s.clock.advance(900);
   s.deliver(encodeAck(6));
-  assert.deepEqual(s.results, [{ ok: true, bytesSent: 512 * 5 }]);
+  assert.deepEqual(s.results, [{ ok: true, bytesSent: 512 * 5, resentBlocks: 0 }]);
   assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 2, 3, 4, 5, 6]);
 });
 

@@ -32,7 +32,7 @@ export const systemClock: Clock = {
 };
 
 export type TransferResult =
-  | { ok: true; bytesSent: number }
+  | { ok: true; bytesSent: number; resentBlocks: number }
   | { ok: false; reason: 'timeout' | 'client-error' | 'client-refused-options' | 'illegal-operation' | 'read-failed' | 'server-closing'; message: string };
 
 export interface ReadTransferOptions {
@@ -57,6 +57,9 @@ export class ReadTransfer {
   private deadlineMs = 0;
   private retries = 0;
   private finished = false;
+  /** Blocks sent more than once (timeouts, RFC 7440 partial ACKs): the link's loss, as we saw it. */
+  private resentBlocks = 0;
+  private sentTo = 0;
 
   constructor(private readonly o: ReadTransferOptions, oack: Buffer | null) {
     this.window = new SendWindow(o.content.sizeBytes, o.negotiated.blockBytes, o.negotiated.windowBlocks);
@@ -114,7 +117,7 @@ export class ReadTransfer {
     switch (outcome.kind) {
       case 'complete':
         this.o.onProgress(this.o.content.sizeBytes);
-        this.finish({ ok: true, bytesSent: this.o.content.sizeBytes });
+        this.finish({ ok: true, bytesSent: this.o.content.sizeBytes, resentBlocks: this.resentBlocks });
         return;
       case 'send':
         this.retries = 0;
@@ -155,6 +158,8 @@ export class ReadTransfer {
 
   private sendBlocks(range: BlockRange, bytes: Buffer): void {
     const blockBytes = this.window.blockBytes;
+    if (range.from < this.sentTo) this.resentBlocks += Math.min(range.to, this.sentTo) - range.from;
+    this.sentTo = Math.max(this.sentTo, range.to);
     for (let block = range.from; block < range.to; block++) {
       const start = (block - range.from) * blockBytes;
       this.o.socket.send([encodeDataHeader(wireBlockNumber(block)), bytes.subarray(start, start + blockBytes)], this.o.client);

@@ -47,8 +47,21 @@ export function listenAddresses(bindAddress: string): string[] {
   return [...new Set(addresses)];
 }
 
-/** The MTU of the interface holding this address, from sysfs (1500 when unknown). */
+const mtuMemo = new Map<string, { mtu: number; atMs: number }>();
+/** How long an interface's MTU is trusted before sysfs is read again. */
+const mtuMemoMs = 10_000;
+
+/** The MTU of the interface holding this address, from sysfs (1500 when unknown); memoized. */
 export function mtuForAddress(address: string): number {
+  const now = Date.now();
+  const memo = mtuMemo.get(address);
+  if (memo && now - memo.atMs < mtuMemoMs) return memo.mtu;
+  const mtu = readMtu(address);
+  mtuMemo.set(address, { mtu, atMs: now });
+  return mtu;
+}
+
+function readMtu(address: string): number {
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
     if (!addrs?.some((a) => a.address === address)) continue;
     try {
@@ -93,6 +106,7 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
       if (result.ok) {
         ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'done' });
         ctx.metrics.inc('fleetboot_tftp_bytes_sent_total', help.bytes, {}, result.bytesSent);
+        ctx.metrics.inc('fleetboot_tftp_resent_blocks_total', 'DATA blocks sent again (timeouts, partial window ACKs)', {}, result.resentBlocks);
         event(t, 'transfer-done', { durationMs }, { bytesDone: t.sizeBytes, bytesTotal: t.sizeBytes });
       } else {
         ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'error' });
