@@ -56,10 +56,14 @@ export async function updateNetwork(actor: Actor, id: string, input: NetworkUpda
 
 export async function deleteNetwork(actor: Actor, id: string): Promise<void> {
   await db().$transaction(async (tx) => {
-    const before = await tx.network.findUnique({ where: { id } });
+    const before = await tx.network.findUnique({ where: { id }, include: { _count: { select: { hosts: true } } } });
     if (!before) throw notFound('network');
+    // The hosts would keep their addresses with no network: outside every address rule and
+    // the per-network uniqueness of IPs, and unreachable for DHCP. Move or delete them first.
+    if (before._count.hosts > 0) throw conflict('id', `network ${before.name} still has ${before._count.hosts} host(s): move or delete them first`);
     await tx.network.delete({ where: { id } });
-    await writeAudit(tx, actor, 'delete', 'network', id, before, null);
+    const { _count: _hosts, ...row } = before;
+    await writeAudit(tx, actor, 'delete', 'network', id, row, null);
   });
 }
 
