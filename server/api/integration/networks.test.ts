@@ -44,6 +44,14 @@ test('DELETE removes the network: 204, then 404', async () => {
   assert.equal(read.status, 404);
 });
 
+test('deleting a network that still has hosts → 409, and the hosts keep their network', async () => {
+  const net = await createNetwork(api);
+  const host = await createHost(api, { ip: net.at(10) });
+  const del = await api.delete(`/networks/${net.id}`);
+  const read = await api.get(`/hosts/${host.id}`);
+  assert.deepEqual({ status: del.status, networkId: read.body.networkId }, { status: 409, networkId: net.id }, JSON.stringify(del.body));
+});
+
 test('GET of an id that is not a UUID is 404, not a server error', async () => {
   const res = await api.get('/networks/not-a-network-id');
   assert.equal(res.status, 404, JSON.stringify(res.body));
