@@ -22,7 +22,9 @@ function recordName(row: Record<string, unknown>): string | null {
 export function changedFields(before: unknown, after: unknown): Array<{ key: string; before: unknown; after: unknown }> {
   const b = (before && typeof before === 'object' ? before : {}) as Record<string, unknown>;
   const a = (after && typeof after === 'object' ? after : {}) as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !ignoredKeys.has(k));
+  // A related record copied beside its id (role next to roleId) says nothing the id doesn't.
+  const related = (k: string) => `${k}Id` in a || `${k}Id` in b;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !ignoredKeys.has(k) && !related(k));
   return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ key: k, before: b[k], after: a[k] }));
 }
 

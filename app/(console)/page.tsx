@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
+import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { StateCountTile, TileGrid } from '@/components/state-count-tile.tsx';
 import { Table, TBody, Td, Th } from '@/components/data-table.tsx';
@@ -34,7 +35,11 @@ export default async function DashboardPage() {
 
   return (
     <>
-      <PageHeader title="Dashboard" description={`${total.toLocaleString('en-US')} hosts in the fleet.`} />
+      <PageHeader
+        title="Dashboard"
+        description={`${total.toLocaleString('en-US')} hosts in the fleet.`}
+        actions={<LiveRefresh afterSeq={events.items[0] ? String(events.items[0].seq) : undefined} minRefreshMs={5000} />}
+      />
       <section aria-label="Hosts by state" className="mb-6">
         <TileGrid>
           {hostStates.map((s) => (

@@ -19,7 +19,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <p className="text-2xl font-semibold tracking-tight text-slate-900">Fleetboot</p>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Fleetboot</h1>
           <p className="mt-1 text-sm text-slate-600">Sign in to the boot console</p>
         </div>
         <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">

@@ -9,7 +9,9 @@ import { adminApi, createVia, randomSubnet, signIn, uniqueName } from './console
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 async function shoot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
+  // Not 'networkidle': the live pages hold an event stream open.
+  await page.waitForLoadState('load');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await expect(page.getByText('Application error')).toHaveCount(0);
   // The sidebar is sticky: capture from the top so it sits where a person sees it.
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -4,6 +4,7 @@ import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostForm } from '@/components/host-form.tsx';
+import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { TimeText } from '@/components/time-text.tsx';
 import { allows } from '@/server/auth/actor.ts';
@@ -47,7 +48,12 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             </span>
           </span>
         }
-        actions={canEdit ? <ConfirmDeleteButton path={`/api/v1/hosts/${host.id}`} what={`host ${host.hostname}`} redirectTo="/hosts" consequence="Its boot history goes too." /> : null}
+        actions={
+          <>
+            <LiveRefresh hostId={host.id} afterSeq={events.items[0] ? String(events.items[0].seq) : undefined} />
+            {canEdit ? <ConfirmDeleteButton path={`/api/v1/hosts/${host.id}`} what={`host ${host.hostname}`} redirectTo="/hosts" consequence="Its boot history goes too." /> : null}
+          </>
+        }
       />
       {host.mac ? null : (
         <p className="mb-4 rounded-md border border-dashed border-slate-400 bg-white px-4 py-3 text-sm text-slate-700">
