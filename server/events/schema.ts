@@ -12,3 +12,14 @@ export const eventListQuery = z.object({
   before: z.coerce.bigint().optional(),
 });
 export type EventListQuery = z.infer<typeof eventListQuery>;
+
+/** GET /api/v1/events/stream: the whole fleet, one host or one role; resume after a seq. */
+export const eventStreamQuery = z.object({
+  hostId: uuid.optional(),
+  roleId: uuid.optional(),
+  /** Comma-separated event types, e.g. `host-state` for the fleet view. */
+  type: z.string().max(200).regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be event types separated by commas').optional(),
+  /** Resume after this seq (what Last-Event-ID carries on a reconnect). */
+  after: z.string().regex(/^\d{1,19}$/, 'must be an event seq').optional(),
+});
+export type EventStreamQuery = z.infer<typeof eventStreamQuery>;
