@@ -17,7 +17,7 @@ const edge: Record<BadgeTone, string> = {
 
 export function StateCountTile({ state, count, href }: { state: string; count: number; href: string }) {
   return (
-    <Link href={href} className={`flex flex-col gap-1 rounded-lg border border-l-4 border-slate-200 bg-white px-4 py-3 shadow-xs hover:border-slate-300 ${edge[hostStateTone(state)]}`}>
+    <Link href={href} className={`flex min-w-0 flex-col gap-1 rounded-lg border border-l-4 border-slate-200 bg-white px-3 py-3 shadow-xs hover:border-slate-300 ${edge[hostStateTone(state)]}`}>
       <span className="text-2xl font-semibold text-slate-900 tabular-nums">{count.toLocaleString('en-US')}</span>
       <span>
         <HostStateBadge state={state} />

@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const actor = await requirePageActor();
   const items: NavItem[] = [
     { href: '/', label: 'Dashboard' },
+    { href: '/fleet', label: 'Fleet' },
     { href: '/hosts', label: 'Hosts' },
     { href: '/roles', label: 'Roles' },
     { href: '/images', label: 'Images' },

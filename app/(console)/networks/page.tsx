@@ -52,15 +52,15 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pag
                 {page.items.map((n) => (
                   <tr key={n.id} className="hover:bg-slate-50">
                     <Td>
-                      <Link href={`/networks/${n.id}`} className="font-medium text-blue-700 hover:underline">
+                      <Link href={`/networks/${n.id}`} className="font-medium whitespace-nowrap text-blue-700 hover:underline">
                         {n.name}
                       </Link>
                     </Td>
                     <Td className="font-mono text-xs">{n.cidr}</Td>
                     <Td className="font-mono text-xs">{n.gateway ?? <None />}</Td>
                     <Td className="font-mono text-xs">{n.bootServer ?? <None />}</Td>
-                    <Td className="font-mono text-xs">{n.poolStart && n.poolEnd ? `${n.poolStart} – ${n.poolEnd}` : <None />}</Td>
-                    <Td className="tabular-nums">{n.leaseSeconds} s</Td>
+                    <Td className="font-mono text-xs whitespace-nowrap">{n.poolStart && n.poolEnd ? `${n.poolStart} – ${n.poolEnd}` : <None />}</Td>
+                    <Td className="whitespace-nowrap tabular-nums">{n.leaseSeconds} s</Td>
                     <Td>{n.discoveryEnabled ? <Badge tone="green">on</Badge> : <Badge tone="grey">off</Badge>}</Td>
                     <Td className="text-right tabular-nums">
                       <Link href={`/hosts?networkId=${n.id}`} className="text-blue-700 hover:underline">

@@ -50,7 +50,7 @@ export default async function RolesPage({ searchParams }: { searchParams: PageSe
                 {page.items.map((r) => (
                   <tr key={r.id} className="hover:bg-slate-50">
                     <Td>
-                      <Link href={`/roles/${r.id}`} className="font-medium text-blue-700 hover:underline">
+                      <Link href={`/roles/${r.id}`} className="font-medium whitespace-nowrap text-blue-700 hover:underline">
                         {r.name}
                       </Link>
                       {r.description ? <p className="max-w-xs truncate text-xs text-slate-500">{r.description}</p> : null}
@@ -61,7 +61,7 @@ export default async function RolesPage({ searchParams }: { searchParams: PageSe
                     <Td className="text-xs text-slate-600">
                       batches of {r.rolloutBatchSize}, ≤ {r.rolloutMaxConcurrent} at once
                     </Td>
-                    <Td className="tabular-nums">{r.stallSeconds} s</Td>
+                    <Td className="whitespace-nowrap tabular-nums">{r.stallSeconds} s</Td>
                     <Td className="text-right tabular-nums">
                       <Link href={`/hosts?roleId=${r.id}`} className="text-blue-700 hover:underline">
                         {r.hostCount}

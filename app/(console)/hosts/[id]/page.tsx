@@ -4,6 +4,7 @@ import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostForm } from '@/components/host-form.tsx';
+import { HostTimelineSection } from '../../_live/host-timeline-section.tsx';
 import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { TimeText } from '@/components/time-text.tsx';
@@ -62,6 +63,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         </p>
       )}
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}): nothing here can be changed.</p>}
+      <HostTimelineSection hostId={host.id} />
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Panel title="Settings">
           <div className="p-4">
