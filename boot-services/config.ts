@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { BootdConfig } from './bootd-context.ts';
+import { defaultHeartbeatMs, defaultTakeoverAfterSecs, type DhcpPeeringConfig } from './dhcp/peer-heartbeat.ts';
 
 export const defaultBootloaderDirs = ['/usr/lib/PXELINUX', '/usr/lib/syslinux/modules/bios', '/usr/lib/ipxe'];
 
@@ -54,5 +55,27 @@ export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProc
     enableDhcp: services.has('dhcp') && (interfaceName !== null || env.FLEETBOOT_SERVICES !== undefined),
     enableTftp: services.has('tftp'),
     enableHttp: services.has('http'),
+  };
+}
+
+/**
+ * Two bootd on one boot network (DESIGN.md "Growing past one machine"). FLEETBOOT_BOOTD_ID
+ * names this bootd (default: host name and server address); FLEETBOOT_DHCP_PEERS lists the
+ * peers' ids (default: found in the database, by boot network). FLEETBOOT_DHCP_HEARTBEAT_MS
+ * and FLEETBOOT_DHCP_TAKEOVER_SECS tune how soon a survivor serves a gone peer's clients.
+ */
+export function loadDhcpPeeringConfig(env: NodeJS.ProcessEnv = process.env, serverAddress = '0.0.0.0'): DhcpPeeringConfig {
+  const positive = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+    return n;
+  };
+  return {
+    bootdId: env.FLEETBOOT_BOOTD_ID || `${os.hostname()}/${serverAddress}`,
+    peers: (env.FLEETBOOT_DHCP_PEERS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+    heartbeatMs: positive('FLEETBOOT_DHCP_HEARTBEAT_MS', defaultHeartbeatMs),
+    takeoverAfterSecs: positive('FLEETBOOT_DHCP_TAKEOVER_SECS', defaultTakeoverAfterSecs),
   };
 }

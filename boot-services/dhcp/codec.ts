@@ -66,18 +66,29 @@ export function ipToString(buf: Buffer, offset: number): string {
   return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
 }
 
-/** Dotted quad → uint32, or null when it isn't one. */
+/** Dotted quad → uint32, or null when it isn't one. One pass, no regex: it runs for every address of every reply. */
 export function parseIp(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
   let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = value * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      if (part > 255) return null;
+      digits++;
+    } else {
+      return null;
+    }
   }
-  return value;
+  if (digits === 0 || dots !== 3) return null;
+  return value * 256 + part;
 }
 
 export function ipFromNumber(n: number): string {
@@ -85,11 +96,15 @@ export function ipFromNumber(n: number): string {
 }
 
 export function ipToBuffer(ip: string): Buffer {
+  const b = Buffer.alloc(4);
+  writeIp(b, 0, ip);
+  return b;
+}
+
+function writeIp(buf: Buffer, offset: number, ip: string): void {
   const n = parseIp(ip);
   if (n === null) throw new Error(`not an IPv4 address: ${ip}`);
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
+  buf.writeUInt32BE(n >>> 0, offset);
 }
 
 function cString(buf: Buffer, start: number, length: number): string {
@@ -111,9 +126,10 @@ function parseOptionArea(buf: Buffer, start: number, end: number, into: DhcpOpti
     if (i + 1 >= end) return `truncated-option-in-${area}`;
     const length = buf[i + 1]!;
     if (i + 2 + length > end) return `truncated-option-in-${area}`;
+    // A view, not a copy: every datagram arrives in its own Buffer, which nothing reuses.
     const value = buf.subarray(i + 2, i + 2 + length);
     const previous = into.get(code);
-    into.set(code, previous ? Buffer.concat([previous, value]) : Buffer.from(value));
+    into.set(code, previous ? Buffer.concat([previous, value]) : value);
     i += 2 + length;
   }
   // RFC 2131 §4.1 / RFC 2132 §3.2: each options area ends with END.
@@ -181,7 +197,7 @@ export function decodePacket(buf: Buffer): DecodeResult {
       yiaddr: ipToString(buf, 16),
       siaddr: ipToString(buf, 20),
       giaddr: ipToString(buf, 24),
-      chaddr: Buffer.from(buf.subarray(chaddrOffset, chaddrOffset + 16)),
+      chaddr: buf.subarray(chaddrOffset, chaddrOffset + 16),
       serverName: overload & 2 ? '' : cString(buf, snameOffset, snameBytes),
       bootFileName: overload & 1 ? '' : cString(buf, fileOffset, fileBytes),
       options,
@@ -220,13 +236,17 @@ function writeString(buf: Buffer, offset: number, length: number, text: string):
 export function encodePacket(p: DhcpPacket, opts: EncodeOptions = {}): Buffer {
   const maxBytes = Math.max(opts.maxBytes ?? defaultMaxMessageBytes - ipUdpHeaderBytes, minimumMessageBytes);
   const minBytes = opts.minBytes ?? minimumMessageBytes;
-  const pieces = optionPieces(p.options);
   let optionBytes = 1; // END
-  for (const piece of pieces) optionBytes += 2 + piece.value.length;
+  for (const [code, value] of p.options) {
+    if (code === DhcpOption.Pad || code === DhcpOption.End || code === DhcpOption.OptionOverload) continue;
+    optionBytes += value.length === 0 ? 2 : value.length + 2 * Math.ceil(value.length / 255);
+  }
 
   const fitsInOptionsField = optionsOffset + optionBytes <= maxBytes;
   const size = Math.max(minBytes, fitsInOptionsField ? optionsOffset + optionBytes : maxBytes);
-  const buf = Buffer.alloc(size);
+  // allocUnsafe takes a slice of Node's shared 8 KiB pool (no allocation of its own per reply);
+  // zeroed here because padding, sname and file must go out as zeros.
+  const buf = Buffer.allocUnsafe(size).fill(0);
   buf[0] = p.op;
   buf[1] = p.htype;
   buf[2] = p.hlen;
@@ -234,10 +254,10 @@ export function encodePacket(p: DhcpPacket, opts: EncodeOptions = {}): Buffer {
   buf.writeUInt32BE(p.xid >>> 0, 4);
   buf.writeUInt16BE(p.secs, 8);
   buf.writeUInt16BE(p.flags, 10);
-  ipToBuffer(p.ciaddr).copy(buf, 12);
-  ipToBuffer(p.yiaddr).copy(buf, 16);
-  ipToBuffer(p.siaddr).copy(buf, 20);
-  ipToBuffer(p.giaddr).copy(buf, 24);
+  writeIp(buf, 12, p.ciaddr);
+  writeIp(buf, 16, p.yiaddr);
+  writeIp(buf, 20, p.siaddr);
+  writeIp(buf, 24, p.giaddr);
   p.chaddr.copy(buf, chaddrOffset, 0, 16);
   buf.writeUInt32BE(magicCookie, headerBytes);
 
@@ -245,15 +265,24 @@ export function encodePacket(p: DhcpPacket, opts: EncodeOptions = {}): Buffer {
     writeString(buf, snameOffset, snameBytes, p.serverName);
     writeString(buf, fileOffset, fileBytes, p.bootFileName);
     let i = optionsOffset;
-    for (const piece of pieces) {
-      buf[i] = piece.code;
-      buf[i + 1] = piece.value.length;
-      piece.value.copy(buf, i + 2);
-      i += 2 + piece.value.length;
+    for (const [code, value] of p.options) {
+      if (code === DhcpOption.Pad || code === DhcpOption.End || code === DhcpOption.OptionOverload) continue;
+      // RFC 3396: a value longer than 255 bytes goes out as consecutive instances of the code.
+      let from = 0;
+      do {
+        const take = Math.min(255, value.length - from);
+        buf[i] = code;
+        buf[i + 1] = take;
+        value.copy(buf, i + 2, from, from + take);
+        i += 2 + take;
+        from += take;
+      } while (from < value.length);
     }
     buf[i] = DhcpOption.End;
     return buf;
   }
+
+  const pieces = optionPieces(p.options);
 
   // Overload: areas in RFC 3396 §7 order (options, file, sname); options field reserves 3 bytes for option 52.
   const areas: Array<{ start: number; end: number; flag: number }> = [{ start: optionsOffset + 3, end: maxBytes - 1, flag: 0 }];
@@ -386,8 +415,11 @@ export function getRelayAgentInfo(p: DhcpPacket): Map<RelayAgentSubOption | numb
 /** The client's MAC in lower-case colon form, or null when chaddr isn't an Ethernet address. */
 export function getClientMac(p: DhcpPacket): string | null {
   if (p.htype !== 1 || p.hlen !== 6) return null;
-  return Array.from(p.chaddr.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(':');
+  const c = p.chaddr;
+  return `${hexByte[c[0]!]}:${hexByte[c[1]!]}:${hexByte[c[2]!]}:${hexByte[c[3]!]}:${hexByte[c[4]!]}:${hexByte[c[5]!]}`;
 }
+
+const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 export function macToChaddr(mac: string): Buffer {
   const b = Buffer.alloc(16);

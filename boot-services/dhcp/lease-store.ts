@@ -63,8 +63,19 @@ export interface LeaseStore {
   close(): Promise<void>;
 }
 
-/** Pool range of a network as numbers, or null when the network has no usable pool. */
+const poolRangeCache = new WeakMap<NetworkView, { first: number; last: number } | null>();
+
+/** Pool range of a network as numbers, or null when the network has no usable pool. Computed once per (immutable) network record. */
 export function poolRange(network: NetworkView): { first: number; last: number } | null {
+  let range = poolRangeCache.get(network);
+  if (range === undefined) {
+    range = computePoolRange(network);
+    poolRangeCache.set(network, range);
+  }
+  return range;
+}
+
+function computePoolRange(network: NetworkView): { first: number; last: number } | null {
   if (!network.poolStart || !network.poolEnd) return null;
   const first = parseIPv4(network.poolStart);
   const last = parseIPv4(network.poolEnd);
@@ -113,13 +124,29 @@ export class LeaseBook {
     return this.books.get(networkId)?.byIp.get(ip) ?? null;
   }
 
-  /** Replaces what we know about one network (after loading it from the database). */
-  replaceNetwork(networkId: string, records: LeaseRecord[]): void {
+  /**
+   * Replaces what we know about one network with what the database says. Records for which
+   * keep() is true (an OFFER's hold, which lives in memory only; a binding still being
+   * committed) are put back on top, unless the database shows another MAC bound to that
+   * address (another bootd was first: its lease wins over our hold).
+   */
+  replaceNetwork(networkId: string, records: LeaseRecord[], keep: (r: LeaseRecord) => boolean = () => false): void {
     const b = this.book(networkId);
+    const kept = [...b.byIp.values()].filter(keep);
     b.byMac.clear();
     b.byIp.clear();
     b.exhaustedAtMs = null;
     for (const r of records) this.put(r);
+    for (const r of kept) {
+      const there = b.byIp.get(r.ip);
+      if (r.state === 'offered' && there && there.mac !== r.mac && there.state === 'bound') continue;
+      this.put(r);
+    }
+  }
+
+  /** replaceNetwork for every network: those with no rows left are emptied too. */
+  replaceAll(byNetwork: Map<string, LeaseRecord[]>, keep: (r: LeaseRecord) => boolean = () => false): void {
+    for (const id of new Set([...this.books.keys(), ...byNetwork.keys()])) this.replaceNetwork(id, byNetwork.get(id) ?? [], keep);
   }
 
   put(r: LeaseRecord): void {

@@ -97,9 +97,12 @@ export enum MessageType {
 }
 export const highestMessageType = 18;
 
+/** Lower-case names, made once: they label a counter and an event for every packet. */
+const messageTypeNames = Array.from({ length: 256 }, (_, t) => MessageType[t]?.toLowerCase() ?? `type-${t}`);
+
 export function messageTypeName(type: number | null): string {
   if (type === null) return 'bootp';
-  return MessageType[type]?.toLowerCase() ?? `type-${type}`;
+  return messageTypeNames[type] ?? `type-${type}`;
 }
 
 /** RFC 4578 §2.1 and the IANA "Processor Architecture Types" registry. */

@@ -41,18 +41,45 @@ export interface PgLeaseStoreOptions {
   pool: pg.Pool;
   log: Logger;
   metrics: Metrics;
-  /** Parallel group commits (each one statement); 2 lets one batch fill while another fsyncs. */
+  /**
+   * Group commits in flight at once. 1: while one batch commits (and fsyncs), everything that
+   * arrives waits and goes out as the next batch, so the batch grows with the load and the
+   * round trips don't.
+   */
   commitConcurrency?: number;
+  /** How often the book reads rows other bootd changed (0: never; tests drive refresh() themselves). */
+  refreshMs?: number;
+  /** How often it rereads every lease instead (rows deleted elsewhere, a change the incremental read missed). */
+  fullReloadMs?: number;
 }
+
+interface LeaseRow { networkId: string; ip: string; mac: string; state: LeaseState; expiresAtMs: string; clientId: string | null; hostname: string | null; updatedAt: string }
+
+const leaseColumns = `"networkId", ip, mac, state, (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::bigint::text AS "expiresAtMs",
+  "clientId", hostname, "updatedAt"::text AS "updatedAt"`;
+/**
+ * The incremental read rereads this far behind the newest "updatedAt" it has seen: a row is
+ * stamped when its transaction starts, so one that commits a little later still gets read.
+ */
+const refreshOverlapSeconds = 10;
+/** Rows per incremental read: one read stays cheap however many leases changed. */
+const refreshBatchRows = 5000;
 
 export class PgLeaseStore implements LeaseStore {
   readonly book = new LeaseBook();
   private readonly commits: GroupCommit<BindItem, BindResult>;
   private readonly background = new Set<Promise<unknown>>();
+  /** "<networkId> <ip>" and "<networkId> <mac>" of writes not yet committed: a refresh leaves those to us. */
+  private readonly writing = new Map<string, number>();
+  private watermark: string | null = null;
+  private refreshing: Promise<void> | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  /** fleetboot_dhcp_lease_commits_total, counted here and added to Metrics by flushMetrics() (not per binding). */
+  private readonly commitResults = { bound: 0, taken: 0, unavailable: 0 };
 
   private constructor(private readonly opts: PgLeaseStoreOptions) {
     this.commits = new GroupCommit((items) => this.commitBatch(items), {
-      concurrency: opts.commitConcurrency ?? 2,
+      concurrency: opts.commitConcurrency ?? 1,
       maxBatch: 1000,
       key: (item) => `${item.req.network.id}/${item.req.mac}`,
     });
@@ -62,24 +89,104 @@ export class PgLeaseStore implements LeaseStore {
   static async open(opts: PgLeaseStoreOptions): Promise<PgLeaseStore> {
     const store = new PgLeaseStore(opts);
     await store.reload(null);
+    const metricsTimer = setInterval(() => store.flushMetrics(), 250);
+    metricsTimer.unref();
+    store.timers.push(metricsTimer);
+    const refreshMs = opts.refreshMs ?? 0;
+    if (refreshMs > 0) {
+      const every = (ms: number, run: () => Promise<void>) => {
+        const t = setInterval(() => void run().catch((err: Error) => opts.log.warn('lease book refresh failed', { error: err.message })), ms);
+        t.unref();
+        store.timers.push(t);
+      };
+      every(refreshMs, () => store.refresh());
+      every(opts.fullReloadMs ?? 300_000, () => store.reload(null));
+    }
     return store;
   }
 
-  /** Reloads one network's leases (or all) from the database: after a collision with another bootd. */
+  /**
+   * Rereads one network's leases (or all) and merges them into the book: at start, after a
+   * collision with another bootd, and every fullReloadMs. What we hold in memory only (an
+   * OFFER's hold) or are still committing survives it.
+   */
   async reload(networkId: string | null): Promise<void> {
-    const rows = await this.opts.pool.query<{ networkId: string; ip: string; mac: string; state: LeaseState; expiresAtMs: string; clientId: string | null; hostname: string | null }>(
-      `SELECT "networkId", ip, mac, state, (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::bigint::text AS "expiresAtMs", "clientId", hostname
-       FROM "Lease" ${networkId ? 'WHERE "networkId" = $1' : ''}`,
+    const rows = await this.opts.pool.query<LeaseRow>(
+      `SELECT ${leaseColumns} FROM "Lease" ${networkId ? 'WHERE "networkId" = $1' : ''}`,
       networkId ? [networkId] : [],
     );
     const byNetwork = new Map<string, LeaseRecord[]>();
     for (const r of rows.rows) {
-      const list = byNetwork.get(r.networkId) ?? [];
-      list.push({ networkId: r.networkId, ip: r.ip, mac: r.mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname });
-      byNetwork.set(r.networkId, list);
+      let list = byNetwork.get(r.networkId);
+      if (!list) byNetwork.set(r.networkId, list = []);
+      list.push(toRecord(r));
+      this.advanceWatermark(r.updatedAt);
     }
-    if (networkId) this.book.replaceNetwork(networkId, byNetwork.get(networkId) ?? []);
-    else for (const [id, list] of byNetwork) this.book.replaceNetwork(id, list);
+    const keep = (r: LeaseRecord) => r.state === 'offered' || this.isWriting(r.networkId, r.ip, r.mac);
+    if (networkId) this.book.replaceNetwork(networkId, byNetwork.get(networkId) ?? [], keep);
+    else this.book.replaceAll(byNetwork, keep);
+    this.opts.metrics.inc('fleetboot_dhcp_lease_book_reloads_total', 'Lease book reads from Postgres, by kind', { kind: 'full' });
+  }
+
+  /**
+   * The rows changed since the last read (by any bootd), at most refreshBatchRows of them: the
+   * book learns of another bootd's leases before a collision tells it. One query, bounded.
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = this.refreshOnce().finally(() => { this.refreshing = null; });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    if (this.watermark === null) return this.reload(null);
+    const rows = await this.opts.pool.query<LeaseRow>(
+      `SELECT ${leaseColumns} FROM "Lease" WHERE "updatedAt" > $1::timestamp - interval '${refreshOverlapSeconds} seconds'
+       ORDER BY "updatedAt" LIMIT ${refreshBatchRows}`,
+      [this.watermark],
+    );
+    const nowMs = Date.now();
+    for (const r of rows.rows) {
+      this.advanceWatermark(r.updatedAt);
+      if (this.isWriting(r.networkId, r.ip, r.mac)) continue;
+      const record = toRecord(r);
+      // Our own OFFER's hold for this MAC stands unless another bootd has bound the MAC since.
+      const mine = this.book.findByMac(r.networkId, r.mac);
+      if (mine && mine.state === 'offered' && mine.expiresAtMs > nowMs && record.state !== 'bound') continue;
+      this.book.put(record);
+    }
+    this.opts.metrics.inc('fleetboot_dhcp_lease_book_reloads_total', 'Lease book reads from Postgres, by kind', { kind: 'incremental' });
+  }
+
+  flushMetrics(): void {
+    for (const kind of ['bound', 'taken', 'unavailable'] as const) {
+      const n = this.commitResults[kind];
+      if (n === 0) continue;
+      this.opts.metrics.inc('fleetboot_dhcp_lease_commits_total', 'Pool lease bindings written to Postgres, by result', { result: kind }, n);
+      this.commitResults[kind] = 0;
+    }
+  }
+
+  private advanceWatermark(updatedAt: string): void {
+    if (this.watermark === null || updatedAt > this.watermark) this.watermark = updatedAt;
+  }
+
+  private isWriting(networkId: string, ip: string, mac: string): boolean {
+    return this.writing.has(`${networkId} ${ip}`) || this.writing.has(`${networkId} ${mac}`);
+  }
+
+  /** Marks keys as being written until `p` settles. */
+  private whileWriting<T>(keys: string[], p: Promise<T>): Promise<T> {
+    for (const k of keys) this.writing.set(k, (this.writing.get(k) ?? 0) + 1);
+    const done = () => {
+      for (const k of keys) {
+        const n = (this.writing.get(k) ?? 1) - 1;
+        if (n <= 0) this.writing.delete(k);
+        else this.writing.set(k, n);
+      }
+    };
+    p.then(done, done);
+    return p;
   }
 
   offer(req: OfferRequest): OfferResult {
@@ -102,7 +209,7 @@ export class PgLeaseStore implements LeaseStore {
     this.book.put({ networkId: id, ip: req.ip, mac: req.mac, state: 'bound', expiresAtMs, clientId: req.clientId, hostname: req.hostname });
     let result: BindResult;
     try {
-      result = await this.commits.submit({ req, expiresAtMs, reclaim: holder !== null && holder.mac !== req.mac });
+      result = await this.whileWriting([`${id} ${req.ip}`, `${id} ${req.mac}`], this.commits.submit({ req, expiresAtMs, reclaim: holder !== null && holder.mac !== req.mac }));
     } catch (err) {
       this.opts.log.warn('lease commit failed', { error: (err as Error).message });
       result = { kind: 'unavailable' };
@@ -113,7 +220,7 @@ export class PgLeaseStore implements LeaseStore {
       else this.book.remove(id, req.ip, req.mac);
       if (result.kind === 'taken') this.track(this.reload(id));
     }
-    this.opts.metrics.inc('fleetboot_dhcp_lease_commits_total', 'Pool lease bindings written to Postgres, by result', { result: result.kind });
+    this.commitResults[result.kind]++;
     return result;
   }
 
@@ -177,10 +284,10 @@ export class PgLeaseStore implements LeaseStore {
     const r = this.book.findByMac(networkId, mac);
     if (!r || r.ip !== ip) return;
     this.book.put({ ...r, state: 'released', expiresAtMs: nowMs });
-    this.track(this.opts.pool.query(
+    this.track(this.whileWriting([`${networkId} ${ip}`, `${networkId} ${mac}`], this.opts.pool.query(
       `UPDATE "Lease" SET state = 'released', "expiresAt" = ${epochMsToUtc('$4')}, "updatedAt" = ${nowUtc} WHERE "networkId" = $1 AND mac = $2 AND ip = $3 AND state <> 'declined'`,
       [networkId, mac, ip, nowMs],
-    ));
+    )));
   }
 
   decline(networkId: string, mac: string, ip: string, nowMs: number): void {
@@ -189,13 +296,13 @@ export class PgLeaseStore implements LeaseStore {
     // RFC 2131 §4.3.3: the row of the address, whoever held it, becomes the decliner's quarantine.
     // The partial unique index on (networkId, mac) leaves declined rows out, so the MAC's own
     // next lease elsewhere in the pool doesn't collide with it.
-    this.track(this.opts.pool.query(
+    this.track(this.whileWriting([`${networkId} ${ip}`], this.opts.pool.query(
       `INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "updatedAt")
        VALUES (gen_random_uuid(), $1, $2, $3, 'declined', ${epochMsToUtc('$4')}, ${nowUtc})
        ON CONFLICT ("networkId", ip) DO UPDATE SET mac = EXCLUDED.mac, state = 'declined', "expiresAt" = EXCLUDED."expiresAt",
          "clientId" = NULL, hostname = NULL, "updatedAt" = EXCLUDED."updatedAt"`,
       [networkId, ip, mac, expiresAtMs],
-    ));
+    )));
   }
 
   private track(p: Promise<unknown>): void {
@@ -205,6 +312,13 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.flushMetrics();
+    await this.refreshing?.catch(() => undefined);
     await Promise.all([...this.background]);
   }
+}
+
+function toRecord(r: LeaseRow): LeaseRecord {
+  return { networkId: r.networkId, ip: r.ip, mac: r.mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname };
 }

@@ -11,18 +11,31 @@ import {
   getStringOption, getUserClasses, ipToBuffer, type DhcpPacket,
 } from './codec.ts';
 import { isInPool, type LeaseStore } from './lease-store.ts';
+import { wholePoolScope, type PoolClientScope } from './load-balance.ts';
 import { BootpOp, ClientArch, DhcpOption, MessageType, hardwareTypeEthernet, messageTypeName } from './options.ts';
+
+/** Where an unknown machine seen by DHCP is reported (discovery-writer.ts: the console's discovery list). */
+export interface UnknownMachineSink {
+  noteUnknownMachine(mac: string, networkId: string, ip: string | null): void;
+}
 
 export interface DhcpPolicyDeps {
   view: BootView;
   leases: LeaseStore;
   config: Pick<BootdConfig, 'serverAddress' | 'httpBaseUrl'>;
+  /** RFC 3074 split with a peer bootd (peer-heartbeat.ts); alone, every pool client is ours. */
+  scope?: PoolClientScope;
+  discovery?: UnknownMachineSink;
   now?: () => number;
 }
 
 /** What to do with one request; every packet ends in exactly one of these (STYLE.md). */
 export type PolicyOutcome =
-  | { result: 'replied'; reply: DhcpPacket; replyType: MessageType; mac: string | null; hostId: string | null; detail: Record<string, unknown> }
+  | {
+    result: 'replied'; reply: DhcpPacket; replyType: MessageType; mac: string | null; hostId: string | null; detail: Record<string, unknown>;
+    /** Detail of the inbound packet's own event, when it gets one (a DISCOVER: its traits start a boot session). */
+    inbound?: Record<string, unknown>;
+  }
   | { result: 'ignored'; reason: string; mac: string | null; hostId: string | null; detail: Record<string, unknown> };
 
 /** An address's hold while the client decides between offers (RFC 2131 §4.3.1 "SHOULD reserve"). */
@@ -96,12 +109,17 @@ interface Assignment {
 
 export class DhcpPolicy {
   private readonly now: () => number;
+  private readonly scope: PoolClientScope;
+  private readonly serverIdentifier: Buffer;
 
   constructor(private readonly deps: DhcpPolicyDeps) {
     this.now = deps.now ?? Date.now;
+    this.scope = deps.scope ?? wholePoolScope;
+    this.serverIdentifier = ipToBuffer(deps.config.serverAddress);
   }
 
-  async handle(request: DhcpPacket): Promise<PolicyOutcome> {
+  /** Answers from memory; only a REQUEST that binds a pool lease returns a promise (the commit before the ACK). */
+  handle(request: DhcpPacket): PolicyOutcome | Promise<PolicyOutcome> {
     const mac = getClientMac(request);
     const ignore = (reason: string, hostId: string | null = null, detail: Record<string, unknown> = {}): PolicyOutcome =>
       ({ result: 'ignored', reason, mac, hostId, detail });
@@ -145,13 +163,15 @@ export class DhcpPolicy {
     return Math.min(network.leaseSeconds, pxePhaseLeaseSeconds);
   }
 
-  private async onDiscover(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+  private onDiscover(request: DhcpPacket, mac: string): PolicyOutcome {
     const traits = readClientTraits(request);
     const network = this.networkOf(request);
     const host = this.deps.view.findHostByMac(mac);
     const hostId = host?.id ?? null;
     const base = { traits: describeTraits(traits), giaddr: request.giaddr === zeroAddress ? undefined : request.giaddr };
     if (!network) return { result: 'ignored', reason: 'no-network', mac, hostId, detail: base };
+    // DESIGN.md "Identity": an unknown machine shows in the console's discovery list, offered or not.
+    if (!host) this.deps.discovery?.noteUnknownMachine(mac, network.id, null);
     if (host && !host.bootEnabled) return { result: 'ignored', reason: 'boot-disabled', mac, hostId, detail: base };
     if (host && host.networkId !== null && host.networkId !== network.id) {
       return { result: 'ignored', reason: 'host-on-other-network', mac, hostId, detail: { ...base, network: network.name } };
@@ -162,6 +182,9 @@ export class DhcpPolicy {
       assignment = { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) };
     } else {
       if (!host && !network.discoveryEnabled) return { result: 'ignored', reason: 'discovery-disabled', mac, hostId, detail: base };
+      // RFC 3074: a pool client belongs to one bootd of the pair (reservations are answered by both).
+      const scope = this.scope.decide(request.chaddr.subarray(0, request.hlen), request.secs);
+      if (!scope.serve) return { result: 'ignored', reason: scope.reason, mac, hostId, detail: { ...base, owner: scope.owner, secs: request.secs } };
       const offered = this.deps.leases.offer({
         network, mac, requestedIp: getIpOption(request, DhcpOption.RequestedIpAddress), holdSeconds: offerHoldSeconds,
         nowMs: this.now(), isAssignable: (ip) => this.isAssignable(network, ip),
@@ -169,11 +192,13 @@ export class DhcpPolicy {
       if (offered.kind !== 'offered') return { result: 'ignored', reason: offered.kind === 'exhausted' ? 'pool-exhausted' : 'no-pool', mac, hostId, detail: { ...base, network: network.name } };
       assignment = { network, host, ip: offered.ip, leaseSeconds: this.leaseSecondsFor(network, traits, false) };
     }
-    return this.replyWithAddress(request, MessageType.Offer, assignment, traits);
+    const outcome = this.replyWithAddress(request, MessageType.Offer, assignment, traits);
+    if (outcome.result === 'replied') outcome.inbound = base;
+    return outcome;
   }
 
   /** RFC 2131 §4.3.2: the four forms of REQUEST, told apart by server id, requested address and ciaddr. */
-  private async onRequest(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+  private onRequest(request: DhcpPacket, mac: string): PolicyOutcome | Promise<PolicyOutcome> {
     const traits = readClientTraits(request);
     const host = this.deps.view.findHostByMac(mac);
     const hostId = host?.id ?? null;
@@ -201,6 +226,11 @@ export class DhcpPolicy {
     }
     if (!host && !network.discoveryEnabled) return form === 'selecting' ? nak('discovery-disabled') : ignore('discovery-disabled');
     const mine = this.deps.leases.findLeaseByMac(network.id, mac);
+    if (form === 'init-reboot') {
+      // Broadcast, so both bootd of a pair hear it: the client's owner answers (RFC 3074), the other stays silent.
+      const scope = this.scope.decide(request.chaddr.subarray(0, request.hlen), request.secs);
+      if (!scope.serve) return ignore(scope.reason);
+    }
     if (form !== 'selecting') {
       // §4.3.2: with no record of this client we stay silent, so servers that don't talk to each other coexist.
       const holder = this.deps.leases.findLeaseByIp(network.id, address);
@@ -212,16 +242,19 @@ export class DhcpPolicy {
     }
     if (!isInPool(network, address) || !this.isAssignable(network, address)) return nak('address-not-in-pool');
     const leaseSeconds = this.leaseSecondsFor(network, traits, false);
-    const bound = await this.deps.leases.bind({
+    const binding = this.deps.leases.bind({
       network, mac, ip: address, leaseSeconds, clientId: traits.clientId, hostname: traits.hostname, nowMs: this.now(),
     });
-    if (bound.kind === 'taken') return nak('address-taken');
-    if (bound.kind === 'unavailable') return ignore('lease-store-unavailable');
-    return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds }, traits, detail);
+    return binding.then((bound) => {
+      if (bound.kind === 'taken') return nak('address-taken');
+      if (bound.kind === 'unavailable') return ignore('lease-store-unavailable');
+      if (!host) this.deps.discovery?.noteUnknownMachine(mac, network.id, address);
+      return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds }, traits, detail);
+    });
   }
 
   /** RFC 2131 §4.3.3: the client saw the address in use (ARP); quarantine it, no reply. */
-  private async onDecline(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+  private onDecline(request: DhcpPacket, mac: string): PolicyOutcome {
     const host = this.deps.view.findHostByMac(mac);
     const hostId = host?.id ?? null;
     const ip = getIpOption(request, DhcpOption.RequestedIpAddress);
@@ -237,7 +270,7 @@ export class DhcpPolicy {
   }
 
   /** RFC 2131 §4.3.4: free the lease, no reply. */
-  private async onRelease(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+  private onRelease(request: DhcpPacket, mac: string): PolicyOutcome {
     const hostId = this.deps.view.findHostByMac(mac)?.id ?? null;
     if (this.isOurServerId(request) === false) return { result: 'ignored', reason: 'other-server', mac, hostId, detail: {} };
     const network = this.networkOf(request);
@@ -246,7 +279,7 @@ export class DhcpPolicy {
   }
 
   /** RFC 2131 §4.3.5: configuration only, no address, no lease time. */
-  private async onInform(request: DhcpPacket, mac: string): Promise<PolicyOutcome> {
+  private onInform(request: DhcpPacket, mac: string): PolicyOutcome {
     const traits = readClientTraits(request);
     const host = this.deps.view.findHostByMac(mac);
     const network = this.networkOf(request);
@@ -272,7 +305,7 @@ export class DhcpPolicy {
   private nak(request: DhcpPacket, mac: string, hostId: string | null, reason: string, detail: Record<string, unknown>): PolicyOutcome {
     const reply = this.replyHeader(request);
     reply.options.set(DhcpOption.MessageType, Buffer.from([MessageType.Nak]));
-    reply.options.set(DhcpOption.ServerIdentifier, ipToBuffer(this.deps.config.serverAddress));
+    reply.options.set(DhcpOption.ServerIdentifier, this.serverIdentifier);
     reply.options.set(DhcpOption.Message, Buffer.from(reason, 'latin1'));
     echoRelayAgentInfo(request, reply);
     return { result: 'replied', reply, replyType: MessageType.Nak, mac, hostId, detail: { ...detail, reason } };
@@ -286,22 +319,16 @@ export class DhcpPolicy {
     if (type === MessageType.Ack) reply.ciaddr = request.ciaddr;
     reply.yiaddr = a.ip;
     const o = reply.options;
-    o.set(DhcpOption.MessageType, Buffer.from([type]));
-    o.set(DhcpOption.ServerIdentifier, ipToBuffer(config.serverAddress));
+    o.set(DhcpOption.MessageType, messageTypeOption[type]);
+    o.set(DhcpOption.ServerIdentifier, this.serverIdentifier);
     if (!inform) {
-      o.set(DhcpOption.IpAddressLeaseTime, uint32(a.leaseSeconds));
-      // RFC 2131 §4.4.5 defaults: T1 = 0.5, T2 = 0.875 of the lease.
-      o.set(DhcpOption.RenewalTime, uint32(Math.floor(a.leaseSeconds * 0.5)));
-      o.set(DhcpOption.RebindingTime, uint32(Math.floor(a.leaseSeconds * 0.875)));
+      const times = leaseTimeOptions(a.leaseSeconds);
+      o.set(DhcpOption.IpAddressLeaseTime, times.lease);
+      o.set(DhcpOption.RenewalTime, times.renewal);
+      o.set(DhcpOption.RebindingTime, times.rebinding);
     }
-    const cidr = parseCidr(a.network.cidr);
-    if (cidr) {
-      o.set(DhcpOption.SubnetMask, ipToBuffer(formatIPv4(cidr.mask)));
-      o.set(DhcpOption.BroadcastAddress, ipToBuffer(formatIPv4(cidr.broadcast)));
-    }
-    if (a.network.gateway) o.set(DhcpOption.Router, ipToBuffer(a.network.gateway));
-    if (a.network.dnsServers.length > 0) o.set(DhcpOption.DomainNameServer, Buffer.concat(a.network.dnsServers.map(ipToBuffer)));
-    if (a.network.domain) o.set(DhcpOption.DomainName, Buffer.from(a.network.domain, 'latin1'));
+    // The network's own options, encoded once per network record (view records are immutable).
+    for (const [code, value] of networkOptions(a.network)) o.set(code, value);
     if (a.host) o.set(DhcpOption.HostName, Buffer.from(a.host.hostname, 'latin1'));
 
     const role = a.host?.roleId ? view.findRoleById(a.host.roleId) : null;
@@ -329,6 +356,38 @@ function uint32(n: number): Buffer {
   return b;
 }
 
+const messageTypeOption = { [MessageType.Offer]: Buffer.from([MessageType.Offer]), [MessageType.Ack]: Buffer.from([MessageType.Ack]) };
+
+const leaseTimeCache = new Map<number, { lease: Buffer; renewal: Buffer; rebinding: Buffer }>();
+/** Options 51/58/59 for a lease length; RFC 2131 §4.4.5 defaults: T1 = 0.5, T2 = 0.875 of the lease. */
+function leaseTimeOptions(leaseSeconds: number): { lease: Buffer; renewal: Buffer; rebinding: Buffer } {
+  let t = leaseTimeCache.get(leaseSeconds);
+  if (!t) {
+    if (leaseTimeCache.size > 64) leaseTimeCache.clear();
+    t = { lease: uint32(leaseSeconds), renewal: uint32(Math.floor(leaseSeconds * 0.5)), rebinding: uint32(Math.floor(leaseSeconds * 0.875)) };
+    leaseTimeCache.set(leaseSeconds, t);
+  }
+  return t;
+}
+
+const networkOptionCache = new WeakMap<NetworkView, Array<[DhcpOption, Buffer]>>();
+/** Mask, broadcast, router, DNS and domain of a network, in the order they go on the wire. */
+function networkOptions(network: NetworkView): Array<[DhcpOption, Buffer]> {
+  let list = networkOptionCache.get(network);
+  if (list) return list;
+  list = [];
+  const cidr = parseCidr(network.cidr);
+  if (cidr) {
+    list.push([DhcpOption.SubnetMask, ipToBuffer(formatIPv4(cidr.mask))]);
+    list.push([DhcpOption.BroadcastAddress, ipToBuffer(formatIPv4(cidr.broadcast))]);
+  }
+  if (network.gateway) list.push([DhcpOption.Router, ipToBuffer(network.gateway)]);
+  if (network.dnsServers.length > 0) list.push([DhcpOption.DomainNameServer, Buffer.concat(network.dnsServers.map(ipToBuffer))]);
+  if (network.domain) list.push([DhcpOption.DomainName, Buffer.from(network.domain, 'latin1')]);
+  networkOptionCache.set(network, list);
+  return list;
+}
+
 /** RFC 3046 §2.2: the server copies option 82 unchanged into its reply, as the last option. */
 function echoRelayAgentInfo(request: DhcpPacket, reply: DhcpPacket): void {
   const info = request.options.get(DhcpOption.RelayAgentInformation);
@@ -338,9 +397,19 @@ function echoRelayAgentInfo(request: DhcpPacket, reply: DhcpPacket): void {
 function describeTraits(t: ClientTraits): Record<string, unknown> {
   return {
     arch: t.arch ?? undefined,
-    vendorClass: t.vendorClass ?? undefined,
+    vendorClass: printable(t.vendorClass),
     ipxe: t.isIpxe || undefined,
     machineId: t.machineId ?? undefined,
-    hostname: t.hostname ?? undefined,
+    hostname: printable(t.hostname),
   };
+}
+
+/**
+ * Client-sent text as it may go into an event: control characters (NUL above all, which a
+ * jsonb column refuses, failing the whole event batch) become "?", and it is capped in length.
+ */
+function printable(text: string | null): string | undefined {
+  if (text === null) return undefined;
+  // eslint-disable-next-line no-control-regex
+  return text.slice(0, 128).replace(/[\u0000-\u001f\u007f]/g, '?');
 }

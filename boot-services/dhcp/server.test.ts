@@ -26,6 +26,7 @@ test('a malformed datagram is counted with its reason and not answered', async (
   const { sent, metrics, server, events } = lab();
   await server.handleDatagram(Buffer.alloc(100), from);
   assert.equal(sent.length, 0);
+  server.flushMetrics();
   assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'unknown', result: 'dropped', reason: 'truncated-header' }), 1);
   assert.equal(events.events[0]?.type, 'dropped');
 });
@@ -38,6 +39,7 @@ test('DISCOVER → OFFER broadcast to port 68, with discover and offer events', 
   assert.equal(sent[0]!.port, 68);
   const r = decodePacket(sent[0]!.bytes);
   assert.ok(r.ok && getMessageType(r.packet) === MessageType.Offer);
+  server.flushMetrics();
   assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'discover', result: 'replied', reason: 'offer' }), 1);
   assert.deepEqual(events.events.map((e) => e.type), ['discover', 'offer']);
   assert.equal(events.events[1]?.hostId, '00000000-0000-4000-8000-00000000b001');
@@ -67,5 +69,69 @@ test('a policy that throws is counted, not fatal', async () => {
   const policy = { handle: async () => { throw new Error('boom'); } } as unknown as DhcpPolicy;
   const server = new DhcpServer({ policy, events, metrics, log: silentLog, transport: { send() { assert.fail('sent'); } } });
   await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' })), from);
+  server.flushMetrics();
   assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'discover', result: 'dropped', reason: 'policy-error' }), 1);
+});
+
+test('DORA of a pool client: events discover (with its traits), offer, ack; the answered REQUEST gets none of its own', async () => {
+  const { server, events } = lab();
+  const mac = '52:54:00:00:00:77';
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac, options: [[60, Buffer.from('PXEClient:Arch:00000:UNDI:002001')]] })), from);
+  const offered = events.events.find((e) => e.type === 'offer')?.detail?.ip as string;
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Request, mac, serverId: serverAddress, requestedIp: offered })), from);
+  assert.deepEqual(events.events.map((e) => e.type), ['discover', 'offer', 'ack']);
+  assert.equal((events.events[0]?.detail?.traits as { vendorClass?: string }).vendorClass, 'PXEClient:Arch:00000:UNDI:002001');
+  assert.equal(events.events[2]?.detail?.form, 'selecting');
+});
+
+test('a "dropped" event per client and reason: every client shows why, a retrying one only once', async () => {
+  const events = new MemoryEventSink();
+  const policy = new DhcpPolicy({ view: labView({ hosts: [] }), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' } });
+  const server = new DhcpServer({ policy, events, metrics: new Metrics(), log: silentLog, transport: { send() {} } });
+  // A REQUEST without an address is "request-without-address" for anyone.
+  for (const mac of ['52:54:00:00:01:01', '52:54:00:00:01:02', '52:54:00:00:01:01', '52:54:00:00:01:01']) {
+    await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Request, mac })), from);
+  }
+  assert.deepEqual(events.events.map((e) => [e.type, e.mac, e.detail?.reason]), [
+    ['dropped', '52:54:00:00:01:01', 'request-without-address'],
+    ['dropped', '52:54:00:00:01:02', 'request-without-address'],
+  ]);
+});
+
+test('the admission cap applies to REQUESTs waiting for a commit, never to DISCOVERs', async () => {
+  const sent: Buffer[] = [];
+  const metrics = new Metrics();
+  const policy = new DhcpPolicy({ view: labView({ hosts: [] }), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' } });
+  const server = new DhcpServer({ policy, events: new MemoryEventSink(), metrics, log: silentLog, maxWaiting: 0, transport: { send: (b) => sent.push(b) } });
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:02:01' })), from);
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Request, mac: '52:54:00:00:02:01', serverId: serverAddress, requestedIp: '10.66.0.100' })), from);
+  server.flushMetrics();
+  assert.equal(sent.length, 1, 'the OFFER went out');
+  assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'request', result: 'dropped', reason: 'overloaded' }), 1);
+});
+
+test('a DISCOVER of the peer\'s half is counted, not answered, not an event', async () => {
+  const sent: Buffer[] = [];
+  const events = new MemoryEventSink();
+  const metrics = new Metrics();
+  const scope = { decide: () => ({ serve: false as const, reason: 'peer-half' as const, owner: 'bootd-b' }) };
+  const policy = new DhcpPolicy({ view: labView({ hosts: [] }), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' }, scope });
+  const server = new DhcpServer({ policy, events, metrics, log: silentLog, transport: { send: (b) => sent.push(b) } });
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:03:01' })), from);
+  server.flushMetrics();
+  assert.equal(sent.length, 0);
+  assert.equal(events.events.length, 0);
+  assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'discover', result: 'ignored', reason: 'peer-half' }), 1);
+});
+
+test('an unknown MAC is noted for the discovery list on DISCOVER (no address yet) and on ACK (its address)', async () => {
+  const noted: Array<[string, string, string | null]> = [];
+  const discovery = { noteUnknownMachine: (mac: string, networkId: string, ip: string | null) => void noted.push([mac, networkId, ip]) };
+  const policy = new DhcpPolicy({ view: labView(), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' }, discovery });
+  const server = new DhcpServer({ policy, events: new MemoryEventSink(), metrics: new Metrics(), log: silentLog, transport: { send() {} } });
+  const mac = '52:54:00:00:04:01';
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac })), from);
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Request, mac, serverId: serverAddress, requestedIp: '10.66.0.100' })), from);
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' })), from); // web01: known
+  assert.deepEqual(noted, [[mac, '00000000-0000-4000-8000-000000000001', null], [mac, '00000000-0000-4000-8000-000000000001', '10.66.0.100']]);
 });

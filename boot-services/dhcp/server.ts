@@ -34,92 +34,191 @@ export function replyDestination(request: DhcpPacket, replyType: MessageType, po
 }
 
 export interface DhcpServerOptions {
-  policy: DhcpPolicy;
+  policy: Pick<DhcpPolicy, 'handle'>;
   transport: DhcpTransport;
   events: EventSink;
   metrics: Metrics;
   log: Logger;
   clientPort?: number;
   serverPort?: number;
-  /** Requests waiting on the lease store at once; beyond it new packets are dropped, not queued without end. */
-  maxInFlight?: number;
+  /**
+   * REQUESTs waiting for their lease commit at once; beyond it new REQUESTs are dropped, not
+   * queued without end. Only packets that wait count: a DISCOVER is answered from memory.
+   */
+  maxWaiting?: number;
+  /** How often the per-packet counters reach `metrics` (tests call flushMetrics()). */
+  metricsFlushMs?: number;
   now?: () => number;
 }
 
 const packetsMetric = 'fleetboot_dhcp_packets_total';
 const packetsHelp = 'DHCP packets received, by message type and result';
-/** Ignored outcomes that are a normal end of the exchange: the inbound event already tells it. */
-const quietOutcomes = new Set(['released', 'declined']);
-/** At most this many "dropped" events per reason per second: a flood must not flood the timeline. */
-const droppedEventsPerReasonPerSecond = 5;
+/** Ignored outcomes that end an exchange normally: the inbound event (decline, release) tells it. */
+const inboundOnlyOutcomes = new Set(['released', 'declined']);
+/**
+ * Ignored outcomes that are another server's business, counted but never an event: half of
+ * all unknown DISCOVERs belong to the peer bootd (RFC 3074), and a REQUEST that selects
+ * another server is that server's to record.
+ */
+const silentOutcomes = new Set(['peer-half', 'peer-half-waiting', 'other-server']);
+/** One "dropped" event per MAC and reason in this window: a client retrying doesn't flood its timeline. */
+const droppedEventPerClientMs = 10_000;
+/** And at most this many "dropped" events a second in all: a flood of strangers doesn't flood the table. */
+const droppedEventsPerSecond = 50;
+const defaultMaxWaiting = 4096;
+
+/** A counter's label set, resolved once; the packet path only bumps `count`. */
+interface CounterHandle {
+  labels: Record<string, string>;
+  count: number;
+  reported: number;
+}
+
+/**
+ * fleetboot_dhcp_packets_total by (type, result, reason), counted in handles found through
+ * nested maps of constant strings (no label key built per packet), added to Metrics on a
+ * timer: a scrape sees them at most metricsFlushMs late.
+ */
+class PacketCounters {
+  private readonly handles = new Map<string, Map<string, Map<string, CounterHandle>>>();
+  private readonly all: CounterHandle[] = [];
+
+  handle(type: string, result: string, reason: string): CounterHandle {
+    let byResult = this.handles.get(type);
+    if (!byResult) this.handles.set(type, byResult = new Map());
+    let byReason = byResult.get(result);
+    if (!byReason) byResult.set(result, byReason = new Map());
+    let h = byReason.get(reason);
+    if (!h) {
+      // Reasons are a closed set of policy words; decode reasons too. Bounded all the same.
+      if (this.all.length > 5000) return this.handle('unknown', result, 'too-many-label-sets');
+      h = { labels: { type, result, reason }, count: 0, reported: 0 };
+      byReason.set(reason, h);
+      this.all.push(h);
+    }
+    return h;
+  }
+
+  flush(metrics: Metrics): void {
+    for (const h of this.all) {
+      if (h.count === h.reported) continue;
+      metrics.inc(packetsMetric, packetsHelp, h.labels, h.count - h.reported);
+      h.reported = h.count;
+    }
+  }
+}
 
 export class DhcpServer {
-  private inFlight = 0;
+  private waiting = 0;
   private readonly clientPort: number;
   private readonly serverPort: number;
   private readonly now: () => number;
-  private readonly droppedEventBudget = new Map<string, { second: number; count: number }>();
+  private readonly counters = new PacketCounters();
+  private readonly acked: CounterHandle = { labels: {}, count: 0, reported: 0 };
+  private readonly droppedEventAt = new Map<string, number>();
+  private droppedEventSecond = 0;
+  private droppedEventsThisSecond = 0;
+  private readonly flushTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: DhcpServerOptions) {
     this.clientPort = opts.clientPort ?? defaultClientPort;
     this.serverPort = opts.serverPort ?? defaultServerPort;
     this.now = opts.now ?? Date.now;
+    this.flushTimer = setInterval(() => this.flushMetrics(), opts.metricsFlushMs ?? 250);
+    this.flushTimer.unref();
   }
 
-  /** Requests currently waiting for the lease store. */
+  /** REQUESTs currently waiting for the lease store. */
   pending(): number {
-    return this.inFlight;
+    return this.waiting;
   }
 
-  /** Handles one datagram. Never throws and never rejects: a socket handler can't take bootd down. */
-  async handleDatagram(bytes: Buffer, from: { address: string; port: number }): Promise<void> {
+  /** Moves the packet counters into Metrics now (the timer does it every metricsFlushMs). */
+  flushMetrics(): void {
+    this.counters.flush(this.opts.metrics);
+    if (this.acked.count !== this.acked.reported) {
+      this.opts.metrics.inc('fleetboot_dhcp_leases_acked_total', 'Addresses confirmed with an ACK', {}, this.acked.count - this.acked.reported);
+      this.acked.reported = this.acked.count;
+    }
+  }
+
+  close(): void {
+    clearInterval(this.flushTimer);
+    this.flushMetrics();
+  }
+
+  /**
+   * Handles one datagram. Never throws and never rejects: a socket handler can't take bootd
+   * down. Returns a promise only when the packet waits (a REQUEST whose lease is committed).
+   */
+  handleDatagram(bytes: Buffer, from: { address: string; port: number }): Promise<void> | undefined {
     const decoded = decodePacket(bytes);
     if (!decoded.ok) {
-      this.count('unknown', 'dropped', decoded.reason);
+      this.counters.handle('unknown', 'dropped', decoded.reason).count++;
       this.recordDropped(decoded.reason, null, null, { from: from.address, bytes: bytes.length, stage: 'decode' });
-      return;
+      return undefined;
     }
     const request = decoded.packet;
-    const typeName = messageTypeName(getMessageType(request));
-    if (this.inFlight >= (this.opts.maxInFlight ?? 4096)) {
-      this.count(typeName, 'dropped', 'overloaded');
+    const type = getMessageType(request);
+    const typeName = messageTypeName(type);
+    if (type === MessageType.Request && this.waiting >= (this.opts.maxWaiting ?? defaultMaxWaiting)) {
+      this.counters.handle(typeName, 'dropped', 'overloaded').count++;
       this.recordDropped('overloaded', getClientMac(request), null, { type: typeName });
-      return;
+      return undefined;
     }
-    this.inFlight++;
-    let outcome: PolicyOutcome;
+    let result: PolicyOutcome | Promise<PolicyOutcome>;
     try {
-      outcome = await this.opts.policy.handle(request);
+      result = this.opts.policy.handle(request);
     } catch (err) {
-      this.count(typeName, 'dropped', 'policy-error');
-      this.opts.log.error('DHCP policy failed', { error: (err as Error).message, type: typeName });
-      this.recordDropped('policy-error', getClientMac(request), null, { type: typeName });
-      return;
-    } finally {
-      this.inFlight--;
+      this.policyFailed(request, typeName, err);
+      return undefined;
     }
-    this.finish(request, typeName, outcome);
+    if (!(result instanceof Promise)) {
+      this.finish(request, typeName, result);
+      return undefined;
+    }
+    this.waiting++;
+    return result.then(
+      (outcome) => { this.waiting--; this.finish(request, typeName, outcome); },
+      (err) => { this.waiting--; this.policyFailed(request, typeName, err); },
+    );
+  }
+
+  private policyFailed(request: DhcpPacket, typeName: string, err: unknown): void {
+    this.counters.handle(typeName, 'dropped', 'policy-error').count++;
+    this.opts.log.error('DHCP policy failed', { error: (err as Error).message, type: typeName });
+    this.recordDropped('policy-error', getClientMac(request), null, { type: typeName });
   }
 
   private finish(request: DhcpPacket, typeName: string, outcome: PolicyOutcome): void {
+    try {
+      this.finishOrThrow(request, typeName, outcome);
+    } catch (err) {
+      // An event sink or transport bug must not escape into the socket handler either.
+      this.policyFailed(request, typeName, err);
+    }
+  }
+
+  private finishOrThrow(request: DhcpPacket, typeName: string, outcome: PolicyOutcome): void {
     const { events } = this.opts;
-    const inboundDetail: Record<string, unknown> = { ...outcome.detail };
-    if (outcome.result === 'ignored') inboundDetail.outcome = outcome.reason;
-    events.record({ source: 'dhcp', type: typeName, hostId: outcome.hostId, mac: outcome.mac, detail: inboundDetail });
     if (outcome.result === 'ignored') {
-      this.count(typeName, 'ignored', outcome.reason);
+      this.counters.handle(typeName, 'ignored', outcome.reason).count++;
       if (outcome.reason === 'pool-exhausted') {
         this.opts.metrics.inc('fleetboot_dhcp_pool_exhausted_total', 'DISCOVERs left unanswered because the pool was full', { network: String(outcome.detail.network ?? '') });
       }
-      if (!quietOutcomes.has(outcome.reason)) this.recordDropped(outcome.reason, outcome.mac, outcome.hostId, { type: typeName });
+      if (silentOutcomes.has(outcome.reason)) return;
+      if (inboundOnlyOutcomes.has(outcome.reason)) {
+        events.record({ source: 'dhcp', type: typeName, hostId: outcome.hostId, mac: outcome.mac, detail: outcome.detail });
+        return;
+      }
+      this.recordDropped(outcome.reason, outcome.mac, outcome.hostId, { ...outcome.detail, type: typeName });
       return;
     }
-    const replyName = messageTypeName(outcome.replyType);
     let bytes: Buffer;
     try {
       bytes = encodePacket(outcome.reply, { maxBytes: getMaxMessageBytes(request) });
     } catch (err) {
-      this.count(typeName, 'dropped', 'reply-too-large');
+      this.counters.handle(typeName, 'dropped', 'reply-too-large').count++;
       this.opts.log.error('DHCP reply could not be encoded', { error: (err as Error).message });
       return;
     }
@@ -131,31 +230,40 @@ export class DhcpServer {
     try {
       this.opts.transport.send(bytes, to.port, to.address);
     } catch (err) {
-      this.count(typeName, 'dropped', 'send-failed');
+      this.counters.handle(typeName, 'dropped', 'send-failed').count++;
       this.opts.log.warn('DHCP reply not sent', { error: (err as Error).message, to: to.address });
       return;
     }
-    this.count(typeName, 'replied', replyName);
-    if (outcome.replyType === MessageType.Ack && outcome.detail.ip) {
-      this.opts.metrics.inc('fleetboot_dhcp_leases_acked_total', 'Addresses confirmed with an ACK', {});
-    }
-    events.record({ source: 'dhcp', type: replyName, hostId: outcome.hostId, mac: outcome.mac, detail: { ...outcome.detail, to: to.address } });
+    const replyName = messageTypeName(outcome.replyType);
+    this.counters.handle(typeName, 'replied', replyName).count++;
+    if (outcome.replyType === MessageType.Ack && outcome.detail.ip) this.acked.count++;
+    // Events per exchange: the DISCOVER (its traits start a boot session), then the OFFER, ACK
+    // or NAK, whose detail also tells the REQUEST's form: a REQUEST that got an answer needs no
+    // event of its own.
+    if (outcome.inbound) events.record({ source: 'dhcp', type: typeName, hostId: outcome.hostId, mac: outcome.mac, detail: outcome.inbound });
+    outcome.detail.to = to.address;
+    events.record({ source: 'dhcp', type: replyName, hostId: outcome.hostId, mac: outcome.mac, detail: outcome.detail });
   }
 
-  private count(type: string, result: 'replied' | 'ignored' | 'dropped', reason: string): void {
-    this.opts.metrics.inc(packetsMetric, packetsHelp, { type, result, reason });
-  }
-
+  /**
+   * A "dropped" event says on the client's timeline why it got no answer: one per MAC and
+   * reason per droppedEventPerClientMs (so every client's reason shows, however many others
+   * share it), and no more than droppedEventsPerSecond in all.
+   */
   private recordDropped(reason: string, mac: string | null, hostId: string | null, detail: Record<string, unknown>): void {
-    const second = Math.floor(this.now() / 1000);
-    const budget = this.droppedEventBudget.get(reason);
-    if (budget && budget.second === second) {
-      if (budget.count >= droppedEventsPerReasonPerSecond) return;
-      budget.count++;
-    } else {
-      if (this.droppedEventBudget.size > 1000) this.droppedEventBudget.clear();
-      this.droppedEventBudget.set(reason, { second, count: 1 });
+    const nowMs = this.now();
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.droppedEventSecond) {
+      this.droppedEventSecond = second;
+      this.droppedEventsThisSecond = 0;
     }
+    if (this.droppedEventsThisSecond >= droppedEventsPerSecond) return;
+    const key = `${reason} ${mac ?? ''}`;
+    const last = this.droppedEventAt.get(key);
+    if (last !== undefined && nowMs - last < droppedEventPerClientMs && nowMs >= last) return;
+    if (this.droppedEventAt.size > 10_000) this.droppedEventAt.clear();
+    this.droppedEventAt.set(key, nowMs);
+    this.droppedEventsThisSecond++;
     this.opts.events.record({ source: 'dhcp', type: 'dropped', hostId, mac, detail: { ...detail, reason } });
   }
 }

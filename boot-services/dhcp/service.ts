@@ -1,12 +1,25 @@
 // Starts bootd's DHCP service (called by boot-services/main.ts): the Postgres lease store,
-// the policy over the shared view, and the UDP sockets. One socket on 0.0.0.0 receives the
-// clients' broadcasts; replies leave from a socket bound to the server address, so a
-// broadcast reply goes out of the boot interface and carries our address as its source.
+// the heartbeats and RFC 3074 split with a peer bootd, the discovery-list writer, the policy
+// over the shared view, and the UDP sockets. One socket on 0.0.0.0 receives the clients'
+// broadcasts; replies leave from a socket bound to the server address, so a broadcast reply
+// goes out of the boot interface and carries our address as its source.
 import dgram from 'node:dgram';
 import type { BootdContext, RunningService } from '../bootd-context.ts';
+import { loadDhcpPeeringConfig } from '../config.ts';
+import { DiscoveryWriter } from './discovery-writer.ts';
+import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
 import { PgLeaseStore } from './pg-lease-store.ts';
 import { DhcpPolicy } from './policy.ts';
 import { DhcpServer } from './server.ts';
+
+/**
+ * Asked of the kernel for each socket: a boot storm arrives in bursts, and the default buffer
+ * (~208 KiB, some 600 DISCOVERs) overflows before the loop drains it. The kernel caps it at
+ * net.core.rmem_max; the size obtained is logged.
+ */
+const receiveBufferBytes = 4 * 1024 * 1024;
+/** The lease book reads other bootd's changes this often (and rereads everything every 5 minutes). */
+const leaseRefreshMs = 2000;
 
 function bindSocket(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
@@ -15,15 +28,22 @@ function bindSocket(address: string, port: number): Promise<dgram.Socket> {
     socket.bind({ address, port, exclusive: true }, () => {
       socket.off('error', reject);
       socket.setBroadcast(true);
+      try { socket.setRecvBufferSize(receiveBufferBytes); } catch { /* capped or refused: the size obtained is logged */ }
       resolve(socket);
     });
   });
 }
 
-export async function startDhcpService(ctx: BootdContext): Promise<RunningService> {
+export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
   const { config, log, metrics } = ctx;
-  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics });
-  const policy = new DhcpPolicy({ view: ctx.view, leases, config });
+  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs });
+  const peering = new DhcpPeering({
+    pool: ctx.pool, config: peeringConfig, serverAddress: config.serverAddress, log, metrics, events: ctx.events,
+    networkId: () => ctx.view.findNetworkContaining(config.serverAddress)?.id ?? null,
+  });
+  await peering.start();
+  const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
+  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery });
 
   const sockets: dgram.Socket[] = [];
   try {
@@ -66,16 +86,24 @@ export async function startDhcpService(ctx: BootdContext): Promise<RunningServic
       socket.on('message', (bytes, rinfo) => void server.handleDatagram(bytes, rinfo));
       socket.on('error', (err) => log.error('DHCP socket error', { error: err.message }));
     }
-    log.info('DHCP listening', { bind: config.bindAddress, port: config.dhcpPort, serverId: config.serverAddress });
+    log.info('DHCP listening', {
+      bind: config.bindAddress, port: config.dhcpPort, serverId: config.serverAddress, receiveBufferBytes: listener.getRecvBufferSize(),
+      bootdId: peeringConfig.bootdId, peers: peering.status().members.filter((m) => m !== peeringConfig.bootdId),
+    });
     return {
       name: 'dhcp',
       async close() {
         await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        server.close();
+        await peering.close();
+        await discovery.close();
         await leases.close();
       },
     };
   } catch (err) {
     for (const s of sockets) s.close();
+    await peering.close();
+    await discovery.close();
     await leases.close();
     throw err;
   }

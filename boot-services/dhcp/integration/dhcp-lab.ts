@@ -56,6 +56,47 @@ export interface DhcpClientResult {
   log: string;
 }
 
+/** One real bootd process (boot-services/main.ts, DHCP only) running in a lab namespace. */
+export class BootdProcess {
+  log = '';
+  constructor(readonly ns: LabNamespace, readonly child: ChildProcess, readonly address: string) {
+    child.stdout?.on('data', (d: Buffer) => { this.log += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { this.log += d.toString(); });
+  }
+
+  /** Prometheus text from its status port inside its namespace. */
+  metrics(): string {
+    return this.ns.exec('curl', ['-s', '--max-time', '5', 'http://127.0.0.1:9467/metrics']);
+  }
+
+  metric(name: string, labels: Record<string, string>): number {
+    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    let total = 0;
+    for (const line of this.metrics().split('\n')) {
+      if (!line.startsWith(`${name}{`) && line !== name && !line.startsWith(`${name} `)) continue;
+      if (want.every((w) => line.includes(w))) total += Number(line.split(' ').at(-1));
+    }
+    return total;
+  }
+
+  async waitForLog(text: string, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.log.includes(text)) {
+      if (this.child.exitCode !== null) throw new Error(`bootd exited: ${this.log}`);
+      if (Date.now() > deadline) throw new Error(`bootd never logged "${text}" in ${ms} ms: ${this.log.slice(-3000)}`);
+      await sleep(100);
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    // The process is `ip netns exec … node`: exec replaces ip, so the signal reaches node itself.
+    this.child.kill(signal);
+    const deadline = Date.now() + 5000;
+    while (this.child.exitCode === null && this.child.signalCode === null && Date.now() < deadline) await sleep(50);
+  }
+}
+
 export class DhcpLab {
   readonly netns = new NetnsLab();
   readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-dhcp-lab-'));
@@ -63,9 +104,12 @@ export class DhcpLab {
   pool!: pg.Pool;
   server!: LabNamespace;
   bridge!: string;
-  bootd: ChildProcess | null = null;
-  bootdLog = '';
+  /** Every bootd started, the first one (in `server`, at serverAddress) first. */
+  readonly bootds: BootdProcess[] = [];
   private clients = 0;
+
+  get bootd(): ChildProcess | null { return this.bootds[0]?.child ?? null; }
+  get bootdLog(): string { return this.bootds[0]?.log ?? ''; }
 
   static async start(opts: { seed?: boolean } = {}): Promise<DhcpLab> {
     const lab = new DhcpLab();
@@ -83,44 +127,45 @@ export class DhcpLab {
     }
   }
 
-  /** Runs the real bootd (main.ts) in the server namespace, DHCP only; resolves once it listens. */
-  async startBootd(extraEnv: Record<string, string> = {}): Promise<void> {
+  /**
+   * Runs the real bootd (main.ts), DHCP only, and resolves once it listens: by default in the
+   * server namespace at serverAddress; `on` puts another one on the same bridge (a second
+   * bootd of the boot network) at `on.address`.
+   */
+  async startBootd(extraEnv: Record<string, string> = {}, on: { ns: LabNamespace; address: string; iface: string } | null = null): Promise<BootdProcess> {
+    const address = on?.address ?? serverAddress;
     const env = {
       ...process.env,
       DATABASE_URL: this.db.url,
-      FLEETBOOT_BOOT_INTERFACE: this.bridge,
-      FLEETBOOT_BOOTD_ADDRESS: serverAddress,
+      FLEETBOOT_BOOT_INTERFACE: on?.iface ?? this.bridge,
+      FLEETBOOT_BOOTD_ADDRESS: address,
       FLEETBOOT_SERVICES: 'dhcp',
-      FLEETBOOT_BOOTD_STATE_DIR: path.join(this.tmp, 'bootd'),
+      FLEETBOOT_BOOTD_STATE_DIR: path.join(this.tmp, `bootd-${address}`),
       FLEETBOOT_BOOTD_ADMIN_PORT: '9467',
-      FLEETBOOT_BOOT_HTTP_URL: `http://${serverAddress}:8080`,
+      FLEETBOOT_BOOT_HTTP_URL: `http://${address}:8080`,
       ...extraEnv,
     };
-    const child = this.server.spawn('node', ['--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], { env, cwd: repoRoot, stdio: 'pipe' });
-    this.bootd = child;
-    child.stdout?.on('data', (d: Buffer) => { this.bootdLog += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { this.bootdLog += d.toString(); });
-    const deadline = Date.now() + 30_000;
-    while (!this.bootdLog.includes('bootd ready')) {
-      if (child.exitCode !== null) throw new Error(`bootd exited: ${this.bootdLog}`);
-      if (Date.now() > deadline) throw new Error(`bootd not ready in 30 s: ${this.bootdLog}`);
-      await sleep(100);
-    }
+    const child = (on?.ns ?? this.server).spawn('node', ['--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], { env, cwd: repoRoot, stdio: 'pipe' });
+    const bootd = new BootdProcess(on?.ns ?? this.server, child, address);
+    this.bootds.push(bootd);
+    await bootd.waitForLog('bootd ready', 30_000);
+    return bootd;
+  }
+
+  /** A namespace on the boot network's bridge with its own address, for a second bootd. */
+  addServer(address: string): { ns: LabNamespace; address: string; iface: string } {
+    const ns = this.netns.addNamespace(`s${this.clients++}`);
+    const iface = this.netns.attachToBridge(this.server, this.bridge, ns, `${address}/24`);
+    return { ns, address, iface };
   }
 
   /** bootd's Prometheus counters, read from its status port inside the server namespace. */
   metrics(): string {
-    return this.server.exec('curl', ['-s', '--max-time', '5', 'http://127.0.0.1:9467/metrics']);
+    return this.bootds[0]!.metrics();
   }
 
   metric(name: string, labels: Record<string, string>): number {
-    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-    let total = 0;
-    for (const line of this.metrics().split('\n')) {
-      if (!line.startsWith(`${name}{`) && line !== name && !line.startsWith(`${name} `)) continue;
-      if (want.every((w) => line.includes(w))) total += Number(line.split(' ').at(-1));
-    }
-    return total;
+    return this.bootds[0]!.metric(name, labels);
   }
 
   /** A client namespace on the boot network's bridge with the given MAC. */
@@ -177,11 +222,17 @@ exit 0
   }
 
   /** Runs ISC dhclient in the foreground until its hook reports an address, then stops it. */
-  async dhclient(client: { ns: LabNamespace; iface: string }, opts: { leaseFile?: string; timeoutMs?: number } = {}): Promise<DhcpClientResult> {
+  async dhclient(client: { ns: LabNamespace; iface: string }, opts: { leaseFile?: string; timeoutMs?: number; conf?: string } = {}): Promise<DhcpClientResult> {
     const { script, out } = this.hook(`dhclient-${client.iface}-${Date.now()}`);
     const leaseFile = path.join(this.tmp, `dhclient-${client.iface}.leases`);
     if (opts.leaseFile !== undefined) fs.writeFileSync(leaseFile, opts.leaseFile);
-    const child = client.ns.spawn('timeout', ['40', 'dhclient', '-d', '-v', '-sf', script, '-lf', leaseFile, '-pf', path.join(this.tmp, `dhclient-${client.iface}.pid`), client.iface]);
+    const confArgs: string[] = [];
+    if (opts.conf !== undefined) {
+      const conf = path.join(this.tmp, `dhclient-${client.iface}.conf`);
+      fs.writeFileSync(conf, opts.conf);
+      confArgs.push('-cf', conf);
+    }
+    const child = client.ns.spawn('timeout', ['40', 'dhclient', '-d', '-v', ...confArgs, '-sf', script, '-lf', leaseFile, '-pf', path.join(this.tmp, `dhclient-${client.iface}.pid`), client.iface]);
     let log = '';
     child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
     child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
@@ -205,11 +256,7 @@ exit 0
   }
 
   async dispose(): Promise<void> {
-    if (this.bootd && this.bootd.exitCode === null) {
-      this.bootd.kill('SIGTERM');
-      const deadline = Date.now() + 5000;
-      while (this.bootd.exitCode === null && Date.now() < deadline) await sleep(50);
-    }
+    await Promise.all(this.bootds.map((b) => b.stop('SIGTERM')));
     await this.netns.dispose();
     await this.pool?.end().catch(() => undefined);
     await this.db?.drop().catch(() => undefined);

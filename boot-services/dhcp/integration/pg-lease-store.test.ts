@@ -97,3 +97,45 @@ test('an expired lease of another MAC is reclaimed; a declined address is quaran
   const both = await pool.query<{ ip: string; state: string }>(`SELECT ip, state::text FROM "Lease" WHERE mac = '52:54:00:30:00:02' ORDER BY ip`);
   assert.deepEqual(both.rows, [{ ip: '10.66.0.100', state: 'declined' }, { ip: '10.66.0.101', state: 'bound' }]);
 });
+
+test('a bootd learns of another bootd\'s lease from the periodic refresh, before any collision; a reload keeps its OFFER holds', { skip }, async () => {
+  await pool.query('DELETE FROM "Network"');
+  const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.102' });
+  const a = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const b = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const now = Date.now();
+  assert.equal((await a.bind({ network, mac: '52:54:00:40:00:0a', ip: '10.66.0.100', leaseSeconds: 600, clientId: null, hostname: null, nowMs: now })).kind, 'bound');
+  assert.equal(b.findLeaseByIp(network.id, '10.66.0.100'), null, 'b has not read yet');
+  await b.refresh();
+  assert.equal(b.findLeaseByIp(network.id, '10.66.0.100')?.mac, '52:54:00:40:00:0a');
+  assert.deepEqual(b.offer({ network, mac: '52:54:00:40:00:0b', requestedIp: '10.66.0.100', holdSeconds: 60, nowMs: now, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.101' });
+  // b's hold on .101 lives in memory only: a full reload must not forget it.
+  await b.reload(null);
+  assert.equal(b.findLeaseByIp(network.id, '10.66.0.101')?.state, 'offered');
+  assert.deepEqual(b.offer({ network, mac: '52:54:00:40:00:0c', requestedIp: null, holdSeconds: 60, nowMs: now, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.102' });
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('the DHCP discovery writer upserts DiscoveredMachine without touching the agent\'s facts', { skip }, async () => {
+  const { DiscoveryWriter } = await import('../discovery-writer.ts');
+  await pool.query('DELETE FROM "Network"');
+  const network = await insertNetwork();
+  await pool.query(`DELETE FROM "DiscoveredMachine"`);
+  await pool.query(`INSERT INTO "DiscoveredMachine" (mac, "networkId", ip, facts, "firstSeenAt", "lastSeenAt")
+    VALUES ('52:54:00:50:00:01', $1, '10.66.0.100', '{"serial":"S1"}', '2026-01-01', '2026-01-01')`, [network.id]);
+  const w = new DiscoveryWriter({ pool, log, metrics: new Metrics(), flushIntervalMs: 60_000 });
+  w.noteUnknownMachine('52:54:00:50:00:01', network.id, null);
+  w.noteUnknownMachine('52:54:00:50:00:02', network.id, '10.66.0.101');
+  w.noteUnknownMachine('52:54:00:50:00:03', '00000000-0000-4000-8000-00000000dead', null); // network deleted meanwhile
+  await w.flush();
+  assert.equal(w.waiting(), 0);
+  const rows = await pool.query<{ mac: string; ip: string | null; networkId: string | null; facts: unknown; first: string; recent: boolean }>(
+    `SELECT mac, ip, "networkId", facts, "firstSeenAt"::date::text AS first, "lastSeenAt" > now() AT TIME ZONE 'UTC' - interval '1 minute' AS recent
+     FROM "DiscoveredMachine" ORDER BY mac`);
+  assert.deepEqual(rows.rows, [
+    { mac: '52:54:00:50:00:01', ip: '10.66.0.100', networkId: network.id, facts: { serial: 'S1' }, first: '2026-01-01', recent: true },
+    { mac: '52:54:00:50:00:02', ip: '10.66.0.101', networkId: network.id, facts: {}, first: rows.rows[1]!.first, recent: true },
+    { mac: '52:54:00:50:00:03', ip: null, networkId: null, facts: {}, first: rows.rows[2]!.first, recent: true },
+  ]);
+  await w.close();
+});
