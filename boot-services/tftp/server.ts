@@ -3,6 +3,13 @@
 // leave from the address the request came to), read-only request handling, admission, and
 // one ReadTransfer per admitted request on a new port bound to that same address.
 // Every request ends in exactly one observer call: refused{reason}, or started → finished.
+//
+// Why not the npm `tftp` package's engine (DESIGN.md allowed replacing it): its faults sit in
+// its core, not at its edges: the window resends on a duplicate ACK (Sorcerer's Apprentice),
+// transfer sockets take any source's ERROR as the client's, "mail" is served, sockets bind
+// 0.0.0.0, and every block is sliced and re-concatenated through streams. Fixing those meant
+// rewriting Window, the request socket handling and the parser; the codec (packet.ts), options
+// (options.ts) and window (send-window.ts) here are each smaller than the code they replace.
 import dgram from 'node:dgram';
 import { encodeError, encodeOptionAck, parseRequest, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { negotiateReadOptions } from './options.ts';

@@ -29,6 +29,8 @@ export const readAheadBytes = 1024 * 1024;
 export class DiskContent implements TransferContent {
   private chunk: Buffer = Buffer.alloc(0);
   private chunkOffset = 0;
+  /** The chunk after the current one, read while the current one is being sent. */
+  private prefetch: { offset: number; bytes: Promise<Buffer> } | null = null;
   private closed = false;
 
   private constructor(private readonly handle: FileHandle, readonly sizeBytes: number) {}
@@ -45,23 +47,42 @@ export class DiskContent implements TransferContent {
 
   async load(offset: number, length: number): Promise<void> {
     if (this.closed) return;
-    const want = Math.min(Math.max(length, readAheadBytes), this.sizeBytes - offset);
+    const chunkEnd = this.chunkOffset + this.chunk.length;
+    const ahead = this.prefetch;
+    this.prefetch = null;
+    if (ahead && ahead.offset === chunkEnd && offset >= this.chunkOffset && offset <= chunkEnd) {
+      // The usual case: the window runs past the current chunk into the prefetched one.
+      const next = await ahead.bytes;
+      this.chunk = Buffer.concat([this.chunk.subarray(offset - this.chunkOffset), next]);
+    } else {
+      ahead?.bytes.catch(() => undefined);
+      this.chunk = await this.readAt(offset, Math.max(length, readAheadBytes));
+    }
+    this.chunkOffset = offset;
+    const nextOffset = this.chunkOffset + this.chunk.length;
+    if (nextOffset < this.sizeBytes && !this.closed) this.prefetch = { offset: nextOffset, bytes: this.readAt(nextOffset, readAheadBytes) };
+  }
+
+  private async readAt(offset: number, length: number): Promise<Buffer> {
+    const want = Math.max(0, Math.min(length, this.sizeBytes - offset));
     // A fresh buffer each time: datagrams still queued in the socket may point into the old one.
-    const buf = Buffer.allocUnsafe(Math.max(want, 0));
+    const buf = Buffer.allocUnsafe(want);
     let filled = 0;
     while (filled < want) {
       const { bytesRead } = await this.handle.read(buf, filled, want - filled, offset + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    this.chunk = buf.subarray(0, filled);
-    this.chunkOffset = offset;
+    return buf.subarray(0, filled);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.handle.close().catch(() => undefined);
+    const pending = this.prefetch?.bytes;
+    this.prefetch = null;
+    // Close after an in-flight read finishes with the handle.
+    void (pending ?? Promise.resolve()).catch(() => undefined).finally(() => this.handle.close().catch(() => undefined));
   }
 }
 
