@@ -5,7 +5,7 @@ import { hostCreate, hostListQuery, hostUpdate } from '../hosts/schema.ts';
 import { imageCreate, imageListQuery, imageUpdate } from '../images/schema.ts';
 import { networkCreate, networkListQuery, networkUpdate } from '../networks/schema.ts';
 import { roleCreate, roleListQuery, roleUpdate } from '../roles/schema.ts';
-import { eventListQuery } from '../events/schema.ts';
+import { eventListQuery, eventStreamQuery } from '../events/schema.ts';
 import { auditListQuery } from '../audit/queries.ts';
 import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
@@ -55,6 +55,7 @@ export const operations: Operation[] = [
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/events', summary: 'Boot events, newest first', role: 'viewer', query: eventListQuery },
+  { method: 'get', path: '/events/stream', summary: 'Live boot events as Server-Sent Events (text/event-stream); resume with Last-Event-ID or after=<seq>', role: 'viewer', query: eventStreamQuery },
   { method: 'get', path: '/audit', summary: 'Audit log, newest first', role: 'viewer', query: auditListQuery },
   { method: 'get', path: '/users', summary: 'List users', role: 'admin' },
   { method: 'post', path: '/users', summary: 'Create a user', role: 'admin', body: userCreate, created: true },
