@@ -195,7 +195,9 @@ export class QemuLab {
     const consolePath = path.join(this.tmp, `${o.name}.console`);
     const args = ['-accel', this.accel, '-m', String(o.memoryMb ?? 512), '-smp', '1', '-display', 'none', '-monitor', 'none',
       '-serial', `file:${consolePath}`, '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
-      '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1`];
+      // UEFI: no option ROM, so OVMF's own PXE asks (arch 7) and bootd hands it ipxe.efi; with
+      // QEMU's iPXE EFI ROM the firmware would run iPXE straight away and skip that step.
+      '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1${o.firmware === 'uefi' ? ',romfile=' : ''}`];
     if (o.firmware === 'uefi') {
       const vars = path.join(this.tmp, `${o.name}.vars.fd`);
       fs.copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
