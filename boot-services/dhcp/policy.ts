@@ -341,7 +341,13 @@ export class DhcpPolicy {
       if (asked.has(DhcpOption.BootfileName)) o.set(DhcpOption.BootfileName, Buffer.from(boot.fileName, 'latin1'));
     }
     // PXE spec 2.1 §2.2.1: a server answering a PXE client identifies itself with "PXEClient".
-    if (traits.vendorClass?.startsWith('PXEClient')) o.set(DhcpOption.VendorClassIdentifier, Buffer.from('PXEClient', 'latin1'));
+    if (traits.vendorClass?.startsWith('PXEClient')) {
+      o.set(DhcpOption.VendorClassIdentifier, Buffer.from('PXEClient', 'latin1'));
+      // PXE spec 2.1 §2.4.2 vendor option 43, PXE_DISCOVERY_CONTROL (6) = 8: "boot file in the
+      // offer: download it, no boot server discovery". Without it UEFI PXE (edk2/OVMF) treats the
+      // offer as BINL, asks the server on udp/4011 for the file and gives up (PXE-E16).
+      if (boot) o.set(DhcpOption.VendorSpecific, pxeDiscoveryControlDownloadOnly);
+    }
     echoRelayAgentInfo(request, reply);
     return {
       result: 'replied', reply, replyType: type, mac: traits.mac, hostId: a.host?.id ?? null,
@@ -355,6 +361,9 @@ function uint32(n: number): Buffer {
   b.writeUInt32BE(n >>> 0);
   return b;
 }
+
+/** Option 43 for PXE clients: sub-option 6 (discovery control), length 1, bit 3 set; end. */
+const pxeDiscoveryControlDownloadOnly = Buffer.from([6, 1, 8, 255]);
 
 const messageTypeOption = { [MessageType.Offer]: Buffer.from([MessageType.Offer]), [MessageType.Ack]: Buffer.from([MessageType.Ack]) };
 
