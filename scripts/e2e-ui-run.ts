@@ -12,7 +12,7 @@ try {
   code = await new Promise<number>((resolve) => {
     const child = spawn('npx', ['playwright', 'test', '--reporter=list,json', ...process.argv.slice(2)], {
       stdio: 'inherit',
-      env: { ...process.env, FLEETBOOT_URL: app.url, FLEETBOOT_ADMIN_USER: testAdmin.username, FLEETBOOT_ADMIN_PASSWORD: testAdmin.password, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+      env: { ...process.env, FLEETBOOT_URL: app.url, FLEETBOOT_ADMIN_USER: testAdmin.username, FLEETBOOT_ADMIN_PASSWORD: testAdmin.password, PLAYWRIGHT_JSON_OUTPUT_NAME: report, FLEETBOOT_DATABASE_URL: app.db.url },
     });
     child.on('exit', (c) => resolve(c ?? 1));
   });
