@@ -149,6 +149,13 @@ test('PATCH taking another host\'s MAC → 409 naming mac', async () => {
   assert.deepEqual(status(await api.patch(`/hosts/${other.id}`, { mac })), { status: 409, field: 'mac' });
 });
 
+test('PATCH taking another host\'s IP on the same network → 409 naming ip', async () => {
+  const net = await createNetwork(api);
+  await createHost(api, { ip: net.at(21) });
+  const other = await createHost(api, { ip: net.at(22) });
+  assert.deepEqual(status(await api.patch(`/hosts/${other.id}`, { ip: net.at(21) })), { status: 409, field: 'ip' });
+});
+
 test('the same IP on two networks with the same addressing is allowed (two sites)', async () => {
   const a = await createNetwork(api, { cidr: '172.31.7.0/24', gateway: '172.31.7.1', bootServer: '172.31.7.2', poolStart: '172.31.7.200', poolEnd: '172.31.7.250' });
   const b = await createNetwork(api, { cidr: '172.31.7.0/24', gateway: '172.31.7.1', bootServer: '172.31.7.2', poolStart: '172.31.7.200', poolEnd: '172.31.7.250' });

@@ -137,6 +137,13 @@ test('PATCH moving the discovery pool over a reserved host address → 409 namin
   assert.deepEqual({ status: res.status, field: res.body?.field }, { status: 409, field: 'poolStart' }, JSON.stringify(res.body));
 });
 
+test('PATCH making a reserved host address the gateway → 409 naming gateway', async () => {
+  const net = await createNetwork(api);
+  await createHost(api, { ip: net.at(50) });
+  const res = await api.patch(`/networks/${net.id}`, { gateway: net.at(50) });
+  assert.deepEqual({ status: res.status, field: res.body?.field }, { status: 409, field: 'gateway' }, JSON.stringify(res.body));
+});
+
 test('the list filters by q on the name and reports the host count', async () => {
   const tag = unique('findme');
   const net = await createNetwork(api, { name: `${tag}-a` });
