@@ -14,6 +14,9 @@ interface Props {
 export function HostFilters({ values, roles, networks, states }: Props) {
   return (
     <form method="get" action="/hosts" role="search" className="grid grid-cols-1 gap-3 border-b border-slate-200 p-4 sm:grid-cols-2 lg:grid-cols-[minmax(14rem,2fr)_1fr_1fr_1fr_auto] lg:items-end">
+      {/* The list's order survives a new filter. */}
+      {values.sort ? <input type="hidden" name="sort" value={values.sort} /> : null}
+      {values.order ? <input type="hidden" name="order" value={values.order} /> : null}
       <TextField name="q" label="Search" type="search" placeholder="hostname, MAC, IP, serial…" defaultValue={values.q ?? ''} />
       <SelectField name="roleId" label="Role" defaultValue={values.roleId ?? ''} choices={[{ value: '', label: 'Any role' }, ...roles]} />
       <SelectField name="state" label="State" defaultValue={values.state ?? ''} choices={[{ value: '', label: 'Any state' }, ...states.map((s) => ({ value: s, label: s }))]} />

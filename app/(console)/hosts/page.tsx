@@ -7,6 +7,7 @@ import { None, Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostFilters } from '@/components/host-filters.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
+import { SortHeader } from '@/components/sort-header.tsx';
 import { flatParams, pageNumber, type PageSearchParams } from '@/components/search-params.ts';
 import { TimeText } from '@/components/time-text.tsx';
 import { pageQuery } from '@/server/api/pagination.ts';
@@ -22,6 +23,7 @@ export const metadata = { title: 'Hosts · Fleetboot' };
 
 const hostsPerPage = 50;
 const filterKeys = ['q', 'roleId', 'state', 'networkId', 'hasMac'] as const;
+const sortKeys = ['sort', 'order'] as const;
 
 export default async function HostsPage({ searchParams }: { searchParams: PageSearchParams }) {
   const actor = await requirePageActor();
@@ -41,7 +43,11 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
     roleChoices(),
     networkChoices(),
   ]);
-  const filterValues = Object.fromEntries(filterKeys.map((k) => [k, params[k]]));
+  const filterValues: Record<string, string | undefined> = Object.fromEntries(filterKeys.map((k) => [k, params[k]]));
+  const listValues = { ...filterValues, ...Object.fromEntries(sortKeys.map((k) => [k, params[k]])) };
+  const sort = filters.success ? filters.data.sort : 'hostname';
+  const order = paging.success ? paging.data.order : 'asc';
+  const sortable = (field: string, label: string) => <SortHeader basePath="/hosts" params={filterValues} field={field} label={label} sort={sort} order={order} />;
   const filtered = filterKeys.some((k) => params[k]);
   const canEdit = allows(actor, 'operator');
 
@@ -80,13 +86,13 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
             <Table label="Hosts">
               <thead>
                 <tr>
-                  <Th>Hostname</Th>
-                  <Th>State</Th>
+                  {sortable('hostname', 'Hostname')}
+                  {sortable('state', 'State')}
                   <Th>MAC</Th>
-                  <Th>IP</Th>
+                  {sortable('ip', 'IP')}
                   <Th>Network</Th>
                   <Th>Role</Th>
-                  <Th>Last seen</Th>
+                  {sortable('lastSeenAt', 'Last seen')}
                 </tr>
               </thead>
               <TBody>
@@ -112,7 +118,7 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
                 ))}
               </TBody>
             </Table>
-            <CursorPagination basePath="/hosts" params={filterValues} nextCursor={page.nextCursor} page={pageNumber(params)} shown={page.items.length} total={page.total} noun="hosts" />
+            <CursorPagination basePath="/hosts" params={listValues} nextCursor={page.nextCursor} page={pageNumber(params)} shown={page.items.length} total={page.total} noun="hosts" />
           </>
         )}
       </Panel>
