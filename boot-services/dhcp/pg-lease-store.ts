@@ -76,6 +76,8 @@ export class PgLeaseStore implements LeaseStore {
   private timers: NodeJS.Timeout[] = [];
   /** fleetboot_dhcp_lease_commits_total, counted here and added to Metrics by flushMetrics() (not per binding). */
   private readonly commitResults = { bound: 0, taken: 0, unavailable: 0 };
+  /** Group commits and the bindings they carried: bindings ÷ batches is the batch size operators check. */
+  private readonly commitBatches = { batches: 0, bindings: 0 };
 
   private constructor(private readonly opts: PgLeaseStoreOptions) {
     this.commits = new GroupCommit((items) => this.commitBatch(items), {
@@ -159,6 +161,12 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   flushMetrics(): void {
+    if (this.commitBatches.batches > 0) {
+      this.opts.metrics.inc('fleetboot_dhcp_lease_commit_batches_total', 'Group commits of pool leases (one statement each)', {}, this.commitBatches.batches);
+      this.opts.metrics.inc('fleetboot_dhcp_lease_commit_batch_bindings_total', 'Bindings carried by those group commits', {}, this.commitBatches.bindings);
+      this.commitBatches.batches = 0;
+      this.commitBatches.bindings = 0;
+    }
     for (const kind of ['bound', 'taken', 'unavailable'] as const) {
       const n = this.commitResults[kind];
       if (n === 0) continue;
@@ -225,6 +233,8 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   private async commitBatch(items: BindItem[]): Promise<BindResult[]> {
+    this.commitBatches.batches++;
+    this.commitBatches.bindings += items.length;
     try {
       await this.runBatch(items);
       return items.map((it) => ({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs }));
@@ -260,7 +270,8 @@ export class PgLeaseStore implements LeaseStore {
     const reclaims = items.filter((i) => i.reclaim);
     if (reclaims.length === 0) {
       // One statement, its own transaction: committed (and fsynced) before the ACK goes out.
-      await this.opts.pool.query(upsertSql, [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h]);
+      // Named: each connection parses and plans it once, not once per batch.
+      await this.opts.pool.query({ name: 'fleetboot-lease-upsert', text: upsertSql, values: [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h] });
       return;
     }
     const client = await this.opts.pool.connect();

@@ -288,7 +288,7 @@ export class DhcpPolicy {
   }
 
   private inSubnet(network: NetworkView, ip: string): boolean {
-    const cidr = parseCidr(network.cidr);
+    const cidr = cidrOf(network);
     const n = parseIPv4(ip);
     return cidr !== null && n !== null && cidrContains(cidr, n);
   }
@@ -377,6 +377,14 @@ function leaseTimeOptions(leaseSeconds: number): { lease: Buffer; renewal: Buffe
     leaseTimeCache.set(leaseSeconds, t);
   }
   return t;
+}
+
+const cidrCache = new WeakMap<NetworkView, ReturnType<typeof parseCidr>>();
+/** A network's parsed CIDR, once per (immutable) view record. */
+function cidrOf(network: NetworkView): ReturnType<typeof parseCidr> {
+  let c = cidrCache.get(network);
+  if (c === undefined) cidrCache.set(network, c = parseCidr(network.cidr));
+  return c;
 }
 
 const networkOptionCache = new WeakMap<NetworkView, Array<[DhcpOption, Buffer]>>();

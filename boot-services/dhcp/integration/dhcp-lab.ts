@@ -180,16 +180,21 @@ export class DhcpLab {
   private hook(name: string): { script: string; out: string } {
     const out = path.join(this.tmp, `${name}.out`);
     const script = path.join(this.tmp, `${name}.sh`);
-    // Both clients call the hook with an event: udhcpc as $1, dhclient in $reason.
+    // Both clients call the hook with an event: udhcpc as $1, dhclient in $reason. The address
+    // is configured first, then the whole record (event, variables, END) is appended in one
+    // write: a reader polling the file never takes a half-written record (the event line
+    // without its variables) for the result, and an address the test will renew is in place.
     fs.writeFileSync(script, `#!/bin/sh
 ev="\${1:-$reason}"
-echo "EVENT=$ev" >> ${out}
-env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|new_[a-z_]+)=' | sed 's/^/  /' >> ${out}
 case "$ev" in
   bound|renew) ip addr replace "$ip/$mask" dev "$interface" ;;
   BOUND|REBOOT|RENEW) ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
   deconfig) ip addr flush dev "$interface" ;;
 esac
+record="EVENT=$ev
+$(env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|new_[a-z_]+)=' | sed 's/^/  /')
+END"
+printf '%s\\n' "$record" >> ${out}
 exit 0
 `, { mode: 0o755 });
     fs.rmSync(out, { force: true });
@@ -244,8 +249,11 @@ exit 0
         await sleep(100);
       }
     } finally {
+      // Wait for it to be gone and its output read to the end: what it printed last (and the
+      // record its hook was writing) is part of the result, however slow the machine is.
+      const closed = new Promise<void>((r) => { if (child.exitCode !== null || child.signalCode !== null) r(); else child.once('close', () => r()); });
       child.kill('SIGTERM');
-      await sleep(100);
+      await Promise.race([closed, sleep(5000)]);
     }
     return parseHookOutput(out, log);
   }
@@ -269,16 +277,20 @@ function parseHookOutput(out: string, log: string): DhcpClientResult {
   try { text = fs.readFileSync(out, 'utf8'); } catch { /* the hook never ran */ }
   const events: string[] = [];
   let env: Record<string, string> = {};
+  let event: string | null = null;
   let current: Record<string, string> = {};
+  // Only complete records (ending in END) count: the hook may still be writing the last one.
   for (const line of text.split('\n')) {
     if (line.startsWith('EVENT=')) {
-      const ev = line.slice(6);
-      events.push(ev);
+      event = line.slice(6);
       current = {};
-      if (['bound', 'renew', 'BOUND', 'REBOOT', 'RENEW'].includes(ev)) env = current;
-    } else if (line.startsWith('  ')) {
+    } else if (line.startsWith('  ') && event !== null) {
       const eq = line.indexOf('=');
       current[line.slice(2, eq)] = line.slice(eq + 1);
+    } else if (line === 'END' && event !== null) {
+      events.push(event);
+      if (['bound', 'renew', 'BOUND', 'REBOOT', 'RENEW'].includes(event)) env = current;
+      event = null;
     }
   }
   return { env, events, log };
