@@ -12,6 +12,8 @@ import { hostStates, type HostCreate, type HostListQuery, type HostUpdate } from
 
 type Tx = Prisma.TransactionClient;
 
+const bootableImageStatuses: readonly string[] = ['ready', 'trial', 'verified', 'active'];
+
 const listInclude = { role: { select: { id: true, name: true } }, network: { select: { id: true, name: true } } } as const;
 type HostRow = Prisma.HostGetPayload<{ include: typeof listInclude }>;
 
@@ -110,7 +112,7 @@ export async function countHostsByRole(): Promise<Array<{ roleId: string | null;
 export async function resolveHostData(
   tx: Tx,
   input: HostUpdate,
-  current: Pick<Host, 'ip' | 'networkId'> | null,
+  current: Pick<Host, 'ip' | 'networkId' | 'bootOverride' | 'imageOverrideId'> | null,
   known?: { networks: Network[]; roleIds: Set<string> },
 ): Promise<Prisma.HostUncheckedCreateInput | Prisma.HostUncheckedUpdateInput> {
   const networks = known?.networks;
@@ -138,7 +140,15 @@ export async function resolveHostData(
   if (input.roleId && !(known ? known.roleIds.has(input.roleId) : (await tx.role.count({ where: { id: input.roleId } })) > 0)) {
     throw invalid('roleId', 'no such role');
   }
-  if (input.imageOverrideId && (await tx.image.count({ where: { id: input.imageOverrideId } })) === 0) throw invalid('imageOverrideId', 'no such image');
+  const bootOverride = input.bootOverride !== undefined ? input.bootOverride : current?.bootOverride ?? null;
+  const imageOverrideId = input.imageOverrideId !== undefined ? input.imageOverrideId : current?.imageOverrideId ?? null;
+  if (bootOverride === 'image' && !imageOverrideId) throw invalid('imageOverrideId', 'name the image to boot once');
+  if (input.imageOverrideId) {
+    const image = await tx.image.findUnique({ where: { id: input.imageOverrideId }, select: { version: true, status: true } });
+    if (!image) throw invalid('imageOverrideId', 'no such image');
+    // An uploading, failed or retired image has no kernel and initrd to serve: the boot would fail.
+    if (!bootableImageStatuses.includes(image.status)) throw invalid('imageOverrideId', `image ${image.version} is ${image.status}; only a ready, trial, verified or active image can boot`);
+  }
   return data;
 }
 

@@ -31,7 +31,9 @@ function checkOverride(h: OverrideShape, ctx: z.RefinementCtx): void {
 }
 
 export const hostCreate = z.object(hostFields).strict().superRefine(checkOverride);
-export const hostUpdate = z.object(hostFields).partial().strict().superRefine(checkOverride);
+// A change is checked against the host as it will be (updateHost): a PATCH may name only one
+// of bootOverride and imageOverrideId.
+export const hostUpdate = z.object(hostFields).partial().strict();
 export type HostCreate = z.infer<typeof hostCreate>;
 export type HostUpdate = z.infer<typeof hostUpdate>;
 
