@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
-import { createHost, createNetwork, createRole, unique, uniqueMac, type Api } from './fixtures.ts';
+import { createHost, createNetwork, createRole, sql, unique, uniqueMac, type Api } from './fixtures.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -201,4 +201,32 @@ test('a refused change leaves the host as it was', async () => {
   await api.patch(`/hosts/${host.id}`, { ip: net.at(1), notes: 'should not stick' });
   const read = await api.get(`/hosts/${host.id}`);
   assert.deepEqual({ ip: read.body.ip, notes: read.body.notes }, { ip: net.at(32), notes: '' });
+});
+
+/** An image of a new role, made ready as an upload would leave it (or left uploading). */
+async function imageFor(ready: boolean): Promise<string> {
+  const role = await createRole(api);
+  const image = await api.post('/images', { roleId: role.id, version: unique('v') });
+  assert.equal(image.status, 201, JSON.stringify(image.body));
+  if (ready) {
+    await sql(app, `INSERT INTO "Artifact" (sha256, "sizeBytes", path) VALUES ($1, 1, '/k'), ($2, 1, '/i') ON CONFLICT DO NOTHING`, ['e'.repeat(64), 'f'.repeat(64)]);
+    await sql(app, `UPDATE "Image" SET "kernelSha256" = $2, "initrdSha256" = $3, status = 'ready' WHERE id = $1`, [image.body.id, 'e'.repeat(64), 'f'.repeat(64)]);
+  }
+  return image.body.id;
+}
+
+test('PATCH turning on the one-shot image boot of a host whose image is already chosen → 200', async () => {
+  const host = await createHost(api, { imageOverrideId: await imageFor(true) });
+  const res = await api.patch(`/hosts/${host.id}`, { bootOverride: 'image' });
+  assert.deepEqual({ status: res.status, bootOverride: res.body.bootOverride }, { status: 200, bootOverride: 'image' }, JSON.stringify(res.body));
+});
+
+test('PATCH clearing the image of a pending one-shot image boot → 400 naming imageOverrideId', async () => {
+  const host = await createHost(api, { bootOverride: 'image', imageOverrideId: await imageFor(true) });
+  assert.deepEqual(status(await api.patch(`/hosts/${host.id}`, { imageOverrideId: null })), { status: 400, field: 'imageOverrideId' });
+});
+
+test('a one-shot boot of an image still uploading → 400 naming imageOverrideId', async () => {
+  const res = await api.post('/hosts', { hostname: unique('h'), bootOverride: 'image', imageOverrideId: await imageFor(false) });
+  assert.deepEqual(status(res), { status: 400, field: 'imageOverrideId' }, JSON.stringify(res.body));
 });
