@@ -132,3 +132,16 @@ test('retention deletes events and ended sessions older than the horizon, in bou
   assert.equal(pruned.sessions, 1);
   assert.equal(Number((await pool.query(`SELECT count(*) FROM "BootEvent" WHERE "hostId" = $1`, [host.id])).rows[0].count), 0);
 });
+
+test('metrics: boots by outcome, boot duration histogram, event lag, hosts and leases by state', async () => {
+  await watchHostsOnce({ pool, metrics, offlineSeconds: 3600 }, new Date());
+  const text = metrics.render();
+  for (const line of [
+    /^fleetboot_boots_total\{outcome="up"\} \d+$/m,
+    /^fleetboot_boot_duration_seconds_bucket\{outcome="up",le="60"\} \d+$/m,
+    /^fleetboot_boot_duration_seconds_count\{outcome="failed"\} \d+$/m,
+    /^fleetboot_event_lag_seconds_bucket\{le="\+Inf"\} \d+$/m,
+    /^fleetboot_hosts\{state="up"\} \d+$/m,
+    /^fleetboot_dhcp_leases\{state="bound"\} \d+$/m,
+  ]) assert.match(text, line);
+});
