@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { literalSearchTerm } from '../api/search-term.ts';
 import { encodeCursor, pageArgs, readCursor, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { normalizeMac, parseIPv4 } from '../../boot-services/ipv4.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
@@ -33,14 +34,15 @@ export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput
   if (q.spare !== undefined) where.spare = q.spare;
   if (q.hasMac !== undefined) where.mac = q.hasMac ? { not: null } : null;
   if (q.q) {
-    const term = q.q.toLowerCase();
+    const term = literalSearchTerm(q.q.toLowerCase());
+    const asTyped = literalSearchTerm(q.q);
     where.OR = [
       { hostname: { contains: term } },
       // MACs are stored aa:bb:cc:dd:ee:ff; operators paste them as printed (AA-BB-…, aabb.ccdd.eeff).
-      { mac: { contains: normalizeMac(term) ?? term.replace(/-/g, ':') } },
+      { mac: { contains: normalizeMac(q.q) ?? term.replace(/-/g, ':') } },
       { ip: { startsWith: term } },
-      { serial: { contains: q.q, mode: 'insensitive' } },
-      { assetTag: { contains: q.q, mode: 'insensitive' } },
+      { serial: { contains: asTyped, mode: 'insensitive' } },
+      { assetTag: { contains: asTyped, mode: 'insensitive' } },
     ];
   }
   return where;

@@ -6,11 +6,13 @@ import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, notFound } from '../errors.ts';
 import { hostAddressProblem } from '../hosts/address-rules.ts';
+import { literalSearchTerm } from '../api/search-term.ts';
 import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
 
 export async function listNetworks(q: z.infer<typeof networkListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<Network & { hostCount: number }>> {
-  const where: Prisma.NetworkWhereInput = q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' } }, { cidr: { startsWith: q.q } }] } : {};
+  const term = q.q ? literalSearchTerm(q.q) : undefined;
+  const where: Prisma.NetworkWhereInput = term ? { OR: [{ name: { contains: term, mode: 'insensitive' } }, { cidr: { startsWith: term } }] } : {};
   const sort: SortKey = { field: q.sort, order: q.order, date: q.sort === 'createdAt' };
   const rows = await db().network.findMany({ include: { _count: { select: { hosts: true } } }, ...pageArgs(where, sort, q.limit, q.cursor) });
   const page = toPage(rows, q.limit, await db().network.count({ where }), sort);

@@ -5,13 +5,14 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { invalid, notFound } from '../errors.ts';
+import { literalSearchTerm } from '../api/search-term.ts';
 import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { roleCreate, type RoleCreate, type roleListQuery, type RoleUpdate } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;
 
 export async function listRoles(q: z.infer<typeof roleListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<Role & { hostCount: number; activeImageVersion: string | null }>> {
-  const where: Prisma.RoleWhereInput = q.q ? { name: { contains: q.q, mode: 'insensitive' } } : {};
+  const where: Prisma.RoleWhereInput = q.q ? { name: { contains: literalSearchTerm(q.q), mode: 'insensitive' } } : {};
   const sort: SortKey = { field: q.sort, order: q.order, date: q.sort === 'createdAt' };
   const rows = await db().role.findMany({
     include: { _count: { select: { hosts: true } }, activeImage: { select: { version: true } } },
