@@ -197,6 +197,20 @@ test('q finds a host by its serial number, in any case', async () => {
   assert.deepEqual(await ids(`roleId=${role.id}&q=${serial.toLowerCase()}`), [a.hostname]);
 });
 
+test('q is matched literally: an underscore in a serial is not a wildcard', async () => {
+  const role = await createRole(api);
+  const tag = unique('SN').toUpperCase().replaceAll('-', '');
+  const a = await createHost(api, { roleId: role.id, serial: `${tag}_7` });
+  await createHost(api, { roleId: role.id, serial: `${tag}X7` });
+  assert.deepEqual(await ids(`roleId=${role.id}&q=${tag}_7`), [a.hostname]);
+});
+
+test('q=% finds no host (a percent sign is not a wildcard)', async () => {
+  const role = await createRole(api);
+  await createHost(api, { roleId: role.id });
+  assert.deepEqual(await ids(`roleId=${role.id}&q=%25`), []);
+});
+
 test('roleId keeps only the hosts of that role', async () => {
   const role = await createRole(api);
   const other = await createRole(api);
