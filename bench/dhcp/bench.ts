@@ -135,6 +135,16 @@ async function main(): Promise<void> {
         const n = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease" WHERE state = 'bound'`);
         console.log(`  bootd: ${n.rows[0]?.n} bound leases in Postgres after the run`);
         await pool.end();
+        // Where the durable work went: group-commit batch size, events per exchange.
+        try {
+          const text = server.exec('curl', ['-s', '--max-time', '5', 'http://127.0.0.1:9467/metrics']);
+          const sum = (metric: string) => text.split('\n').filter((l) => l.startsWith(`${metric} `) || l.startsWith(`${metric}{`)).reduce((t, l) => t + Number(l.split(' ').at(-1)), 0);
+          const batches = sum('fleetboot_dhcp_lease_commit_batches_total');
+          const bindings = sum('fleetboot_dhcp_lease_commit_batch_bindings_total');
+          const acks = sum('fleetboot_dhcp_leases_acked_total');
+          console.log(`  bootd: ${bindings} bindings in ${batches} group commits (${(bindings / Math.max(batches, 1)).toFixed(1)} a commit); ` +
+            `${sum('fleetboot_events_recorded_total')} events for ${acks} ACKs`);
+        } catch { /* the status port is optional */ }
       }
     } finally {
       if (child && child.exitCode === null) {
