@@ -1,10 +1,9 @@
 'use client';
-// Ends the session (POST /api/v1/auth/logout) and goes to the login page.
-import { useRouter } from 'next/navigation';
+// Ends the session (POST /api/v1/auth/logout), then loads the login page afresh: nothing of
+// the signed-in console stays in the browser's router cache.
 import { useState } from 'react';
 
 export function SignOutButton() {
-  const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
     <button
@@ -13,8 +12,7 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' });
-        router.replace('/login');
-        router.refresh();
+        window.location.assign('/login');
       }}
       className="rounded-md px-2 py-1 text-sm text-slate-300 ring-1 ring-slate-600 ring-inset hover:bg-slate-800 hover:text-white"
     >
