@@ -57,6 +57,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/events', summary: 'Boot events, newest first', role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/events/stream', summary: 'Live boot events as Server-Sent Events (text/event-stream); resume with Last-Event-ID or after=<seq>', role: 'viewer', query: eventStreamQuery },
   { method: 'get', path: '/audit', summary: 'Audit log, newest first', role: 'viewer', query: auditListQuery },
+  { method: 'get', path: '/metrics', summary: "Prometheus metrics (text exposition format): bootd's counters and the web process's live-stream gauges", role: 'viewer' },
   { method: 'get', path: '/users', summary: 'List users', role: 'admin' },
   { method: 'post', path: '/users', summary: 'Create a user', role: 'admin', body: userCreate, created: true },
   { method: 'patch', path: '/users/{id}', summary: 'Change a user', role: 'admin', body: userUpdate },
