@@ -21,7 +21,12 @@ export interface FileResponseHooks {
 export const noHooks: FileResponseHooks = { onProgress() {}, onDone() {} };
 
 /** Stream chunk size for files read from disk (fewer syscalls than the 64 KiB default). */
-export const streamChunkBytes = 256 * 1024;
+export const streamChunkBytes = 1024 * 1024;
+/**
+ * Bytes a response may hold queued in user space before we wait for the socket to drain:
+ * waiting after every chunk (Node's 16 KiB default) leaves the socket idle between reads.
+ */
+export const maxQueuedResponseBytes = 2 * 1024 * 1024;
 
 export interface PreparedFile {
   file: BootFile;
@@ -141,7 +146,8 @@ async function writeParts(res: ServerResponse, parts: BodyPart[], total: number,
     for (const part of parts) {
       if (part.kind === 'bytes') {
         sent += part.bytes.length;
-        if (!res.write(part.bytes)) await drained(res);
+        res.write(part.bytes);
+        if (res.writableLength > maxQueuedResponseBytes) await drained(res);
         continue;
       }
       const stream = createReadStream(part.path, { start: part.start, end: part.end, highWaterMark: streamChunkBytes });
@@ -150,7 +156,8 @@ async function writeParts(res: ServerResponse, parts: BodyPart[], total: number,
           if (res.destroyed) throw new Error('client went away');
           sent += (chunk as Buffer).length;
           hooks.onProgress(sent, total);
-          if (!res.write(chunk)) await drained(res);
+          res.write(chunk);
+          if (res.writableLength > maxQueuedResponseBytes) await drained(res);
         }
       } finally {
         stream.destroy();
