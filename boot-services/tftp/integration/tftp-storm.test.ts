@@ -59,3 +59,27 @@ describe('TFTP boot storm', { skip: skip ?? false }, () => {
     assert.deepEqual(sums.filter((s) => s !== expected), [], 'every copy has the checksum of the original');
   });
 });
+
+describe('TFTP admission past the transfer cap', { skip: skip ?? false }, () => {
+  test('with room for 4 transfers, 24 clients at once all finish: the rest wait instead of failing', { timeout: 120_000 }, async () => {
+    const bootDir = await mkdtemp(path.join(os.tmpdir(), 'fb-admit-root-'));
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'fb-admit-out-'));
+    let lab: BootLab | null = null;
+    try {
+      const file = randomBytes(2 * 1024 * 1024);
+      await writeFile(path.join(bootDir, 'initrd.bin'), file);
+      lab = await startBootLab({ bootloaderDirs: [bootDir], quiet: true, enableHttp: false, maxConcurrentTransfers: 4 });
+      const script = `for i in $(seq 1 24); do timeout 90 curl -s --tftp-blksize 1468 -o ${outDir}/$i.bin tftp://${serverIp}:${lab.tftpPort}/initrd.bin || echo "fail $i" & done; wait`;
+      assert.equal(lab.client.exec('sh', ['-c', script], { timeoutMs: 100_000 }).trim(), '', 'no client failed');
+      const expected = createHash('sha256').update(file).digest('hex');
+      const names = await readdir(outDir);
+      assert.equal(names.length, 24);
+      for (const n of names) assert.equal(createHash('sha256').update(await readFile(path.join(outDir, n))).digest('hex'), expected, n);
+      assert.match(await lab.metrics(), /fleetboot_tftp_transfers_total\{result="done"\} 24/);
+    } finally {
+      await lab?.dispose();
+      await rm(bootDir, { recursive: true, force: true });
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
+});
