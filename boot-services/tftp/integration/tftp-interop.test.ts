@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, symlink, writeFile, copyFile, access } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,12 @@ describe('TFTP with real clients', { skip: skip ?? false }, () => {
     assert.equal(sha256(await fetched('window.bin')), sha256(big));
     await eventSeen('windowsize 8 negotiated', (e) => e.type === 'transfer-start' && e.detail?.file === 'big8.bin' && e.detail?.windowBlocks === 8);
     await eventSeen('transfer-done with all bytes', (e) => e.type === 'transfer-done' && e.detail?.file === 'big8.bin' && e.bytesDone === big.length);
+  });
+
+  test('the npm tftp client (blksize 1468, windowsize 4) fetches the 8 MB file intact', async () => {
+    lab.client.exec(process.execPath, ['--import', 'tsx', path.join(here, 'npm-tftp-client.ts'), serverIp, String(lab.tftpPort), 'big8.bin', path.join(outDir, 'npm.bin')], { timeoutMs: 60_000 });
+    assert.equal(sha256(await fetched('npm.bin')), sha256(big));
+    await eventSeen('windowsize 4 negotiated with the npm client', (e) => e.type === 'transfer-start' && e.detail?.file === 'big8.bin' && e.detail?.windowBlocks === 4);
   });
 
   test('blksize above what a 1500-byte MTU carries is answered with 1468', async () => {
