@@ -3,7 +3,7 @@
 // server namespace, perfdhcp in a client namespace acting as a relay. For each server it steps
 // the rate up until an exchange type loses ≥ 1 % (or the achieved rate falls short), and
 // prints the highest clean rate, its latency, and the ratios. Run through run.sh.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,8 +142,9 @@ async function main(): Promise<void> {
           const batches = sum('fleetboot_dhcp_lease_commit_batches_total');
           const bindings = sum('fleetboot_dhcp_lease_commit_batch_bindings_total');
           const acks = sum('fleetboot_dhcp_leases_acked_total');
-          console.log(`  bootd: ${bindings} bindings in ${batches} group commits (${(bindings / Math.max(batches, 1)).toFixed(1)} a commit); ` +
-            `${sum('fleetboot_events_recorded_total')} events for ${acks} ACKs`);
+          const commitSeconds = sum('fleetboot_dhcp_lease_commit_seconds_sum');
+          console.log(`  bootd: ${bindings} bindings in ${batches} group commits (${(bindings / Math.max(batches, 1)).toFixed(1)} a commit, ` +
+            `${((1000 * commitSeconds) / Math.max(batches, 1)).toFixed(1)} ms each on average); ${sum('fleetboot_events_recorded_total')} events for ${acks} ACKs`);
         } catch { /* the status port is optional */ }
       }
     } finally {

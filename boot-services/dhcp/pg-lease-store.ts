@@ -64,6 +64,7 @@ const leaseColumns = `"networkId", ip, mac, state, (extract(epoch FROM "expiresA
 const refreshOverlapSeconds = 10;
 /** Rows per incremental read: one read stays cheap however many leases changed. */
 const refreshBatchRows = 5000;
+const commitSecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class PgLeaseStore implements LeaseStore {
   readonly book = new LeaseBook();
@@ -235,6 +236,16 @@ export class PgLeaseStore implements LeaseStore {
   private async commitBatch(items: BindItem[]): Promise<BindResult[]> {
     this.commitBatches.batches++;
     this.commitBatches.bindings += items.length;
+    const started = performance.now();
+    try {
+      return await this.commitBatchOnce(items);
+    } finally {
+      // Per batch, not per packet: how long an ACK waits for the database.
+      this.opts.metrics.observe('fleetboot_dhcp_lease_commit_seconds', 'Time a group commit of pool leases took', commitSecondsBuckets, {}, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async commitBatchOnce(items: BindItem[]): Promise<BindResult[]> {
     try {
       await this.runBatch(items);
       return items.map((it) => ({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs }));

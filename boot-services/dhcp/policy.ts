@@ -427,6 +427,5 @@ function describeTraits(t: ClientTraits): Record<string, unknown> {
  */
 function printable(text: string | null): string | undefined {
   if (text === null) return undefined;
-  // eslint-disable-next-line no-control-regex
   return text.slice(0, 128).replace(/[\u0000-\u001f\u007f]/g, '?');
 }

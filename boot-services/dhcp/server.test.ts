@@ -135,3 +135,21 @@ test('an unknown MAC is noted for the discovery list on DISCOVER (no address yet
   await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' })), from); // web01: known
   assert.deepEqual(noted, [[mac, '00000000-0000-4000-8000-000000000001', null], [mac, '00000000-0000-4000-8000-000000000001', '10.66.0.100']]);
 });
+
+test('the same exchange repeated within seconds is counted, not recorded again; the next recorded one says how often', async () => {
+  let now = 1_000_000;
+  const events = new MemoryEventSink();
+  const metrics = new Metrics();
+  const policy = new DhcpPolicy({ view: labView(), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' } });
+  const server = new DhcpServer({ policy, events, metrics, log: silentLog, transport: { send() {} }, now: () => now });
+  const discover = encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' }));
+  await server.handleDatagram(discover, from);
+  now += 1000;
+  await server.handleDatagram(discover, from); // a retransmission
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01', options: [[77, Buffer.from('iPXE')]] })), from); // iPXE: a new stage
+  now += 5000;
+  await server.handleDatagram(discover, from);
+  server.flushMetrics();
+  assert.deepEqual(events.events.map((e) => `${e.type}${e.detail?.repeats ? ` x${e.detail.repeats}` : ''}`), ['discover', 'offer', 'discover', 'offer', 'discover', 'offer x1']);
+  assert.equal(metrics.get('fleetboot_dhcp_events_repeated_total'), 2);
+});

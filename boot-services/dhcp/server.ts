@@ -67,6 +67,37 @@ const droppedEventPerClientMs = 10_000;
 const droppedEventsPerSecond = 50;
 const defaultMaxWaiting = 4096;
 
+/** The same exchange again within this long is a repeat: counted on the next recorded event instead. */
+export const repeatedExchangeMs = 5000;
+
+/**
+ * Which answered exchanges were just recorded, per client: MAC + reply type + address + what
+ * the client is (PXE ROM, iPXE, an OS: the boot's stages, each recorded). Bounded: the oldest
+ * entries go first.
+ */
+class RepeatedExchanges {
+  private readonly last = new Map<string, { atMs: number; skipped: number }>();
+
+  /** null: a repeat, skip its events; else the repeats skipped since the last recorded one. */
+  check(outcome: Extract<PolicyOutcome, { result: 'replied' }>, replyName: string, nowMs: number): number | null {
+    if (!outcome.mac) return 0;
+    const traits = (outcome.inbound ?? outcome.detail).traits as { vendorClass?: string; ipxe?: boolean; arch?: number } | undefined;
+    const key = `${outcome.mac} ${replyName} ${String(outcome.detail.form ?? '')} ${String(outcome.detail.ip)} ${traits?.ipxe ? 'ipxe' : ''}${traits?.arch ?? ''}${traits?.vendorClass ?? ''}`;
+    const seen = this.last.get(key);
+    if (seen && nowMs - seen.atMs < repeatedExchangeMs && nowMs >= seen.atMs) {
+      seen.skipped++;
+      return null;
+    }
+    if (this.last.size >= 20_000) {
+      let drop = 2000;
+      for (const k of this.last.keys()) { this.last.delete(k); if (--drop === 0) break; }
+    }
+    this.last.delete(key);
+    this.last.set(key, { atMs: nowMs, skipped: 0 });
+    return seen?.skipped ?? 0;
+  }
+}
+
 /** A counter's label set, resolved once; the packet path only bumps `count`. */
 interface CounterHandle {
   labels: Record<string, string>;
@@ -115,6 +146,8 @@ export class DhcpServer {
   private readonly now: () => number;
   private readonly counters = new PacketCounters();
   private readonly acked: CounterHandle = { labels: {}, count: 0, reported: 0 };
+  private readonly sampledEvents: CounterHandle = { labels: {}, count: 0, reported: 0 };
+  private readonly repeats = new RepeatedExchanges();
   private readonly droppedEventAt = new Map<string, number>();
   private droppedEventSecond = 0;
   private droppedEventsThisSecond = 0;
@@ -139,6 +172,10 @@ export class DhcpServer {
     if (this.acked.count !== this.acked.reported) {
       this.opts.metrics.inc('fleetboot_dhcp_leases_acked_total', 'Addresses confirmed with an ACK', {}, this.acked.count - this.acked.reported);
       this.acked.reported = this.acked.count;
+    }
+    if (this.sampledEvents.count !== this.sampledEvents.reported) {
+      this.opts.metrics.inc('fleetboot_dhcp_events_repeated_total', 'DHCP events not recorded because the same client repeated the same exchange within seconds', {}, this.sampledEvents.count - this.sampledEvents.reported);
+      this.sampledEvents.reported = this.sampledEvents.count;
     }
   }
 
@@ -239,7 +276,14 @@ export class DhcpServer {
     if (outcome.replyType === MessageType.Ack && outcome.detail.ip) this.acked.count++;
     // Events per exchange: the DISCOVER (its traits start a boot session), then the OFFER, ACK
     // or NAK, whose detail also tells the REQUEST's form: a REQUEST that got an answer needs no
-    // event of its own.
+    // event of its own. The same exchange repeated by the same client within a few seconds
+    // (a retransmission, a client looping) is counted, not recorded again.
+    const repeats = this.repeats.check(outcome, replyName, this.now());
+    if (repeats === null) {
+      this.sampledEvents.count += outcome.inbound ? 2 : 1;
+      return;
+    }
+    if (repeats > 0) outcome.detail.repeats = repeats;
     if (outcome.inbound) events.record({ source: 'dhcp', type: typeName, hostId: outcome.hostId, mac: outcome.mac, detail: outcome.inbound });
     outcome.detail.to = to.address;
     events.record({ source: 'dhcp', type: replyName, hostId: outcome.hostId, mac: outcome.mac, detail: outcome.detail });
