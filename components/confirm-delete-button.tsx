@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { apiRequest } from './api-request.ts';
 import { Button } from './button.tsx';
 import { useToast } from './toast.tsx';
+import { useHydrated } from './use-hydrated.ts';
 
 interface Props {
   path: string;
@@ -19,13 +20,14 @@ interface Props {
 export function ConfirmDeleteButton({ path, what, redirectTo, label = 'Delete', consequence }: Props) {
   const router = useRouter();
   const toast = useToast();
+  const interactive = useHydrated();
   const [asking, setAsking] = useState(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   if (!asking) {
     return (
-      <Button kind="danger" onClick={() => setAsking(true)}>
+      <Button kind="danger" disabled={!interactive} onClick={() => setAsking(true)}>
         {label}
       </Button>
     );

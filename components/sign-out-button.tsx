@@ -2,13 +2,15 @@
 // Ends the session (POST /api/v1/auth/logout), then loads the login page afresh: nothing of
 // the signed-in console stays in the browser's router cache.
 import { useState } from 'react';
+import { useHydrated } from './use-hydrated.ts';
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
+  const interactive = useHydrated();
   return (
     <button
       type="button"
-      disabled={pending}
+      disabled={!interactive || pending}
       onClick={async () => {
         setPending(true);
         await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' });
