@@ -14,6 +14,7 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' });
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose (see above)
         window.location.assign('/login');
       }}
       className="rounded-md px-2 py-1 text-sm text-slate-300 ring-1 ring-slate-600 ring-inset hover:bg-slate-800 hover:text-white"
