@@ -27,3 +27,13 @@ export const imageListQuery = z.object({
 
 export type ImageCreate = z.infer<typeof imageCreate>;
 export type ImageUpdate = z.infer<typeof imageUpdate>;
+
+export const artifactKinds = ['kernel', 'initrd', 'rootfs'] as const;
+export type ArtifactKind = (typeof artifactKinds)[number];
+
+/** PUT /images/{id}/artifacts/{kind}: the checksum may come as ?sha256= or X-Checksum-Sha256. */
+export const artifactUploadQuery = z.object({
+  sha256: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  force: z.enum(['true', 'false', '1', '0']).optional(),
+});
+export const artifactKindParam = z.enum(artifactKinds);

@@ -1,0 +1,1 @@
+export { uploadArtifactRoute as PUT } from '@/server/api/endpoints/image-artifacts.ts';
