@@ -28,6 +28,11 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-events-'));
 const metrics = new Metrics();
 const writer = new EventWriter({ pool, stateDir, log: quiet, metrics });
 const rows: string[] = [];
+// Each row is printed as soon as it is measured, so a later failure keeps the earlier results.
+const report = (row: string) => {
+  rows.push(row);
+  console.log(row);
+};
 try {
   const cookie = await app.signIn();
   await pool.query(`INSERT INTO "Role" (id, name, "updatedAt") SELECT gen_random_uuid(), r, now() FROM unnest(ARRAY['web','db','lvs','cache']) r`);
@@ -75,11 +80,11 @@ try {
   const up = Number((await pool.query(`SELECT count(*) FROM "Host" WHERE state = 'up'`)).rows[0].count);
   lags.sort((a, b) => a - b);
   fleetLags.sort((a, b) => a - b);
-  rows.push(`| sustained: ${hostCount.toLocaleString('en-US')} hosts boot to up (${up.toLocaleString('en-US')} up), ${total.toLocaleString('en-US')} events offered at ${offeredRate}/s | ${(total / ingestSeconds).toFixed(0)} events/s ingested (${committed.toLocaleString('en-US')} rows incl. host-state) | ≥ 1,000/s: ${total / ingestSeconds >= 1000 ? 'met' : 'MISSED'} |`);
-  rows.push(`| lag to an SSE client (all events), ${lags.length.toLocaleString('en-US')} received | p50 ${pct(lags, 50)} ms, p95 ${pct(lags, 95)} ms, max ${lags[lags.length - 1]} ms | p95 < 1 s: ${pct(lags, 95) < 1000 ? 'met' : 'MISSED'} |`);
+  report(`| sustained: ${hostCount.toLocaleString('en-US')} hosts boot to up (${up.toLocaleString('en-US')} up), ${total.toLocaleString('en-US')} events offered at ${offeredRate}/s | ${(total / ingestSeconds).toFixed(0)} events/s ingested (${committed.toLocaleString('en-US')} rows incl. host-state) | ≥ 1,000/s: ${total / ingestSeconds >= 1000 ? 'met' : 'MISSED'} |`);
+  report(`| lag to an SSE client (all events), ${lags.length.toLocaleString('en-US')} received | p50 ${pct(lags, 50)} ms, p95 ${pct(lags, 95)} ms, max ${lags[lags.length - 1]} ms | p95 < 1 s: ${pct(lags, 95) < 1000 ? 'met' : 'MISSED'} |`);
   const lagBuckets = metrics.render().split('\n').filter((l) => l.startsWith('fleetboot_event_lag_seconds_bucket')).map((l) => l.replace('fleetboot_event_lag_seconds_bucket', '')).join(' ');
-  rows.push(`| of which event → commit in bootd's writer (histogram, cumulative counts by le) | ${lagBuckets} | — |`);
-  rows.push(`| lag to the fleet stream (type=host-state), ${fleetLags.length.toLocaleString('en-US')} received | p50 ${pct(fleetLags, 50)} ms, p95 ${pct(fleetLags, 95)} ms | — |`);
+  report(`| of which event → commit in bootd's writer (histogram, cumulative counts by le) | ${lagBuckets} | — |`);
+  report(`| lag to the fleet stream (type=host-state), ${fleetLags.length.toLocaleString('en-US')} received | p50 ${pct(fleetLags, 50)} ms, p95 ${pct(fleetLags, 95)} ms | — |`);
 
   // 2. Burst: as fast as the writer takes events (no pacing), one host per event round-robin.
   const burstStart = performance.now();
@@ -91,14 +96,14 @@ try {
   await writer.flush();
   await writer.flush();
   const burstSeconds = (performance.now() - burstStart) / 1000;
-  rows.push(`| burst: ${burstEvents.toLocaleString('en-US')} events recorded at once | ${(burstEvents / burstSeconds).toFixed(0)} events/s to commit | — |`);
+  report(`| burst: ${burstEvents.toLocaleString('en-US')} events recorded at once | ${(burstEvents / burstSeconds).toFixed(0)} events/s to commit | — |`);
 
   // 3. Database size per event (tables + indexes), extrapolated to a million.
   await pool.query('VACUUM ANALYZE "BootEvent"');
   const size = await pool.query(`SELECT pg_total_relation_size('"BootEvent"') AS ev, pg_total_relation_size('"BootSession"') AS ss, (SELECT count(*) FROM "BootEvent") AS n`);
   const n = Number(size.rows[0].n);
   const perMillionMiB = ((Number(size.rows[0].ev) + Number(size.rows[0].ss)) / n) * 1e6 / 1048576;
-  rows.push(`| database size: "BootEvent" + "BootSession" with indexes, ${n.toLocaleString('en-US')} events measured | ${perMillionMiB.toFixed(0)} MiB per million events (extrapolated linearly from the measured count) | — |`);
+  report(`| database size: "BootEvent" + "BootSession" with indexes, ${n.toLocaleString('en-US')} events measured | ${perMillionMiB.toFixed(0)} MiB per million events (extrapolated linearly from the measured count) | — |`);
 
   // 4. Fleet page at 10,000 hosts in Chromium.
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
@@ -131,7 +136,7 @@ try {
     }
     const warm = renders.slice(1);
     const median = (k: 'ttfb' | 'dcl' | 'interactive') => warm.map((r) => r[k]).sort((a, b) => a - b)[1]!;
-    rows.push(`| fleet page, ${hostCount.toLocaleString('en-US')} tiles (median of 3 after a warm-up) | server ${median('ttfb').toFixed(0)} ms to first byte, DOM ready ${median('dcl').toFixed(0)} ms, interactive (hydrated, tiles wired; browser clock from navigation start) ${median('interactive').toFixed(0)} ms, HTML ${(warm[0]!.bytes / 1024).toFixed(0)} KiB | < 1 s: ${median('interactive') < 1000 ? 'met' : 'MISSED'} |`);
+    report(`| fleet page, ${hostCount.toLocaleString('en-US')} tiles (median of 3 after a warm-up) | server ${median('ttfb').toFixed(0)} ms to first byte, DOM ready ${median('dcl').toFixed(0)} ms, interactive (hydrated, tiles wired; browser clock from navigation start) ${median('interactive').toFixed(0)} ms, HTML ${(warm[0]!.bytes / 1024).toFixed(0)} KiB | < 1 s: ${median('interactive') < 1000 ? 'met' : 'MISSED'} |`);
   } finally {
     await browser.close();
   }
