@@ -125,15 +125,18 @@ discovery_facts() {
 	memkib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
 	disks=''
 	for b in /sys/block/*; do
+		# No disks: the glob stays literal; an arithmetic error would end the whole subshell.
+		[ -e "$b/size" ] || continue
 		name=${b##*/}
 		case "$name" in loop*|ram*|zram*|sr*) continue ;; esac
-		bytes=$(( $(cat "$b/size") * 512 ))
+		sectors=$(cat "$b/size" 2>/dev/null)
+		bytes=$(( ${sectors:-0} * 512 ))
 		disks="$disks${disks:+,}{\"name\":\"$name\",\"bytes\":$bytes,\"model\":\"$(json_str "$(cat "$b/device/model" 2>/dev/null)")\"}"
 	done
 	nics=''
 	for dev in /sys/class/net/*; do
 		name=${dev##*/}
-		[ "$name" = lo ] && continue
+		[ "$name" = lo ] || [ ! -e "$dev/address" ] && continue
 		nics="$nics${nics:+,}{\"name\":\"$name\",\"mac\":\"$(cat "$dev/address")\",\"driver\":\"$(basename "$(readlink "$dev/device/driver" 2>/dev/null)" 2>/dev/null)\"}"
 	done
 	printf '{"mac":"%s","facts":{"serial":"%s","assetTag":"%s","product":"%s","vendor":"%s","uuid":"%s","cpus":%s,"cpuModel":"%s","memoryKib":%s,"disks":[%s],"nics":[%s]}}' \

@@ -237,7 +237,8 @@ export class QemuLab {
       const s = await this.hostState(hostId);
       if (s?.state === state) return Date.now() - vm.startedAtMs;
       if (Date.now() > deadline) {
-        throw new Error(`${vm.name} did not reach ${state} in ${timeoutMs} ms (state ${s?.state}/${s?.statePhase}).\n--- console tail ---\n${vm.console().slice(-3000)}\n--- bootd tail ---\n${this.bootdLog.slice(-3000)}`);
+        const events = (await timelineByMac(this, vm.mac)).map((e) => `${e.source}:${e.type}${e.detail.file ? `(${String(e.detail.file)})` : ''}`).join(' → ');
+        throw new Error(`${vm.name} did not reach ${state} in ${timeoutMs} ms (state ${s?.state}/${s?.statePhase}).\n--- events of ${vm.mac} ---\n${events}\n--- console tail ---\n${vm.console().slice(-3000)}\n--- bootd tail ---\n${this.bootdLog.slice(-3000)}`);
       }
       if (vm.child.exitCode !== null) throw new Error(`${vm.name}: QEMU exited (${vm.child.exitCode}).\n${vm.console().slice(-3000)}`);
       await sleep(250);
@@ -284,4 +285,13 @@ export function missingStep(events: readonly TimelineEvent[], steps: readonly St
     from = found + 1;
   }
   return null;
+}
+
+/** A machine's whole story by MAC (before a claim its events have no host). */
+export async function timelineByMac(lab: QemuLab, mac: string): Promise<TimelineEvent[]> {
+  const r = await lab.pool.query(
+    `SELECT source, type, at, detail, "bytesDone"::text AS "bytesDone", "bytesTotal"::text AS "bytesTotal" FROM "BootEvent" WHERE mac = $1 ORDER BY seq`,
+    [mac],
+  );
+  return r.rows as TimelineEvent[];
 }

@@ -1,0 +1,1 @@
+export { claimDiscoveredRoute as POST } from '@/server/api/endpoints/discovered.ts';

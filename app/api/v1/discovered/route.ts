@@ -1,0 +1,1 @@
+export { listDiscoveredRoute as GET } from '@/server/api/endpoints/discovered.ts';
