@@ -9,6 +9,7 @@ import { eventListQuery, eventStreamQuery } from '../events/schema.ts';
 import { auditListQuery } from '../audit/queries.ts';
 import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
+import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
 import { pageQuery } from './pagination.ts';
 import { json } from './respond.ts';
 
@@ -54,6 +55,8 @@ export const operations: Operation[] = [
   { method: 'patch', path: '/hosts/{id}', summary: 'Change a host', role: 'operator', body: hostUpdate },
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
+  { method: 'get', path: '/discovered', summary: 'Unknown machines that booted into discovery, with their hardware facts', role: 'viewer', query: discoveredListQuery },
+  { method: 'post', path: '/discovered/{mac}/claim', summary: 'Claim a discovered machine as a registered host (gives the host its MAC; the machine then boots its role)', role: 'operator', body: claimInput },
   { method: 'get', path: '/events', summary: 'Boot events, newest first', role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/events/stream', summary: 'Live boot events as Server-Sent Events (text/event-stream); resume with Last-Event-ID or after=<seq>', role: 'viewer', query: eventStreamQuery },
   { method: 'get', path: '/audit', summary: 'Audit log, newest first', role: 'viewer', query: auditListQuery },
@@ -82,6 +85,7 @@ export function openApiDocument(): Record<string, unknown> {
   for (const op of operations) {
     const parameters: unknown[] = [];
     if (op.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    if (op.path.includes('{mac}')) parameters.push({ name: 'mac', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$' } });
     if (op.query) {
       const js = schemaOf(op.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(js.properties ?? {})) parameters.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });
@@ -94,7 +98,7 @@ export function openApiDocument(): Record<string, unknown> {
       responses['401'] = { description: 'no session or token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
       responses['403'] = { description: `needs the ${op.role} role`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
-    if (op.path.includes('{id}')) responses['404'] = { description: 'not found' };
+    if (op.path.includes('{id}') || op.path.includes('{mac}')) responses['404'] = { description: 'not found' };
     if (op.method === 'post' || op.method === 'patch') responses['409'] = { description: 'duplicate (MAC, hostname, IP) or an address outside its network' };
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
