@@ -109,8 +109,8 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
                     </Td>
                     <Td>{h.mac ? <span className="font-mono text-xs">{h.mac}</span> : <WaitingForHardwareBadge />}</Td>
                     <Td className="font-mono text-xs">{h.ip ?? <None />}</Td>
-                    <Td>{h.network?.name ?? <None />}</Td>
-                    <Td>{h.role?.name ?? <None label="no role" />}</Td>
+                    <Td className="whitespace-nowrap">{h.network?.name ?? <None />}</Td>
+                    <Td className="whitespace-nowrap">{h.role?.name ?? <None label="no role" />}</Td>
                     <Td className="text-xs text-slate-600">
                       <TimeText date={h.lastSeenAt} />
                     </Td>
