@@ -40,7 +40,7 @@ async function prepareDatabase(url: string): Promise<void> {
 }
 
 function ensureBuilt(): void {
-  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) return;
+  if (fs.existsSync(path.join(root, process.env.FLEETBOOT_NEXT_DIST_DIR || '.next', 'BUILD_ID'))) return;
   throw new Error('the web console is not built: run `npm run build` (scripts/setup.sh does)');
 }
 

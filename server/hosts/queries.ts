@@ -165,10 +165,10 @@ export async function createHost(actor: Actor, input: HostCreate): Promise<Publi
 
 export async function updateHost(actor: Actor, id: string, input: HostUpdate): Promise<PublicHost> {
   return db().$transaction(async (tx) => {
-    const before = await tx.host.findUnique({ where: { id } });
+    // Read with the same relations as the result, so the audit's before and after compare alike.
+    const before = await tx.host.findUnique({ where: { id }, include: listInclude });
     if (!before) throw notFound('host');
     const data = (await resolveHostData(tx, input, before)) as Prisma.HostUncheckedUpdateInput;
-    // Claiming hardware: a host waiting for its MAC leaves "registered" only by booting.
     const after = await tx.host.update({ where: { id }, data, include: listInclude });
     await writeAudit(tx, actor, 'update', 'host', id, toPublicHost(before), toPublicHost(after));
     return toPublicHost(after);
@@ -177,7 +177,7 @@ export async function updateHost(actor: Actor, id: string, input: HostUpdate): P
 
 export async function deleteHost(actor: Actor, id: string): Promise<void> {
   await db().$transaction(async (tx) => {
-    const before = await tx.host.findUnique({ where: { id } });
+    const before = await tx.host.findUnique({ where: { id }, include: listInclude });
     if (!before) throw notFound('host');
     await tx.host.delete({ where: { id } });
     await writeAudit(tx, actor, 'delete', 'host', id, toPublicHost(before), null);

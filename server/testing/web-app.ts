@@ -36,7 +36,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
-  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('run `npx next build` before the web tests');
+  if (!fs.existsSync(path.join(root, process.env.FLEETBOOT_NEXT_DIST_DIR || '.next', 'BUILD_ID'))) throw new Error('run `npx next build` before the web tests');
   const db = await createTestDatabase(label);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
