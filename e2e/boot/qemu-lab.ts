@@ -189,6 +189,22 @@ export class QemuLab {
     }
   }
 
+  async stopBootd(): Promise<void> {
+    const child = this.bootd;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => child.once('exit', r)), sleep(10_000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    this.bootd = null;
+    this.bootdLog = '';
+  }
+
+  async stopVm(vm: Vm): Promise<void> {
+    if (vm.child.exitCode !== null || vm.child.signalCode !== null) return;
+    vm.child.kill('SIGKILL');
+    await Promise.race([new Promise((r) => vm.child.once('exit', r)), sleep(5000)]);
+  }
+
   /** Starts a PXE-booting VM on its own tap of the lab bridge. */
   startVm(o: VmOptions): Vm {
     const tap = this.netns.addTap(this.server, this.bridge, String(this.taps++));
