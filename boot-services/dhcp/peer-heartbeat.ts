@@ -187,6 +187,11 @@ export class DhcpPeering implements PoolClientScope {
     return { serve: true, takeover: true };
   }
 
+  /** True while another bootd shares the pool clients (and so writes leases of our networks). */
+  hasPeers(): boolean {
+    return this.members.length > 1;
+  }
+
   /** Peers and whether their half is served here: for health output and tests. */
   status(): { members: string[]; peers: Array<{ id: string; alive: boolean; takenOver: boolean }> } {
     return { members: [...this.members], peers: [...this.peers.values()].map(({ id, alive, takenOver }) => ({ id, alive, takenOver })) };

@@ -49,6 +49,13 @@ export interface PgLeaseStoreOptions {
   commitConcurrency?: number;
   /** How often the book reads rows other bootd changed (0: never; tests drive refresh() themselves). */
   refreshMs?: number;
+  /**
+   * Whether anyone else writes this bootd's leases now (a peer bootd): alone, the book is the
+   * whole truth and the incremental read is skipped (the full reload still runs).
+   */
+  othersWriting?: () => boolean;
+  /** Rows per incremental read (default 5,000). */
+  refreshBatchRows?: number;
   /** How often it rereads every lease instead (rows deleted elsewhere, a change the incremental read missed). */
   fullReloadMs?: number;
 }
@@ -58,12 +65,13 @@ interface LeaseRow { networkId: string; ip: string; mac: string; state: LeaseSta
 const leaseColumns = `"networkId", ip, mac, state, (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::bigint::text AS "expiresAtMs",
   "clientId", hostname, "updatedAt"::text AS "updatedAt"`;
 /**
- * The incremental read rereads this far behind the newest "updatedAt" it has seen: a row is
- * stamped when its transaction starts, so one that commits a little later still gets read.
+ * Once caught up, the incremental read rereads this far behind the newest "updatedAt" it has
+ * seen: a row is stamped when its (one-statement) transaction starts, so one that commits a
+ * little later still gets read. Anything later still is caught by the full reload.
  */
-const refreshOverlapSeconds = 10;
+const refreshOverlapSeconds = 2;
 /** Rows per incremental read: one read stays cheap however many leases changed. */
-const refreshBatchRows = 5000;
+const defaultRefreshBatchRows = 5000;
 const commitSecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class PgLeaseStore implements LeaseStore {
@@ -72,7 +80,10 @@ export class PgLeaseStore implements LeaseStore {
   private readonly background = new Set<Promise<unknown>>();
   /** "<networkId> <ip>" and "<networkId> <mac>" of writes not yet committed: a refresh leaves those to us. */
   private readonly writing = new Map<string, number>();
+  /** Newest "updatedAt" read so far (database text, UTC). */
   private watermark: string | null = null;
+  /** Where the next incremental read starts: the watermark less the overlap once caught up, the last row read while behind. */
+  private readFrom: { at: string; overlap: boolean } | null = null;
   private refreshing: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
   /** fleetboot_dhcp_lease_commits_total, counted here and added to Metrics by flushMetrics() (not per binding). */
@@ -102,7 +113,7 @@ export class PgLeaseStore implements LeaseStore {
         t.unref();
         store.timers.push(t);
       };
-      every(refreshMs, () => store.refresh());
+      every(refreshMs, () => (opts.othersWriting?.() ?? true) ? store.refresh() : Promise.resolve());
       every(opts.fullReloadMs ?? 300_000, () => store.reload(null));
     }
     return store;
@@ -143,16 +154,30 @@ export class PgLeaseStore implements LeaseStore {
 
   private async refreshOnce(): Promise<void> {
     if (this.watermark === null) return this.reload(null);
-    const rows = await this.opts.pool.query<LeaseRow>(
-      `SELECT ${leaseColumns} FROM "Lease" WHERE "updatedAt" > $1::timestamp - interval '${refreshOverlapSeconds} seconds'
-       ORDER BY "updatedAt" LIMIT ${refreshBatchRows}`,
-      [this.watermark],
-    );
+    const from = this.readFrom ?? { at: this.watermark, overlap: true };
+    const batchRows = this.opts.refreshBatchRows ?? defaultRefreshBatchRows;
+    const rows = await this.opts.pool.query<LeaseRow>({
+      name: 'fleetboot-lease-refresh',
+      text: `SELECT ${leaseColumns} FROM "Lease" WHERE "updatedAt" >= $1::timestamp - $2::interval ORDER BY "updatedAt" LIMIT $3`,
+      values: [from.at, from.overlap ? `${refreshOverlapSeconds} seconds` : '0 seconds', batchRows],
+    });
+    for (const r of rows.rows) this.advanceWatermark(r.updatedAt);
+    // A full read means more are waiting: go on from the last row (always forward, however many
+    // rows changed inside the overlap), and reread the overlap only once caught up.
+    const last = rows.rows.at(-1);
+    this.readFrom = rows.rows.length === batchRows && last ? { at: last.updatedAt, overlap: false } : null;
+    // More than a read's worth of rows share one timestamp (a bulk write): only a full read gets past them.
+    if (this.readFrom && !from.overlap && this.readFrom.at === from.at) {
+      this.readFrom = null;
+      return this.reload(null);
+    }
     const nowMs = Date.now();
     for (const r of rows.rows) {
-      this.advanceWatermark(r.updatedAt);
       if (this.isWriting(r.networkId, r.ip, r.mac)) continue;
       const record = toRecord(r);
+      const known = this.book.findByIp(r.networkId, r.ip);
+      // Most rows read back are our own bindings: nothing to do.
+      if (known && known.mac === record.mac && known.state === record.state && known.expiresAtMs === record.expiresAtMs) continue;
       // Our own OFFER's hold for this MAC stands unless another bootd has bound the MAC since.
       const mine = this.book.findByMac(r.networkId, r.mac);
       if (mine && mine.state === 'offered' && mine.expiresAtMs > nowMs && record.state !== 'bound') continue;

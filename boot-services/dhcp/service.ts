@@ -36,12 +36,13 @@ function bindSocket(address: string, port: number): Promise<dgram.Socket> {
 
 export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
   const { config, log, metrics } = ctx;
-  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs });
   const peering = new DhcpPeering({
     pool: ctx.pool, config: peeringConfig, serverAddress: config.serverAddress, log, metrics, events: ctx.events,
     networkId: () => ctx.view.findNetworkContaining(config.serverAddress)?.id ?? null,
   });
   await peering.start();
+  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers() })
+    .catch(async (err: unknown) => { await peering.close(); throw err; });
   const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
   const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery });
 

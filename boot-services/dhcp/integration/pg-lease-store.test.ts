@@ -139,3 +139,21 @@ test('the DHCP discovery writer upserts DiscoveredMachine without touching the a
   ]);
   await w.close();
 });
+
+test('the incremental read moves forward through more changed rows than one read takes', { skip }, async () => {
+  await pool.query('DELETE FROM "Network"');
+  const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.120' });
+  const writer = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const now = Date.now();
+  assert.equal((await writer.bind({ network, mac: '52:54:00:60:00:ff', ip: '10.66.0.120', leaseSeconds: 600, clientId: null, hostname: null, nowMs: now })).kind, 'bound');
+  // The reader has read the table once (its watermark is set): from now on it reads increments.
+  const reader = await PgLeaseStore.open({ pool, log, metrics: new Metrics(), refreshBatchRows: 2 });
+  for (let i = 0; i < 7; i++) {
+    const r = await writer.bind({ network, mac: `52:54:00:60:00:0${i}`, ip: `10.66.0.10${i}`, leaseSeconds: 600, clientId: null, hostname: null, nowMs: now });
+    assert.equal(r.kind, 'bound');
+    await new Promise((res) => setTimeout(res, 5)); // distinct "updatedAt"
+  }
+  for (let i = 0; i < 10; i++) await reader.refresh();
+  for (let i = 0; i < 7; i++) assert.equal(reader.findLeaseByIp(network.id, `10.66.0.10${i}`)?.mac, `52:54:00:60:00:0${i}`, `row ${i} never read`);
+  await Promise.all([writer.close(), reader.close()]);
+});
