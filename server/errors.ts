@@ -9,6 +9,10 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** a device we drive (a BMC) answered with an error or refused us */
+  bad_gateway: 502,
+  /** a device we drive (a BMC) did not answer in time */
+  gateway_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

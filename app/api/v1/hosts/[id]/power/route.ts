@@ -1,0 +1,1 @@
+export { hostPowerRoute as POST } from '@/server/api/endpoints/power.ts';

@@ -1,0 +1,1 @@
+export { bulkPowerRoute as POST } from '@/server/api/endpoints/power.ts';
