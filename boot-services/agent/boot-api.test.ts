@@ -8,7 +8,7 @@ import type { BootdContext } from '../bootd-context.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';
 import { bootApiRoutes, identityAsEnv, identityFor } from './boot-api.ts';
-import type { AgentHostState, HostStateSink } from './host-state.ts';
+import type { OneShotOverrideSink } from './one-shot-override.ts';
 
 const base = 'http://10.66.0.1:8080';
 const artifact = (c: string) => ({ sha256: c.repeat(64).slice(0, 64), sizeBytes: 1234, path: `/x/${c}` });
@@ -23,10 +23,10 @@ function fleet(): FakeBootView {
   return view;
 }
 
-class RecordingStates implements HostStateSink {
-  readonly calls: Array<{ hostId: string; state: AgentHostState; phase: string; clearOneShot: boolean }> = [];
-  set(hostId: string, state: AgentHostState, phase: string, opts: { clearOneShot?: boolean } = {}) {
-    this.calls.push({ hostId, state, phase, clearOneShot: opts.clearOneShot ?? false });
+class RecordingStates implements OneShotOverrideSink {
+  readonly cleared: string[] = [];
+  clearAfterUp(hostId: string) {
+    this.cleared.push(hostId);
   }
 }
 
@@ -38,7 +38,7 @@ async function withApi(fn: (url: string, events: MemoryEventSink, states: Record
     config: { httpBaseUrl: base }, view: fleet(), events, metrics: new Metrics(), log,
     pool: { query: () => Promise.reject(new Error('no database in this test')) } as unknown as pg.Pool,
   } as unknown as BootdContext;
-  const routes = bootApiRoutes({ ctx, hostState: states, leaseHeld: async (mac, ip) => leased.has(`${mac}@${ip}`) });
+  const routes = bootApiRoutes({ ctx, oneShot: states, leaseHeld: async (mac, ip) => leased.has(`${mac}@${ip}`) });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const route = routes.find((r) => r.path.test(path) && (typeof r.method === 'string' ? [r.method] : r.method).includes(req.method ?? ''));
@@ -87,15 +87,18 @@ test('an unknown MAC speaking from its leased address is told to wait for a clai
   }, new Set(['52:54:00:00:00:99@127.0.0.1']));
 });
 
-test('progress is recorded with bytes and moves the host to booting; up clears the one-shot override', async () => {
+test('progress is recorded with bytes; up clears the one-shot override, a failed health check is a failure', async () => {
   await withApi(async (url, events, states) => {
     const res = await postJson(`${url}/boot/v1/progress`, { mac: '52:54:00:00:00:01', phase: 'rootfs-download', bytesDone: 10, bytesTotal: 1234 });
     assert.equal(res.status, 200);
     const e = events.events.at(-1)!;
     assert.deepEqual([e.source, e.type, e.hostId, e.bytesDone, e.bytesTotal], ['agent', 'rootfs-download', 'h-1', 10, 1234]);
-    assert.deepEqual(states.calls.at(-1), { hostId: 'h-1', state: 'booting', phase: 'rootfs-download', clearOneShot: false });
+    assert.equal((await postJson(`${url}/boot/v1/up`, { mac: '52:54:00:00:00:01', health: { ok: false } })).status, 200);
+    assert.equal(events.events.at(-1)?.type, 'failed');
+    assert.deepEqual(states.cleared, [], 'an override stays until a boot really succeeds');
     assert.equal((await postJson(`${url}/boot/v1/up`, { mac: '52:54:00:00:00:01', health: { ok: true } })).status, 200);
-    assert.deepEqual(states.calls.at(-1), { hostId: 'h-1', state: 'up', phase: 'up', clearOneShot: true });
+    assert.equal(events.events.at(-1)?.type, 'up');
+    assert.deepEqual(states.cleared, ['h-1']);
   });
 });
 

@@ -14,9 +14,9 @@ import type { BootdContext } from '../bootd-context.ts';
 import { planBootForMac } from '../boot-config/boot-plan.ts';
 import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
-import { describeZodError, discoveryBody, identityQuery, progressBody, upBody, type AgentPhase } from './agent-requests.ts';
+import { describeZodError, discoveryBody, identityQuery, progressBody, upBody } from './agent-requests.ts';
 import { recordDiscovery } from './discovery-store.ts';
-import type { AgentHostState, HostStateSink } from './host-state.ts';
+import type { OneShotOverrideSink } from './one-shot-override.ts';
 
 export const maxAgentBodyBytes = 64 * 1024;
 
@@ -69,14 +69,10 @@ export function identityAsEnv(identity: Identity): string {
     .map(([k, v]) => `${k}=${String(v).replace(/[\r\n]/g, ' ')}`).join('\n') + '\n';
 }
 
-const phaseState: Record<AgentPhase, AgentHostState | null> = {
-  'network-up': 'booting', identity: 'booting', 'discovery-wait': null, claimed: 'booting', 'rootfs-download': 'booting',
-  'rootfs-verified': 'booting', 'root-mounted': 'booting', 'switch-root': 'booting', failed: 'failed', rescue: 'failed',
-};
-
 export interface BootApiDeps {
   ctx: BootdContext;
-  hostState: HostStateSink;
+  /** The host's live state follows from these events (boot sessions in the event writer); only the one-shot override is ours to clear. */
+  oneShot: OneShotOverrideSink;
   /** Is `ip` leased to `mac` right now? (pool clients; reserved hosts are checked in the view) */
   leaseHeld?: (mac: string, ip: string) => Promise<boolean>;
 }
@@ -115,7 +111,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 }
 
 export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
-  const { ctx, hostState } = deps;
+  const { ctx, oneShot } = deps;
   const leaseHeld = deps.leaseHeld ?? (async (mac: string, ip: string) => {
     const r = await ctx.pool.query(`SELECT 1 FROM "Lease" WHERE mac = $1 AND ip = $2 AND state = 'bound' AND "expiresAt" > now() LIMIT 1`, [mac, ip]);
     return (r.rowCount ?? 0) > 0;
@@ -184,8 +180,6 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
           detail: { clientIp, ...(body.reason ? { reason: body.reason } : {}) },
           bytesDone: body.bytesDone, bytesTotal: body.bytesTotal,
         });
-        const state = phaseState[body.phase];
-        if (host && state) hostState.set(host.id, state, body.phase);
         sendJson(res, 200, { ok: true });
       }),
     },
@@ -196,8 +190,13 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         const body = parse(upBody, await readJsonBody(req));
         const host = await authorize(body.mac, clientIp);
         if (!host) throw new Rejected({ status: 404, reason: `${body.mac} is not a known host`, field: 'mac' });
-        ctx.events.record({ source: 'agent', type: 'up', hostId: host.id, mac: body.mac, detail: { clientIp, ...(body.health ? { health: body.health } : {}) } });
-        hostState.set(host.id, body.health && !body.health.ok ? 'failed' : 'up', body.health && !body.health.ok ? 'health-check' : 'up', { clearOneShot: true });
+        // Booted but its health check never passed: the boot failed, and says why.
+        if (body.health && !body.health.ok) {
+          ctx.events.record({ source: 'agent', type: 'failed', hostId: host.id, mac: body.mac, detail: { clientIp, phase: 'health-check', reason: 'the image\'s health check did not pass', health: body.health } });
+        } else {
+          ctx.events.record({ source: 'agent', type: 'up', hostId: host.id, mac: body.mac, detail: { clientIp, ...(body.health ? { health: body.health } : {}) } });
+          oneShot.clearAfterUp(host.id);
+        }
         sendJson(res, 200, { ok: true, hostname: host.hostname });
       }),
     },

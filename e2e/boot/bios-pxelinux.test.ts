@@ -11,6 +11,8 @@ test('BIOS VM boots pxelinux, the agent and the ram root from bootd alone, and r
   try {
     const mac = '52:54:00:6e:00:01';
     const hostId = await lab.addHost({ hostname: 'ram01', mac, ip: '10.66.0.11' });
+    // A one-shot image override for this boot: it must be gone once the host is up.
+    await lab.pool.query(`UPDATE "Host" SET "bootOverride" = 'image', "imageOverrideId" = $1 WHERE id = $2`, [lab.sample.imageId, hostId]);
     await lab.startBootd();
     const vm = lab.startVm({ name: 'ram01', mac, firmware: 'bios' });
     const ms = await lab.waitForState(hostId, 'up', vm);
@@ -37,6 +39,14 @@ test('BIOS VM boots pxelinux, the agent and the ram root from bootd alone, and r
     assert.deepEqual(up?.detail.health, { ok: true }, 'the image\'s health check (its web page) passed before up');
     const download = events.filter((e) => e.type === 'rootfs-download').at(-1);
     assert.equal(download?.bytesDone, String(lab.sample.rootfs.sizeBytes), 'the last download report has every byte');
+    let override = await lab.hostState(hostId);
+    for (let i = 0; i < 20 && override.bootOverride !== null; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      override = await lab.hostState(hostId);
+    }
+    assert.equal(override.bootOverride, null, 'the one-shot override is cleared once the host is up');
+    const again = await lab.pool.query(`SELECT "imageOverrideId" FROM "Host" WHERE id = $1`, [hostId]);
+    assert.equal(again.rows[0].imageOverrideId, null, 'with the image it named');
   } finally {
     await lab.dispose();
   }
