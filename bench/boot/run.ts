@@ -43,11 +43,14 @@ function writeReferenceTftpRoot(lab: QemuLab): string {
 }
 
 async function runReference(lab: QemuLab, s: Scenario, tftpRoot: string): Promise<number[]> {
-  const dnsmasq = lab.server.spawn('dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', `--interface=${lab.bridge}`, '--bind-interfaces',
+  // As root: the lab's directories are private (mode 700) and dnsmasq would drop to nobody.
+  const dnsmasq = lab.server.spawn('dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--user=root', '--group=root', `--dhcp-leasefile=${path.join(lab.tmp, 'ref.leases')}`, `--interface=${lab.bridge}`, '--bind-interfaces',
     '--dhcp-range=10.66.0.100,10.66.0.150,255.255.255.0,10m', ...Array.from({ length: s.vms }, (_, i) => `--dhcp-host=${macOf(i)},${ipOf(i)}`),
     '--enable-tftp', `--tftp-root=${tftpRoot}`, '--dhcp-userclass=set:ipxe,iPXE', '--dhcp-match=set:bios,option:client-arch,0',
     '--dhcp-match=set:efi,option:client-arch,7', '--dhcp-boot=tag:bios,pxelinux.0', '--dhcp-boot=tag:efi,tag:!ipxe,ipxe.efi',
-    '--dhcp-boot=tag:efi,tag:ipxe,boot.ipxe', `--pid-file=${path.join(lab.tmp, 'ref-dnsmasq.pid')}`, '--log-facility=-'], { stdio: 'ignore' });
+    '--dhcp-boot=tag:efi,tag:ipxe,boot.ipxe', `--pid-file=${path.join(lab.tmp, 'ref-dnsmasq.pid')}`, '--log-facility=-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let dnsmasqLog = '';
+  dnsmasq.stderr!.on('data', (d: Buffer) => { dnsmasqLog += d.toString(); });
   const server = lab.server.spawn('node', ['--import', 'tsx', path.join(repoRoot, 'bench/boot/reference-server.ts'), String(referencePort), lab.sample.rootfs.path, lab.sample.rootfs.sha256], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const ups = new Map<string, number>();
   let out = '';
@@ -60,6 +63,7 @@ async function runReference(lab: QemuLab, s: Scenario, tftpRoot: string): Promis
     out = out.slice(out.lastIndexOf('\n') + 1);
   });
   await sleep(1500);
+  if (dnsmasq.exitCode !== null) throw new Error(`reference dnsmasq exited: ${dnsmasqLog}`);
   const vms: Vm[] = [];
   try {
     for (let i = 0; i < s.vms; i++) vms.push(lab.startVm({ name: `ref-${s.name}-${i}`, mac: macOf(i), firmware: s.firmware }));
