@@ -10,13 +10,16 @@ import { auditListQuery } from '../audit/queries.ts';
 import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
 import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
+import { artifactUploadQuery } from '../images/schema.ts';
+import { bulkPowerInput, powerActionInput } from '../power/schema.ts';
+import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
 import { pageQuery } from './pagination.ts';
 import { json } from './respond.ts';
 
 type Role = 'viewer' | 'operator' | 'admin' | 'public';
 
 interface Operation {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
   role: Role;
@@ -48,12 +51,26 @@ export const operations: Operation[] = [
   { method: 'get', path: '/images/{id}', summary: 'Get an image', role: 'viewer' },
   { method: 'patch', path: '/images/{id}', summary: 'Change an image', role: 'operator', body: imageUpdate },
   { method: 'delete', path: '/images/{id}', summary: 'Delete an image', role: 'operator' },
+  { method: 'put', path: '/images/{id}/artifacts/{kind}', summary: 'Upload an artifact (kind: kernel, initrd or rootfs) as the raw body, streamed to disk; checksum as ?sha256= or X-Checksum-Sha256; 409 for a ready image unless ?force=true; 413 over FLEETBOOT_MAX_ARTIFACT_BYTES', role: 'operator', query: artifactUploadQuery, bodyType: 'application/octet-stream' },
+  { method: 'post', path: '/images/{id}/stage', summary: 'Stage the image on a spare (given, or an idle spare of its role, or any idle spare): the spare boots it and must pass the health gate', role: 'operator', body: stageInput, created: true },
+  { method: 'get', path: '/images/{id}/stages', summary: "The image's stages (newest first) with the latest spare's boot events", role: 'viewer' },
+  { method: 'get', path: '/stages/{id}', summary: "A stage: its gate state, reason, and the spare's boot events since it started", role: 'viewer' },
+  { method: 'post', path: '/stages/{id}/cancel', summary: 'Cancel a live stage (the image goes back to ready, the spare to its previous image)', role: 'operator' },
+  { method: 'post', path: '/images/{id}/promote', summary: "Make a verified image the role's active one (the old one kept as previous) and start a rollout (rollout: false to skip it)", role: 'operator', body: promoteInput },
+  { method: 'post', path: '/roles/{id}/rollback', summary: "Put the role's previous image back as active and roll it out (aborts a live rollout of the role)", role: 'operator', body: rollbackInput },
+  { method: 'get', path: '/rollouts', summary: 'Rollouts and rollbacks, newest first, with each host\'s progress', role: 'viewer', query: rolloutListQuery },
+  { method: 'get', path: '/rollouts/{id}', summary: "A rollout with each host's batch and state", role: 'viewer' },
+  { method: 'post', path: '/rollouts/{id}/pause', summary: 'Pause a rollout: no new boots (hosts already rebooting are still watched)', role: 'operator' },
+  { method: 'post', path: '/rollouts/{id}/resume', summary: 'Resume a paused rollout', role: 'operator' },
+  { method: 'post', path: '/rollouts/{id}/abort', summary: 'Abort a rollout', role: 'operator' },
   { method: 'get', path: '/hosts', summary: 'List hosts (filters, sort, cursor pages)', role: 'viewer', query: listOf(hostListQuery) },
   { method: 'post', path: '/hosts', summary: 'Register a host (MAC optional)', role: 'operator', body: hostCreate, created: true },
   { method: 'post', path: '/hosts/import', summary: 'Import hosts from CSV or JSON, all or nothing', role: 'operator', bodyType: 'text/csv', created: true },
   { method: 'get', path: '/hosts/{id}', summary: 'Get a host', role: 'viewer' },
   { method: 'patch', path: '/hosts/{id}', summary: 'Change a host', role: 'operator', body: hostUpdate },
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },
+  { method: 'post', path: '/hosts/{id}/power', summary: "Power action through the host's BMC (IPMI lanplus): status, on, off, cycle, reset, pxe (next boot only), pxe-boot (pxe then cycle, or on when off); 502 when the BMC refuses, 504 when it doesn't answer in time", role: 'operator', body: powerActionInput },
+  { method: 'post', path: '/power', summary: "One power action on many hosts; an action that boots them may not exceed the roles' max concurrent boots (409)", role: 'operator', body: bulkPowerInput },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/discovered', summary: 'Unknown machines that booted into discovery, with their hardware facts', role: 'viewer', query: discoveredListQuery },
   { method: 'post', path: '/discovered/{mac}/claim', summary: 'Claim a discovered machine as a registered host (gives the host its MAC; the machine then boots its role)', role: 'operator', body: claimInput },
@@ -85,6 +102,7 @@ export function openApiDocument(): Record<string, unknown> {
   for (const op of operations) {
     const parameters: unknown[] = [];
     if (op.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    if (op.path.includes('{kind}')) parameters.push({ name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['kernel', 'initrd', 'rootfs'] } });
     if (op.path.includes('{mac}')) parameters.push({ name: 'mac', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$' } });
     if (op.query) {
       const js = schemaOf(op.query) as { properties?: Record<string, unknown>; required?: string[] };
@@ -107,9 +125,11 @@ export function openApiDocument(): Record<string, unknown> {
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } }
-        : op.bodyType
-          ? { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } }
-          : {}),
+        : op.bodyType === 'application/octet-stream'
+          ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } } }
+          : op.bodyType
+            ? { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } }
+            : {}),
       responses,
     };
   }

@@ -1,0 +1,1 @@
+export { promoteImageRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { stageImageRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

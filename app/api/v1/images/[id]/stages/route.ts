@@ -1,0 +1,1 @@
+export { imageStagesRoute as GET } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { rollbackRoleRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { abortRolloutRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { pauseRolloutRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

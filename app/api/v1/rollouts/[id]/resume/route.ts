@@ -1,0 +1,1 @@
+export { resumeRolloutRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

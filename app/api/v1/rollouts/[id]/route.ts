@@ -1,0 +1,1 @@
+export { getRolloutRoute as GET } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { listRolloutsRoute as GET } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { cancelStageRoute as POST } from '@/server/api/endpoints/lifecycle.ts';

@@ -1,0 +1,1 @@
+export { getStageRoute as GET } from '@/server/api/endpoints/lifecycle.ts';
