@@ -1,11 +1,17 @@
-// Boot sessions: groups a batch of boot events into "BootSession" rows (one boot attempt of one
-// machine, keyed by MAC) inside the event writer's transaction, so an event and the session it
+// Boot sessions: groups boot events into "BootSession" rows (one boot attempt of one machine,
+// keyed by MAC), committed in the event writer's transaction, so an event and the session it
 // belongs to are committed together (or spooled together). A session's phase is the last phase
 // its events reached; it ends `up` or `failed` by an agent report, `interrupted` when the machine
 // starts booting again, or `stalled` by the stall watch (stall-watch.ts).
+//
+// The writer keeps each machine's latest session in memory (SessionBook) instead of reading it
+// back for every batch: it writes them, under the event-order lock. The book is only trusted
+// while no one else has written boot events since the writer's own last commit (the stall watch
+// and other bootd write host-state or boot events whenever they touch a session); otherwise, and
+// after any failed batch, it is dropped and the sessions are read again.
 import type pg from 'pg';
-import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from './boot-phase.ts';
 import { randomUUID } from 'node:crypto';
+import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from './boot-phase.ts';
 
 export interface SessionEvent {
   id: string;
@@ -17,7 +23,7 @@ export interface SessionEvent {
   detail: Record<string, unknown>;
 }
 
-interface SessionRow {
+export interface SessionRow {
   id: string;
   hostId: string | null;
   mac: string;
@@ -39,30 +45,68 @@ export interface SessionAssignment {
   /** The latest session of each host touched by the batch: what the host's state follows. */
   hostSessions: Map<string, { sessionId: string; phase: BootPhase; outcome: string | null; at: string }>;
   finished: FinishedBoot[];
+  /** Sessions created or changed: the rows to write. */
+  changed: SessionRow[];
+  /** Each MAC's latest session after the batch: what the book holds once the batch committed. */
+  latest: Map<string, SessionRow>;
 }
 
-/** A firmware DISCOVER this long after the session's last event starts a new boot even mid-way. */
-export const quietGapSeconds = 600;
+/** Default quiet gap: a firmware DISCOVER this long after the session's last event starts a new boot even mid-way. */
+export const defaultSessionGapSeconds = 600;
 
-/**
- * Assigns each event of the batch to its boot session, creating and updating "BootSession" rows.
- * Must run inside the writer's transaction, after it took the event-order lock (so two bootd
- * never race on one machine's session).
- */
-export async function assignSessions(client: pg.PoolClient | pg.Client, events: SessionEvent[]): Promise<SessionAssignment> {
-  const result: SessionAssignment = { sessionOf: new Map(), hostSessions: new Map(), finished: [] };
-  // An event without a MAC (HTTP tied to a host by its address) belongs to its host's MAC.
-  const hostsWithoutMac = [...new Set(events.filter((e) => !e.mac && e.hostId).map((e) => e.hostId!))];
-  const macOfHost = new Map<string, string>();
-  if (hostsWithoutMac.length > 0) {
-    const rows = await client.query<{ id: string; mac: string | null }>(`SELECT id, mac FROM "Host" WHERE id = ANY($1::uuid[])`, [hostsWithoutMac]);
-    for (const r of rows.rows) if (r.mac) macOfHost.set(r.id, r.mac);
+/** FLEETBOOT_SESSION_GAP_SECONDS, checked. */
+export function sessionGapSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FLEETBOOT_SESSION_GAP_SECONDS;
+  if (raw === undefined || raw === '') return defaultSessionGapSeconds;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`FLEETBOOT_SESSION_GAP_SECONDS must be a positive number of seconds, got "${raw}"`);
+  return n;
+}
+
+/** Bound on machines remembered; the least recently active are read again when they come back. */
+const bookMachines = 200_000;
+
+/** Each machine's latest session as last committed by this writer (null: known to have none). */
+export class SessionBook {
+  private readonly byMac = new Map<string, SessionRow | null>();
+  /** The newest "BootEvent" seq when the book was last known current; null: not current. */
+  head: string | null = null;
+
+  get size(): number {
+    return this.byMac.size;
   }
-  const macOf = (e: SessionEvent) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
-  const macs = [...new Set(events.map(macOf).filter((m): m is string => m !== null))];
-  if (macs.length === 0) return result;
 
-  const current = new Map<string, SessionRow>();
+  knows(mac: string): boolean {
+    return this.byMac.has(mac);
+  }
+
+  latest(mac: string): SessionRow | null {
+    return this.byMac.get(mac) ?? null;
+  }
+
+  /** Puts sessions read from the database or committed by the writer (rows are then the book's). */
+  remember(rows: Map<string, SessionRow | null>): void {
+    for (const [mac, row] of rows) {
+      // Delete first: Map order is then least recently active first.
+      this.byMac.delete(mac);
+      this.byMac.set(mac, row);
+    }
+    for (const mac of this.byMac.keys()) {
+      if (this.byMac.size <= bookMachines) break;
+      this.byMac.delete(mac);
+    }
+  }
+
+  forget(): void {
+    this.byMac.clear();
+    this.head = null;
+  }
+}
+
+/** Reads the latest session of each MAC (null for a MAC without one). Inside the writer's transaction. */
+export async function loadLatestSessions(client: pg.PoolClient | pg.Client, macs: string[]): Promise<Map<string, SessionRow | null>> {
+  const found = new Map<string, SessionRow | null>(macs.map((m) => [m, null]));
+  if (macs.length === 0) return found;
   const loaded = await client.query<SessionRow>(
     `SELECT s.id, s."hostId", s.mac, s."startedAt", s."endedAt", s.phase, s.outcome,
             COALESCE((SELECT max(e.at) FROM "BootEvent" e WHERE e."sessionId" = s.id), s."startedAt") AS "lastEventAt"
@@ -70,16 +114,36 @@ export async function assignSessions(client: pg.PoolClient | pg.Client, events: 
      CROSS JOIN LATERAL (SELECT * FROM "BootSession" b WHERE b.mac = m.mac ORDER BY b."startedAt" DESC LIMIT 1) s`,
     [macs],
   );
-  for (const row of loaded.rows) current.set(row.mac, row);
+  for (const row of loaded.rows) found.set(row.mac, row);
+  return found;
+}
 
+/**
+ * Assigns each event of the batch to its boot session. Pure: reads each MAC's latest session
+ * through `latestOf` and never changes those rows (a batch that fails to commit leaves the book
+ * as it was); `macOf` ties an event without a MAC (HTTP known by address) to its host's MAC.
+ */
+export function assignSessions<E extends SessionEvent>(
+  events: E[],
+  latestOf: (mac: string) => SessionRow | null,
+  macOf: (e: E) => string | null,
+  quietGapSeconds: number,
+): SessionAssignment {
+  const result: SessionAssignment = { sessionOf: new Map(), hostSessions: new Map(), finished: [], changed: [], latest: new Map() };
+  const current = result.latest;
   const changed = new Map<string, SessionRow>();
   for (const e of events) {
     const mac = macOf(e);
     if (!mac) continue;
     const c = classifyEvent(e);
     const at = new Date(e.at);
-    let s = current.get(mac) ?? null;
-    if (startsNewSession(c, s, at, quietGapSeconds)) {
+    let s = current.get(mac);
+    if (s === undefined) {
+      const stored = latestOf(mac);
+      s = stored ? { ...stored } : undefined;
+      if (s) current.set(mac, s);
+    }
+    if (startsNewSession(c, s ?? null, at, quietGapSeconds)) {
       if (s && s.outcome === null) {
         s.outcome = 'interrupted';
         s.endedAt = s.lastEventAt;
@@ -114,19 +178,11 @@ export async function assignSessions(client: pg.PoolClient | pg.Client, events: 
     if (before !== `${s.phase}|${s.outcome}`) changed.set(s.id, s);
     if (s.hostId) result.hostSessions.set(s.hostId, { sessionId: s.id, phase: s.phase, outcome: s.outcome, at: e.at });
   }
-
-  if (changed.size > 0) {
-    const rows = [...changed.values()].map((s) => ({ id: s.id, hostId: s.hostId, mac: s.mac, startedAt: s.startedAt.toISOString(), endedAt: s.endedAt?.toISOString() ?? null, phase: s.phase, outcome: s.outcome }));
-    // LEFT JOIN "Host": a host deleted while its machine was booting leaves an anonymous session.
-    await client.query(
-      `INSERT INTO "BootSession" (id, "hostId", mac, "startedAt", "endedAt", phase, outcome)
-       SELECT s.id, h.id, s.mac, s."startedAt", s."endedAt", s.phase, s.outcome
-       FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, "hostId" uuid, mac text, "startedAt" timestamptz, "endedAt" timestamptz, phase text, outcome text)
-       LEFT JOIN "Host" h ON h.id = s."hostId"
-       ON CONFLICT (id) DO UPDATE SET "hostId" = COALESCE("BootSession"."hostId", EXCLUDED."hostId"), "endedAt" = EXCLUDED."endedAt",
-         phase = EXCLUDED.phase, outcome = EXCLUDED.outcome`,
-      [JSON.stringify(rows)],
-    );
-  }
+  result.changed = [...changed.values()];
   return result;
+}
+
+/** The JSON the writer's statement reads the changed sessions from. */
+export function sessionRowsJson(rows: SessionRow[]): string {
+  return JSON.stringify(rows.map((s) => ({ id: s.id, hostId: s.hostId, mac: s.mac, startedAt: s.startedAt.toISOString(), endedAt: s.endedAt?.toISOString() ?? null, phase: s.phase, outcome: s.outcome })));
 }

@@ -9,8 +9,8 @@ import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BootEventInput, EventSink } from './event-sink.ts';
-import { assignSessions } from './boot-sessions.ts';
-import { applyHostStates, hostStateOfSession } from './host-state.ts';
+import { SessionBook, assignSessions, loadLatestSessions, sessionGapSeconds, sessionRowsJson, type SessionAssignment } from './boot-sessions.ts';
+import { hostStateOfSession } from './host-state.ts';
 
 /**
  * Transaction-level advisory lock every writer of "BootEvent" takes before inserting: commits
@@ -39,28 +39,57 @@ export interface EventWriterOptions {
   stateDir: string;
   log: Logger;
   metrics: Metrics;
+  /** Slow timer: retries a spool replay when no events arrive (events themselves schedule flushes). */
   flushIntervalMs?: number;
+  /** How long the first event waits for company before an idle writer starts a batch. */
+  flushDelayMs?: number;
+  /** Most events in one transaction. */
   maxBatch?: number;
+  /** FLEETBOOT_SESSION_GAP_SECONDS by default (boot-sessions.ts). */
+  sessionGapSeconds?: number;
+  /** Called after each committed batch (the events benchmark's lag breakdown). */
+  onCommitted?: (batch: BatchTiming) => void;
 }
 
-const insertChunk = 1000;
+export interface BatchTiming {
+  /** Each event's time (ms since the epoch), as recorded. */
+  eventAtMs: number[];
+  /** When the batch was taken from the queue, the event-order lock held, and the commit returned. */
+  takenAtMs: number;
+  lockedAtMs: number;
+  committedAtMs: number;
+}
+
+interface QueuedEvent {
+  event: StoredEvent;
+  /** The event as JSON, encoded when recorded (while an earlier batch commits). */
+  json: string;
+}
+
+const defaultMaxBatch = 2000;
+/** SQLSTATE foreign_key_violation. */
+const foreignKeyViolation = '23503';
 
 export class EventWriter implements EventSink {
-  private queue: StoredEvent[] = [];
+  private queue: QueuedEvent[] = [];
   private flushing: Promise<void> | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly spoolPath: string;
+  private readonly book = new SessionBook();
+  private readonly gapSeconds: number;
   private closed = false;
 
   constructor(private readonly opts: EventWriterOptions) {
     fs.mkdirSync(opts.stateDir, { recursive: true });
     this.spoolPath = path.join(opts.stateDir, 'events-spool.jsonl');
-    this.timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 100);
+    this.gapSeconds = opts.sessionGapSeconds ?? sessionGapSeconds();
+    this.timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 1000);
     this.timer.unref();
   }
 
   record(event: BootEventInput): void {
-    this.queue.push({
+    const stored: StoredEvent = {
       id: randomUUID(),
       hostId: event.hostId ?? null,
       mac: event.mac ?? null,
@@ -70,9 +99,17 @@ export class EventWriter implements EventSink {
       detail: event.detail ?? {},
       bytesDone: event.bytesDone ?? null,
       bytesTotal: event.bytesTotal ?? null,
-    });
+    };
+    this.queue.push({ event: stored, json: JSON.stringify(stored) });
     this.opts.metrics.inc('fleetboot_events_recorded_total', 'Boot events recorded by bootd', { source: event.source });
-    if (this.queue.length >= (this.opts.maxBatch ?? 2000)) void this.flush();
+    // Group commit: an idle writer waits flushDelayMs for more events; a busy one takes
+    // everything queued as soon as its commit returns (flush's loop).
+    if (!this.flushing && !this.soon && !this.closed) {
+      this.soon = setTimeout(() => {
+        this.soon = null;
+        void this.flush();
+      }, this.opts.flushDelayMs ?? 5);
+    }
   }
 
   /** Events waiting in memory or in the spool file. */
@@ -88,44 +125,73 @@ export class EventWriter implements EventSink {
     }
   }
 
+  /**
+   * Writes everything queued (and anything spooled first); resolves once the queue is empty or a
+   * batch had to be spooled. One commit is in flight at a time, which keeps this writer's
+   * batches in seq order; events recorded meanwhile are already encoded and go right after it.
+   */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = this.flushOnce().finally(() => { this.flushing = null; });
+    if (this.soon) {
+      clearTimeout(this.soon);
+      this.soon = null;
+    }
+    this.flushing ??= (async () => {
+      try {
+        while (await this.flushOnce()) {
+          if (this.queue.length === 0) break;
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
     return this.flushing;
   }
 
-  private async flushOnce(): Promise<void> {
+  /** One batch; false when it (or the spool) could not be written. */
+  private async flushOnce(): Promise<boolean> {
     // The spool holds older events: they go first.
     if (fs.existsSync(this.spoolPath)) {
       const ok = await this.replaySpool();
       if (!ok) {
-        this.spool(this.takeQueue());
-        return;
+        this.spool(this.takeQueue(Infinity));
+        return false;
       }
     }
-    const batch = this.takeQueue();
-    if (batch.length === 0) return;
+    const batch = this.takeQueue(this.opts.maxBatch ?? defaultMaxBatch);
+    if (batch.length === 0) return true;
     try {
-      await this.insert(batch);
+      try {
+        await this.insert(batch);
+      } catch (err) {
+        // A session the book remembered is gone (its host was deleted, retention pruned it):
+        // the book is dropped by then, so once more with sessions read from the database.
+        if ((err as { code?: string }).code !== foreignKeyViolation) throw err;
+        await this.insert(batch);
+      }
       this.opts.metrics.inc('fleetboot_event_batches_total', 'Event batches written', { result: 'committed' });
+      return true;
     } catch (err) {
       this.opts.metrics.inc('fleetboot_event_batches_total', 'Event batches written', { result: 'spooled' });
       this.opts.log.warn('events could not be written; spooled to disk', { events: batch.length, error: (err as Error).message });
       this.spool(batch);
+      return false;
     }
   }
 
-  private takeQueue(): StoredEvent[] {
-    const batch = this.queue;
-    this.queue = [];
-    return batch;
+  private takeQueue(max: number): QueuedEvent[] {
+    if (this.queue.length <= max) {
+      const batch = this.queue;
+      this.queue = [];
+      return batch;
+    }
+    return this.queue.splice(0, max);
   }
 
-  private spool(batch: StoredEvent[]): void {
+  private spool(batch: QueuedEvent[]): void {
     if (batch.length === 0) return;
     const fd = fs.openSync(this.spoolPath, 'a', 0o600);
     try {
-      fs.writeSync(fd, batch.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      fs.writeSync(fd, batch.map((e) => e.json).join('\n') + '\n');
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -139,17 +205,19 @@ export class EventWriter implements EventSink {
     } catch {
       return true;
     }
-    const events: StoredEvent[] = [];
+    const events: QueuedEvent[] = [];
     for (const line of lines) {
       try {
-        events.push(JSON.parse(line) as StoredEvent);
+        events.push({ event: JSON.parse(line) as StoredEvent, json: line });
       } catch {
         // A line torn by a crash mid-append: its events were never acknowledged to anyone.
         this.opts.metrics.inc('fleetboot_event_spool_torn_lines_total', 'Unreadable spool lines skipped');
       }
     }
     try {
-      await this.insert(events, { mayRepeat: true });
+      // Sessions are read again: what the book remembers predates the spooled events.
+      this.book.forget();
+      for (let i = 0; i < events.length; i += defaultMaxBatch) await this.insert(events.slice(i, i + defaultMaxBatch), { mayRepeat: true });
     } catch {
       return false;
     }
@@ -159,61 +227,83 @@ export class EventWriter implements EventSink {
   }
 
   /**
-   * One transaction: the events, their boot sessions, the hosts' last-seen and state. A spool
-   * replay may repeat events already committed (crash between commit and spool removal): those
-   * are left out before sessions are assigned, so a replay never moves a session twice.
+   * One transaction, three round trips: take the event-order lock (and see whether anyone else
+   * wrote events since this writer's last commit), then one statement writes the sessions, the
+   * events, each host's last-seen and state and a host-state event for each state change, then
+   * COMMIT. A spool replay may repeat events already committed (crash between commit and spool
+   * removal): those are left out before sessions are assigned, so a replay never moves a
+   * session twice.
    */
-  private async insert(events: StoredEvent[], opts: { mayRepeat?: boolean } = {}): Promise<void> {
+  private async insert(batch: QueuedEvent[], opts: { mayRepeat?: boolean } = {}): Promise<void> {
+    const takenAtMs = Date.now();
     const client = await this.opts.pool.connect();
-    let finished: Awaited<ReturnType<typeof assignSessions>>['finished'] = [];
+    let assigned: SessionAssignment;
+    let lockedAtMs: number;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [eventOrderLockKey]);
-      if (opts.mayRepeat && events.length > 0) {
-        const stored = await client.query<{ id: string }>('SELECT id FROM "BootEvent" WHERE id = ANY($1::uuid[])', [events.map((e) => e.id)]);
+      // One simple-protocol round trip; the lock is taken before max(seq) is read.
+      const opened = (await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${eventOrderLockKey}); SELECT coalesce(max(seq), 0)::text AS head FROM "BootEvent"`)) as unknown as pg.QueryResult[];
+      lockedAtMs = Date.now();
+      const head = opened[2]!.rows[0].head as string;
+      // Someone else (the stall watch, another bootd) wrote events, maybe sessions: read them again.
+      if (this.book.head !== head) this.book.forget();
+      if (opts.mayRepeat && batch.length > 0) {
+        const stored = await client.query<{ id: string }>('SELECT id FROM "BootEvent" WHERE id = ANY($1::uuid[])', [batch.map((e) => e.event.id)]);
         const known = new Set(stored.rows.map((r) => r.id));
-        events = events.filter((e) => !known.has(e.id));
+        batch = batch.filter((e) => !known.has(e.event.id));
       }
-      const sessions = await assignSessions(client, events);
-      finished = sessions.finished;
-      for (let i = 0; i < events.length; i += insertChunk) {
-        const chunk = events.slice(i, i + insertChunk).map((e, n) => ({ ...e, sessionId: sessions.sessionOf.get(e.id) ?? null, n }));
-        // ORDER BY n: seq follows the order events were recorded in.
-        await client.query(
-          `INSERT INTO "BootEvent" (id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal")
-           SELECT e.id, h.id, e.mac, e."sessionId", e.source, e.type, e.at, e.detail, e."bytesDone", e."bytesTotal"
-           FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, "hostId" uuid, mac text, "sessionId" uuid, source text, type text, at timestamptz,
-                detail jsonb, "bytesDone" bigint, "bytesTotal" bigint, n int)
-           LEFT JOIN "Host" h ON h.id = e."hostId"
-           ORDER BY e.n
-           ON CONFLICT (id) DO NOTHING`,
-          [JSON.stringify(chunk)],
-        );
-        // A host seen on the wire is alive: last-seen is written with the batch, not per packet.
-        await client.query(
-          `UPDATE "Host" h SET "lastSeenAt" = s.at FROM (
-             SELECT e."hostId" AS id, max(e.at) AS at FROM jsonb_to_recordset($1::jsonb) AS e("hostId" uuid, at timestamptz)
-             WHERE e."hostId" IS NOT NULL GROUP BY e."hostId") s
-           WHERE h.id = s.id AND (h."lastSeenAt" IS NULL OR h."lastSeenAt" < s.at)`,
-          [JSON.stringify(chunk)],
-        );
+      const events = batch.map((q) => q.event);
+      // An event without a MAC (HTTP tied to a host by its address) belongs to its host's MAC.
+      const hostsWithoutMac = [...new Set(events.filter((e) => !e.mac && e.hostId).map((e) => e.hostId!))];
+      const macOfHost = new Map<string, string>();
+      if (hostsWithoutMac.length > 0) {
+        const rows = await client.query<{ id: string; mac: string | null }>(`SELECT id, mac FROM "Host" WHERE id = ANY($1::uuid[])`, [hostsWithoutMac]);
+        for (const r of rows.rows) if (r.mac) macOfHost.set(r.id, r.mac);
       }
-      await applyHostStates(client, [...sessions.hostSessions].map(([hostId, s]) => ({ hostId, state: hostStateOfSession(s.phase, s.outcome), phase: s.phase, sessionId: s.sessionId, at: s.at })));
+      const macOf = (e: StoredEvent) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
+      const unknown = [...new Set(events.map(macOf).filter((m): m is string => m !== null && !this.book.knows(m)))];
+      if (unknown.length > 0) this.book.remember(await loadLatestSessions(client, unknown));
+      assigned = assignSessions(events, (mac) => this.book.latest(mac), macOf, this.gapSeconds);
+
+      // Each host once: last seen (a host seen on the wire is alive) and the state its latest session gives it.
+      const hosts = new Map<string, { id: string; seen: string | null; state: string | null; phase: string | null; sessionId: string | null; at: string | null }>();
+      for (const e of events) {
+        if (!e.hostId) continue;
+        const h = hosts.get(e.hostId);
+        if (!h) hosts.set(e.hostId, { id: e.hostId, seen: e.at, state: null, phase: null, sessionId: null, at: null });
+        else if (h.seen === null || e.at > h.seen) h.seen = e.at;
+      }
+      for (const [hostId, s] of assigned.hostSessions) {
+        const h = hosts.get(hostId) ?? { id: hostId, seen: null, state: null, phase: null, sessionId: null, at: null };
+        Object.assign(h, { state: hostStateOfSession(s.phase, s.outcome), phase: s.phase, sessionId: s.sessionId, at: s.at });
+        hosts.set(hostId, h);
+      }
+      // n keeps seq in recorded order; the session id is spliced into the JSON encoded at record time.
+      const eventsJson = `[${batch.map((q, n) => {
+        const sessionId = assigned.sessionOf.get(q.event.id);
+        return `{"n":${n},"sessionId":${sessionId ? `"${sessionId}"` : 'null'},${q.json.slice(1)}`;
+      }).join(',')}]`;
+      const written = await client.query<{ head: string | null }>(writeBatchSql, [eventsJson, sessionRowsJson(assigned.changed), JSON.stringify([...hosts.values()])]);
       await client.query('COMMIT');
+      this.book.remember(assigned.latest);
+      this.book.head = written.rows[0]?.head ?? head;
     } catch (err) {
+      // Whatever the book assumed may not have been written.
+      this.book.forget();
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
     }
     const committedAtMs = Date.now();
-    for (const e of events) {
-      this.opts.metrics.observe('fleetboot_event_lag_seconds', 'Time from a boot event to its commit', eventLagBuckets, {}, Math.max(0, committedAtMs - Date.parse(e.at)) / 1000);
+    const eventAtMs = batch.map((q) => Date.parse(q.event.at));
+    for (const at of eventAtMs) {
+      this.opts.metrics.observe('fleetboot_event_lag_seconds', 'Time from a boot event to its commit', eventLagBuckets, {}, Math.max(0, committedAtMs - at) / 1000);
     }
-    for (const f of finished) {
+    for (const f of assigned.finished) {
       this.opts.metrics.inc('fleetboot_boots_total', 'Boot attempts ended, by outcome', { outcome: f.outcome });
       this.opts.metrics.observe('fleetboot_boot_duration_seconds', 'Boot attempt duration, first DHCP to its end, by outcome', bootDurationBuckets, { outcome: f.outcome }, f.durationSeconds);
     }
+    this.opts.onCommitted?.({ eventAtMs, takenAtMs, lockedAtMs, committedAtMs });
   }
 
   async close(): Promise<void> {
@@ -224,3 +314,50 @@ export class EventWriter implements EventSink {
     if (this.queue.length > 0) await this.flush();
   }
 }
+
+/**
+ * The batch in one statement. $1: events (n = recorded order, with their session), $2: sessions
+ * created or changed, $3: one row per host (last seen; state, phase and session when a session
+ * of the host moved). Every host whose state changes gets a `bootd`/`host-state` event after the
+ * batch's events (host-state.ts says why). Foreign keys are checked at the end of the statement,
+ * so events may name sessions inserted by it. LEFT JOIN "Host": a host deleted while its machine
+ * was booting leaves anonymous events and sessions. Returns the newest seq written.
+ */
+const writeBatchSql = `
+WITH sessions AS (
+  INSERT INTO "BootSession" (id, "hostId", mac, "startedAt", "endedAt", phase, outcome)
+  SELECT s.id, h.id, s.mac, s."startedAt", s."endedAt", s.phase, s.outcome
+  FROM json_to_recordset($2::json) AS s(id uuid, "hostId" uuid, mac text, "startedAt" timestamptz, "endedAt" timestamptz, phase text, outcome text)
+  LEFT JOIN "Host" h ON h.id = s."hostId"
+  ON CONFLICT (id) DO UPDATE SET "hostId" = COALESCE("BootSession"."hostId", EXCLUDED."hostId"), "endedAt" = EXCLUDED."endedAt",
+    phase = EXCLUDED.phase, outcome = EXCLUDED.outcome
+), seen AS (
+  SELECT s.*, h.state::text AS "wasState", h."statePhase" AS "wasPhase"
+  FROM json_to_recordset($3::json) AS s(id uuid, seen timestamptz, state text, phase text, "sessionId" uuid, at timestamptz)
+  JOIN "Host" h ON h.id = s.id
+), hosts AS (
+  UPDATE "Host" h SET
+    "lastSeenAt" = CASE WHEN s.seen IS NOT NULL AND (h."lastSeenAt" IS NULL OR h."lastSeenAt" < s.seen) THEN s.seen ELSE h."lastSeenAt" END,
+    state = COALESCE(s.state, h.state::text)::"HostState",
+    "statePhase" = CASE WHEN s.state IS NULL THEN h."statePhase" ELSE s.phase END
+  FROM seen s
+  WHERE h.id = s.id AND ((s.seen IS NOT NULL AND (h."lastSeenAt" IS NULL OR h."lastSeenAt" < s.seen))
+    OR (s.state IS NOT NULL AND (h.state::text, h."statePhase") IS DISTINCT FROM (s.state, s.phase)))
+  RETURNING h.id, h.mac, h.state::text AS state, h."statePhase" AS phase, s."sessionId", s.at, s."wasState", s."wasPhase"
+), written AS (
+  INSERT INTO "BootEvent" (id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal")
+  SELECT id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal" FROM (
+    SELECT e.id, h.id AS "hostId", e.mac, e."sessionId", e.source, e.type, e.at, e.detail, e."bytesDone", e."bytesTotal", e.n
+    FROM json_to_recordset($1::json) AS e(n int, "sessionId" uuid, id uuid, "hostId" uuid, mac text, source text, type text, at timestamptz,
+         detail jsonb, "bytesDone" bigint, "bytesTotal" bigint)
+    LEFT JOIN "Host" h ON h.id = e."hostId"
+    UNION ALL
+    SELECT gen_random_uuid(), c.id, c.mac, c."sessionId", 'bootd', 'host-state', c.at, jsonb_build_object('state', c.state, 'phase', c.phase),
+           NULL, NULL, 2147483647
+    FROM hosts c WHERE (c.state, c.phase) IS DISTINCT FROM (c."wasState", c."wasPhase")
+  ) x
+  ORDER BY n
+  ON CONFLICT (id) DO NOTHING
+  RETURNING seq
+)
+SELECT max(seq)::text AS head FROM written`;

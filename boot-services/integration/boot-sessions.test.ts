@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { EventWriter } from '../events/event-writer.ts';
+import { sessionGapSeconds } from '../events/boot-sessions.ts';
 import { pruneOldEvents } from '../events/event-retention.ts';
 import { watchHostsOnce } from '../events/stall-watch.ts';
 import { Metrics } from '../metrics.ts';
@@ -144,4 +145,57 @@ test('metrics: boots by outcome, boot duration histogram, event lag, hosts and l
     /^fleetboot_hosts\{state="up"\} \d+$/m,
     /^fleetboot_dhcp_leases\{state="bound"\} \d+$/m,
   ]) assert.match(text, line);
+});
+
+test('two writers on one database (two bootd) keep one session per boot', async () => {
+  const host = await addHost();
+  const other = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics() });
+  try {
+    let at = Date.now() - 60_000;
+    // Each writer's remembered sessions go stale whenever the other commits: neither may fork the boot.
+    for (const [i, step] of simulatedBootSteps({ hostId: host.id, mac: host.mac }).entries()) {
+      const w = i % 2 === 0 ? writer : other;
+      w.record({ ...step, at: new Date((at += 1000)) });
+      await w.flush();
+    }
+  } finally {
+    await other.close();
+  }
+  const sessions = await sessionsOf(host.id);
+  assert.deepEqual(sessions.map((s) => [s.phase, s.outcome]), [['up', 'up']]);
+  assert.deepEqual(await hostRow(host.id), { state: 'up', statePhase: 'up' });
+});
+
+test('events keep flowing for a machine whose host was deleted mid-boot', async () => {
+  const host = await addHost();
+  const steps = simulatedBootSteps({ hostId: host.id, mac: host.mac });
+  const cut = midTransferIndex(steps, 'kernel');
+  const last = record(steps.slice(0, cut), new Date(Date.now() - 60_000));
+  await writer.flush();
+  // Deleting the host deletes its sessions (cascade), which the writer still remembers.
+  await pool.query(`DELETE FROM "Host" WHERE id = $1`, [host.id]);
+  record(steps.slice(cut).map((s) => ({ ...s, hostId: null })), last);
+  await writer.flush();
+  assert.equal(writer.pending(), 0, 'nothing left in memory or spooled');
+  const rows = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT "sessionId")::int AS s FROM "BootEvent" WHERE mac = $1`, [host.mac]);
+  assert.deepEqual(rows.rows[0], { n: steps.length - cut, s: 1 });
+});
+
+test('FLEETBOOT_SESSION_GAP_SECONDS: a firmware DISCOVER after the quiet gap starts a new boot', async () => {
+  assert.equal(sessionGapSeconds({}), 600);
+  assert.equal(sessionGapSeconds({ FLEETBOOT_SESSION_GAP_SECONDS: '90' }), 90);
+  assert.throws(() => sessionGapSeconds({ FLEETBOOT_SESSION_GAP_SECONDS: 'soon' }), /FLEETBOOT_SESSION_GAP_SECONDS/);
+  const short = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics(), sessionGapSeconds: 60 });
+  try {
+    const host = await addHost(3600);
+    const [discover] = simulatedBootSteps({ hostId: host.id, mac: host.mac });
+    const t = Date.now() - 600_000;
+    short.record({ ...discover!, at: new Date(t) });
+    short.record({ ...discover!, at: new Date(t + 30_000) });
+    short.record({ ...discover!, at: new Date(t + 150_000) });
+    await short.flush();
+    assert.equal((await sessionsOf(host.id)).length, 2, 'the 30 s repeat is the same boot; 150 s later is a new one');
+  } finally {
+    await short.close();
+  }
 });
