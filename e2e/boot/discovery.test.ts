@@ -5,9 +5,9 @@
 // nobody touching them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QemuLab, bootLabSkipReason, bootTimeoutMs, missingStep, timelineByMac } from './qemu-lab.ts';
+import { QemuLab, heavySkipReason, bootTimeoutMs, missingStep, timelineByMac } from './qemu-lab.ts';
 
-const skip = bootLabSkipReason();
+const skip = heavySkipReason();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('unknown VMs are discovered, matched by serial or claimed, and boot their role to up', { skip: skip ?? false, timeout: 900_000 }, async () => {

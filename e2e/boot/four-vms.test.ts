@@ -3,9 +3,9 @@
 // this 2-core box, so the deadline scales with the VM count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QemuLab, bootLabSkipReason, bootTimeoutMs, missingStep } from './qemu-lab.ts';
+import { QemuLab, heavySkipReason, bootTimeoutMs, missingStep } from './qemu-lab.ts';
 
-const skip = bootLabSkipReason();
+const skip = heavySkipReason();
 const vmCount = 4;
 
 test(`${vmCount} VMs booting at once all reach up`, { skip: skip ?? false, timeout: 900_000 }, async () => {

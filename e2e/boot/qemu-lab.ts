@@ -33,6 +33,14 @@ export function bootLabSkipReason(): string | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The heavy labs (several VMs at once, reboots) take most of the suite's ~7 minutes under TCG
+ * on 2 cores; FLEETBOOT_BOOT_LAB_LIGHT=1 skips them for a quick run.
+ */
+export function heavySkipReason(): string | null {
+  return bootLabSkipReason() ?? (process.env.FLEETBOOT_BOOT_LAB_LIGHT === '1' ? 'heavy boot lab skipped (FLEETBOOT_BOOT_LAB_LIGHT=1)' : null);
+}
+
 let accelMemo: 'kvm' | 'tcg' | null = null;
 /**
  * KVM when it really boots a kernel here, else TCG (DESIGN.md: /dev/kvm exists on these
