@@ -11,9 +11,9 @@ function fakePool() {
   const calls: unknown[][] = [];
   let failing = false;
   const pool = {
-    query: async (_sql: string, params: unknown[]) => {
+    query: async (q: string | { values: unknown[] }, params?: unknown[]) => {
       if (failing) throw new Error('connection refused');
-      calls.push(params);
+      calls.push(typeof q === 'string' ? params! : q.values);
       return { rows: [] };
     },
   } as unknown as pg.Pool;
@@ -63,5 +63,25 @@ test('past maxPending, new MACs are counted as lost, not silently dropped', asyn
   for (const m of ['52:54:00:00:00:01', '52:54:00:00:00:02', '52:54:00:00:00:03']) w.noteUnknownMachine(m, net, null);
   assert.equal(w.waiting(), 2);
   assert.equal(metrics.get('fleetboot_dhcp_discovered_lost_total'), 1);
+  await w.close();
+});
+
+test('a MAC written a moment ago is not written again until a minute has passed or its address changed', async () => {
+  const { pool, calls } = fakePool();
+  let now = 100_000;
+  const w = new DiscoveryWriter({ pool, log: silentLog, metrics: new Metrics(), flushIntervalMs: 60_000, now: () => now });
+  w.noteUnknownMachine('52:54:00:00:00:0d', net, '10.66.0.102');
+  await w.flush();
+  now += 2000;
+  w.noteUnknownMachine('52:54:00:00:00:0d', net, null); // its next DISCOVER
+  w.noteUnknownMachine('52:54:00:00:00:0d', net, '10.66.0.102'); // and ACK
+  await w.flush();
+  assert.equal(calls.length, 1);
+  w.noteUnknownMachine('52:54:00:00:00:0d', net, '10.66.0.103'); // a new address: written at once
+  await w.flush();
+  now += 61_000;
+  w.noteUnknownMachine('52:54:00:00:00:0d', net, null); // a minute on: lastSeenAt moves
+  await w.flush();
+  assert.deepEqual(calls.map((c) => [c[2], c[3]]), [[['10.66.0.102'], [100_000]], [['10.66.0.103'], [102_000]], [[null], [163_000]]]);
   await w.close();
 });

@@ -40,9 +40,19 @@ const upsertSql = `
     "lastSeenAt" = GREATEST("DiscoveredMachine"."lastSeenAt", EXCLUDED."lastSeenAt")`;
 
 const maxRetryDelayMs = 30_000;
+/**
+ * A MAC already written with the same network and address is written again only this much
+ * later (lastSeenAt to the minute is what the list needs): a boot storm of retrying clients
+ * costs one row write per machine per minute, not one per packet batch.
+ */
+const rewriteUnchangedAfterMs = 60_000;
+/** Written MACs remembered for that; the oldest are forgotten first (then simply written again). */
+const maxRemembered = 50_000;
 
 export class DiscoveryWriter implements UnknownMachineSink {
   private pending = new Map<string, Sighting>();
+  /** What was last committed per MAC, in commit order. */
+  private readonly written = new Map<string, { networkId: string; ip: string | null; atMs: number }>();
   private writing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
   private failures = 0;
@@ -58,6 +68,8 @@ export class DiscoveryWriter implements UnknownMachineSink {
 
   noteUnknownMachine(mac: string, networkId: string, ip: string | null): void {
     const nowMs = this.now();
+    const done = this.written.get(mac);
+    if (done && nowMs - done.atMs < rewriteUnchangedAfterMs && nowMs >= done.atMs && done.networkId === networkId && (ip === null || ip === done.ip)) return;
     const previous = this.pending.get(mac);
     if (previous) {
       previous.seenAtMs = nowMs;
@@ -101,7 +113,16 @@ export class DiscoveryWriter implements UnknownMachineSink {
       seen.push(s.seenAtMs);
     }
     try {
-      await this.opts.pool.query(upsertSql, [macs, networks, ips, seen]);
+      await this.opts.pool.query({ name: 'fleetboot-discovered-upsert', text: upsertSql, values: [macs, networks, ips, seen] });
+      for (const [mac, s] of batch) {
+        const before = this.written.get(mac);
+        this.written.delete(mac);
+        this.written.set(mac, { networkId: s.networkId, ip: s.ip ?? before?.ip ?? null, atMs: s.seenAtMs });
+      }
+      if (this.written.size > maxRemembered) {
+        let drop = this.written.size - maxRemembered;
+        for (const mac of this.written.keys()) { this.written.delete(mac); if (--drop <= 0) break; }
+      }
       this.opts.metrics.inc('fleetboot_dhcp_discovered_written_total', 'Unknown-MAC sightings written to the discovery list', {}, macs.length);
       if (this.failures > 0) this.opts.log.info('discovery list writes resumed', { after: this.failures });
       this.failures = 0;
