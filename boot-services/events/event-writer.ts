@@ -52,6 +52,7 @@ export interface EventWriterOptions {
 }
 
 export interface BatchTiming {
+  eventIds: string[];
   /** Each event's time (ms since the epoch), as recorded. */
   eventAtMs: number[];
   /** When the batch was taken from the queue, the event-order lock held, and the commit returned. */
@@ -303,7 +304,7 @@ export class EventWriter implements EventSink {
       this.opts.metrics.inc('fleetboot_boots_total', 'Boot attempts ended, by outcome', { outcome: f.outcome });
       this.opts.metrics.observe('fleetboot_boot_duration_seconds', 'Boot attempt duration, first DHCP to its end, by outcome', bootDurationBuckets, { outcome: f.outcome }, f.durationSeconds);
     }
-    this.opts.onCommitted?.({ eventAtMs, takenAtMs, lockedAtMs, committedAtMs });
+    this.opts.onCommitted?.({ eventIds: batch.map((q) => q.event.id), eventAtMs, takenAtMs, lockedAtMs, committedAtMs });
   }
 
   async close(): Promise<void> {

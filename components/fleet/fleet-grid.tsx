@@ -1,15 +1,21 @@
 'use client';
 // The fleet at a glance: every host as a tile in its state's colour and word, grouped by role,
 // counts per state, filters, live over the event stream (host-state events only). Built for
-// 10,000 hosts: each role's tiles are one server-rendered HTML string (React neither renders nor
-// hydrates tiles one by one), a state change rewrites one tile's attributes, and groups off
-// screen are skipped by the browser (content-visibility).
+// 10,000 hosts: the page sends the fleet once, as one compact string per role (server/fleet/
+// queries.ts), and the tiles are built from it in the browser as one HTML string (React neither
+// renders, hydrates nor diffs tiles); a tile is one <a> with the state in an attribute, a state
+// change rewrites that one tile, and tiles off screen are skipped by the browser
+// (content-visibility on chunks of tiles). A host added after the page loaded gets its tile when
+// its first host-state event arrives.
 import './fleet-grid.css';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { Badge, hostStateTone } from '@/components/badge.tsx';
 import type { FleetSnapshot } from '@/server/fleet/queries.ts';
 
 const states = ['registered', 'discovered', 'booting', 'up', 'failed', 'stalled', 'offline'] as const;
+const phases = ['dhcp', 'bootloader', 'kernel', 'initrd', 'rootfs', 'up'] as const;
+/** Tiles per content-visibility chunk: the browser lays out only the chunks on screen. */
+const chunkTiles = 240;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -17,60 +23,70 @@ function stateWord(state: string, phase: string | null): string {
   return state === 'booting' && phase ? `booting · ${phase}` : state === 'stalled' && phase ? `stalled · ${phase}` : state;
 }
 
-function tileHtml(snap: FleetSnapshot, i: number): string {
-  const state = states[snap.stateIndex[i]!]!;
-  const name = escapeHtml(snap.hostnames[i]!);
-  const word = escapeHtml(stateWord(state, snap.phases[i] ?? null));
-  return `<a href="/hosts/${snap.hostIds[i]}" data-i="${i}" data-s="${state}" title="${name}: ${word}">${name}<b>${word}</b></a>`;
-}
-
 interface Group {
   key: string;
   name: string;
-  members: number[];
+  count: number;
 }
 
-function groupsOf(snap: FleetSnapshot): Group[] {
-  const byRole = new Map<number, number[]>();
-  snap.roleIndex.forEach((r, i) => {
-    const list = byRole.get(r) ?? [];
-    list.push(i);
-    byRole.set(r, list);
+/** The fleet, columnar: host i is ids[i], names[i], … in tile order. */
+interface Fleet {
+  ids: string[];
+  names: string[];
+  group: number[];
+  state: number[];
+  phase: Array<string | null>;
+  groups: Group[];
+}
+
+const dashed = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
+function decodeFleet(snapshot: FleetSnapshot): Fleet {
+  const fleet: Fleet = { ids: [], names: [], group: [], state: [], phase: [], groups: [] };
+  snapshot.groups.forEach((g, gi) => {
+    const words = g.hosts.split(' ');
+    for (let w = 0; w + 2 < words.length; w += 3) {
+      const code = words[w + 2]!;
+      fleet.ids.push(dashed(words[w]!));
+      fleet.names.push(words[w + 1]!);
+      fleet.group.push(gi);
+      fleet.state.push(code.charCodeAt(0) - 48);
+      fleet.phase.push(code.length > 1 ? phases[Number(code.slice(1))] ?? null : null);
+    }
+    fleet.groups.push({ key: g.roleId ?? 'none', name: g.name, count: words.length / 3 });
   });
-  return [...byRole.entries()]
-    .sort(([a], [b]) => (a === -1 ? 1 : b === -1 ? -1 : a - b))
-    .map(([r, members]) => ({ key: r === -1 ? 'none' : snap.roles[r]!.id, name: r === -1 ? 'No role' : snap.roles[r]!.name, members }));
+  return fleet;
 }
 
-/** The tiles: rendered once, never re-rendered by React (updates go straight to the DOM). */
-const Tiles = memo(function Tiles({ snap, groups }: { snap: FleetSnapshot; groups: Group[] }) {
-  return (
-    <>
-      {groups.map((g) => (
-        <section key={g.key} className="fleet-group mb-4" data-group={g.key} aria-label={`Role ${g.name}`}>
-          <h2 className="mb-1 text-sm font-semibold text-slate-800">
-            {g.name} <span className="font-normal text-slate-500">({g.members.length.toLocaleString('en-US')} hosts)</span>
-          </h2>
-          <div className="fleet-tiles" dangerouslySetInnerHTML={{ __html: g.members.map((i) => tileHtml(snap, i)).join('') }} />
-        </section>
-      ))}
-    </>
-  );
-});
+function tileHtml(f: Fleet, i: number): string {
+  return `<a href="/hosts/${f.ids[i]}" data-s="${states[f.state[i]!]}">${escapeHtml(f.names[i]!)}<b>${escapeHtml(stateWord(states[f.state[i]!]!, f.phase[i]!))}</b></a>`;
+}
+
+function groupHtml(f: Fleet, g: Group, members: number[]): string {
+  let html = `<section class="fleet-group" data-group="${escapeHtml(g.key)}" aria-label="Role ${escapeHtml(g.name)}"><h2>${escapeHtml(g.name)} <span>(<span data-n>${g.count.toLocaleString('en-US')}</span> hosts)</span></h2>`;
+  for (let c = 0; c < members.length; c += chunkTiles) {
+    html += '<div class="fleet-tiles">';
+    for (let k = c; k < Math.min(members.length, c + chunkTiles); k++) html += tileHtml(f, members[k]!);
+    html += '</div>';
+  }
+  return `${html}</section>`;
+}
 
 export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
-  const groups = useMemo(() => groupsOf(snapshot), [snapshot]);
-  const stateOf = useRef(Int8Array.from(snapshot.stateIndex));
-  const phaseOf = useRef(snapshot.phases.slice());
-  const indexOf = useMemo(() => new Map(snapshot.hostIds.map((id, i) => [id, i])), [snapshot]);
+  // Decoded in render (server and browser alike: the counts and role list are rendered from it);
+  // from then on the arrays grow with hosts added live and change with their states.
+  const fleet = useMemo(() => decodeFleet(snapshot), [snapshot]);
+  const indexOf = useRef(new Map<string, number>());
   const tiles = useRef<HTMLAnchorElement[]>([]);
-  const root = useRef<HTMLDivElement>(null);
-  const countStates = () => {
+  const tilesRoot = useRef<HTMLDivElement>(null);
+  const countStates = useCallback(() => {
     const c = states.map(() => 0);
-    for (const s of stateOf.current) c[s]!++;
+    for (const s of fleet.state) c[s]!++;
     return c;
-  };
+  }, [fleet]);
   const [counts, setCounts] = useState(countStates);
+  const [groups, setGroups] = useState(fleet.groups);
+  const [total, setTotal] = useState(fleet.ids.length);
   const [text, setText] = useState('');
   const [role, setRole] = useState('');
   const [shown, setShown] = useState<Set<number>>(new Set());
@@ -79,57 +95,113 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
 
   const visible = useCallback((i: number) => {
     const f = filter.current;
-    if (f.shown.size > 0 && !f.shown.has(stateOf.current[i]!)) return false;
-    if (f.role && (snapshot.roleIndex[i] === -1 ? 'none' : snapshot.roles[snapshot.roleIndex[i]!]!.id) !== f.role) return false;
-    return !f.text || snapshot.hostnames[i]!.includes(f.text);
-  }, [snapshot]);
+    if (f.shown.size > 0 && !f.shown.has(fleet.state[i]!)) return false;
+    if (f.role && fleet.groups[fleet.group[i]!]!.key !== f.role) return false;
+    return !f.text || fleet.names[i]!.includes(f.text);
+  }, [fleet]);
 
   const applyFilter = useCallback(() => {
     const els = tiles.current;
-    for (const g of groups) {
-      let any = false;
-      for (const i of g.members) {
-        const v = visible(i);
-        any ||= v;
-        const el = els[i];
-        if (el && el.hidden === v) el.hidden = !v;
-      }
-      const section = root.current?.querySelector<HTMLElement>(`[data-group="${g.key}"]`);
-      if (section) section.hidden = !any;
+    const anyInGroup = fleet.groups.map(() => false);
+    for (let i = 0; i < els.length; i++) {
+      const v = visible(i);
+      if (v) anyInGroup[fleet.group[i]!] = true;
+      const el = els[i]!;
+      if (el.hidden === v) el.hidden = !v;
     }
-  }, [groups, visible]);
+    tilesRoot.current?.querySelectorAll<HTMLElement>('section[data-group]').forEach((section, gi) => {
+      if (section.hidden === anyInGroup[gi]) section.hidden = !anyInGroup[gi];
+    });
+  }, [fleet, visible]);
 
-  useEffect(() => {
-    const list: HTMLAnchorElement[] = [];
-    root.current?.querySelectorAll<HTMLAnchorElement>('a[data-i]').forEach((a) => (list[Number(a.dataset.i)] = a));
-    tiles.current = list;
+  // Before the first paint: every tile, one innerHTML write.
+  useLayoutEffect(() => {
+    const root = tilesRoot.current;
+    if (!root) return;
+    const members = fleet.groups.map((): number[] => []);
+    fleet.group.forEach((g, i) => members[g]!.push(i));
+    root.innerHTML = fleet.groups.map((g, gi) => groupHtml(fleet, g, members[gi]!)).join('');
+    // Document order is host order: groups in order, hosts in order within each.
+    tiles.current = Array.from(root.getElementsByTagName('a'));
+    indexOf.current = new Map(fleet.ids.map((id, i) => [id, i]));
+    applyFilter();
     // For the benchmark (bench/events): the tiles answer clicks and live updates from here on.
     performance.mark('fleet-interactive');
-  }, [snapshot]);
+    // applyFilter reads the filter at the time it runs; the layout effect runs once per snapshot.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fleet]);
 
   useEffect(() => {
     filter.current = { text: text.trim(), role, shown };
     applyFilter();
   }, [text, role, shown, applyFilter]);
 
+  /** A host the page didn't know: a tile at the end of its role's group (a new group for a new role). */
+  const addTile = useCallback((hostId: string, hostname: string, roleId: string | null) => {
+    const root = tilesRoot.current;
+    if (!root) return -1;
+    const key = roleId ?? 'none';
+    let gi = fleet.groups.findIndex((g) => g.key === key);
+    if (gi < 0) {
+      gi = fleet.groups.push({ key, name: roleId ? 'New role' : 'No role', count: 0 }) - 1;
+      root.insertAdjacentHTML('beforeend', groupHtml(fleet, fleet.groups[gi]!, []));
+      setGroups(fleet.groups.slice());
+      if (roleId) {
+        // The stream names the role by id; its name comes from the API.
+        void fetch(`/api/v1/roles/${roleId}`).then((r) => (r.ok ? r.json() : null)).then((r: { name?: string } | null) => {
+          if (!r?.name) return;
+          fleet.groups[gi]!.name = r.name;
+          const section = root.querySelectorAll<HTMLElement>('section[data-group]')[gi];
+          section?.setAttribute('aria-label', `Role ${r.name}`);
+          if (section?.firstChild?.firstChild) section.firstChild.firstChild.textContent = `${r.name} `;
+          setGroups(fleet.groups.slice());
+        }).catch(() => undefined);
+      }
+    }
+    const i = fleet.ids.push(hostId) - 1;
+    fleet.names.push(hostname);
+    fleet.group.push(gi);
+    fleet.state.push(0);
+    fleet.phase.push(null);
+    const group = fleet.groups[gi]!;
+    group.count++;
+    const section = root.querySelectorAll<HTMLElement>('section[data-group]')[gi]!;
+    let chunk = section.lastElementChild as HTMLElement;
+    if (!chunk.classList.contains('fleet-tiles') || chunk.childElementCount >= chunkTiles) {
+      chunk = document.createElement('div');
+      chunk.className = 'fleet-tiles';
+      section.appendChild(chunk);
+    }
+    chunk.insertAdjacentHTML('beforeend', tileHtml(fleet, i));
+    tiles.current[i] = chunk.lastElementChild as HTMLAnchorElement;
+    const n = section.querySelector('[data-n]');
+    if (n) n.textContent = group.count.toLocaleString('en-US');
+    indexOf.current.set(hostId, i);
+    setTotal(fleet.ids.length);
+    return i;
+  }, [fleet]);
+
   useEffect(() => {
     let frame = 0;
     const source = new EventSource(`/api/v1/events/stream?type=host-state&after=${snapshot.afterSeq}`);
     source.addEventListener('host-state', (msg) => {
-      const e = JSON.parse((msg as MessageEvent<string>).data) as { hostId: string | null; detail: { state?: string; phase?: string | null } };
-      const i = e.hostId ? indexOf.get(e.hostId) : undefined;
+      const e = JSON.parse((msg as MessageEvent<string>).data) as { hostId: string | null; hostname: string | null; roleId: string | null; detail: { state?: string; phase?: string | null } };
       const s = states.indexOf(e.detail.state as (typeof states)[number]);
-      if (i === undefined || s < 0) return;
-      stateOf.current[i] = s;
-      phaseOf.current[i] = e.detail.phase ?? null;
+      if (!e.hostId || s < 0) return;
+      let i = indexOf.current.get(e.hostId);
+      if (i === undefined && e.hostname) i = addTile(e.hostId, e.hostname, e.roleId);
+      if (i === undefined || i < 0) return;
+      fleet.state[i] = s;
+      fleet.phase[i] = e.detail.phase ?? null;
       const el = tiles.current[i];
       if (el) {
-        const word = stateWord(states[s]!, phaseOf.current[i] ?? null);
         el.dataset.s = states[s]!;
-        el.lastChild!.textContent = word;
-        el.title = `${snapshot.hostnames[i]}: ${word}`;
+        el.lastChild!.textContent = stateWord(states[s]!, fleet.phase[i]!);
+        el.removeAttribute('title');
         const v = visible(i);
         if (el.hidden === v) el.hidden = !v;
+        const section = el.closest('section');
+        if (v && section?.hidden) section.hidden = false;
       }
       if (!frame) frame = requestAnimationFrame(() => {
         frame = 0;
@@ -142,11 +214,16 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
       source.close();
       cancelAnimationFrame(frame);
     };
-  }, [snapshot, indexOf, visible]);
+  }, [snapshot, fleet, visible, addTile, countStates]);
 
-  const total = snapshot.hostIds.length;
+  /** A tile's full name and state on hover (names may be cut short), set when first needed. */
+  const titleOnHover = (e: MouseEvent<HTMLDivElement>) => {
+    const a = (e.target as HTMLElement).closest('a');
+    if (a && !a.title) a.title = `${a.firstChild?.textContent ?? ''}: ${a.lastChild?.textContent ?? ''}`;
+  };
+
   return (
-    <div ref={root} data-testid="fleet">
+    <div data-testid="fleet">
       <div className="sticky top-0 z-10 -mx-1 mb-4 space-y-3 bg-slate-50/95 px-1 py-2 backdrop-blur">
         <div className="flex flex-wrap gap-2" role="group" aria-label="Hosts by state (click to filter)">
           {states.map((s, si) => (
@@ -186,7 +263,9 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
           <span className="text-xs text-slate-500" data-testid="fleet-live">{live ? '● live' : 'reconnecting…'}</span>
         </div>
       </div>
-      {total === 0 ? <p className="text-sm text-slate-600">No hosts yet.</p> : <Tiles snap={snapshot} groups={groups} />}
+      {total === 0 ? <p className="text-sm text-slate-600">No hosts yet.</p> : null}
+      {/* Filled by the layout effect above, never by React. */}
+      <div ref={tilesRoot} className="fleet-groups" onMouseOver={titleOnHover} />
     </div>
   );
 }

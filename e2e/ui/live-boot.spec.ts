@@ -127,3 +127,28 @@ test('the fleet view shows each host in its state and updates tiles and counts l
     await api.dispose();
   }
 });
+
+test('a host added after the fleet view loaded gets its tile live, without a reload', async ({ page, baseURL }) => {
+  const api = await adminApi(baseURL);
+  const roleName = uniqueName('newrole');
+  const ingest = await bootdIngest();
+  try {
+    await signIn(page);
+    await page.goto('/fleet');
+    await expect(page.getByTestId('fleet-live')).toHaveText('● live');
+    // Both the role and the host are new to the page.
+    const role = await createVia(api, '/api/v1/roles', { name: roleName });
+    const mac = randomMac();
+    const host = await createVia<{ id: string; hostname: string }>(api, '/api/v1/hosts', { hostname: uniqueName('late'), mac, roleId: role.id });
+    const steps = simulatedBootSteps({ hostId: host.id, mac });
+    let at = Date.now() - 60_000;
+    for (const s of steps.slice(0, midTransferIndex(steps, 'kernel'))) ingest.writer.record({ ...s, at: new Date((at += 500)) });
+    const tile = page.getByRole('region', { name: `Role ${roleName}` }).getByRole('link', { name: new RegExp(`^${host.hostname}`) });
+    await expect(tile).toHaveAttribute('data-s', 'booting');
+    await expect(tile).toContainText('booting · kernel');
+    await expect(tile).toHaveAttribute('href', `/hosts/${host.id}`);
+  } finally {
+    await ingest.close();
+    await api.dispose();
+  }
+});

@@ -7,6 +7,9 @@ export interface SseFrame {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
   receivedAtMs: number;
+  /** With FLEETBOOT_SSE_TIMING=1 in the web process: when the hub read the event, and pushed its chunk. */
+  serverReadAtMs?: number;
+  serverPushAtMs?: number;
 }
 
 export class SseClient {
@@ -29,6 +32,7 @@ export class SseClient {
   private async read(body: ReadableStream<Uint8Array>, onFrame?: (f: SseFrame) => void): Promise<void> {
     const decoder = new TextDecoder();
     let buffer = '';
+    let pushAtMs: number | undefined;
     try {
       for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
@@ -37,13 +41,16 @@ export class SseClient {
           const raw = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const fields = new Map<string, string>();
+          let readAtMs: number | undefined;
           for (const line of raw.split('\n')) {
+            if (line.startsWith(': push ')) pushAtMs = Number(line.slice(7));
+            else if (line.startsWith(': read ')) readAtMs = Number(line.slice(7));
             if (!line || line.startsWith(':')) continue;
             const i = line.indexOf(': ');
             fields.set(line.slice(0, i), line.slice(i + 2));
           }
           if (!fields.has('data')) continue;
-          const frame: SseFrame = { id: fields.get('id') ?? '', event: fields.get('event') ?? 'message', data: JSON.parse(fields.get('data')!), receivedAtMs: Date.now() };
+          const frame: SseFrame = { id: fields.get('id') ?? '', event: fields.get('event') ?? 'message', data: JSON.parse(fields.get('data')!), receivedAtMs: Date.now(), serverReadAtMs: readAtMs, serverPushAtMs: readAtMs === undefined ? undefined : pushAtMs };
           onFrame?.(frame);
           if (!onFrame) this.events.push(frame);
           this.waiters = this.waiters.filter((w) => (w.match(frame) ? (w.resolve(frame), false) : true));
