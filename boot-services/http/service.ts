@@ -5,7 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { BootdContext, RunningService } from '../bootd-context.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
-import { checkBootFileName, type BootFile, type BootFileLookup, type BootFiles } from '../boot-config/boot-files.ts';
+import { checkBootFileName, type BootFileLookup, type BootFiles } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { normalizeMac, httpBootPrefix, type ArtifactKind } from '../boot-config/boot-paths.ts';
 import type { BootloaderStatus } from '../boot-config/bootloaders.ts';
