@@ -163,3 +163,9 @@ export async function listImageStages(imageId: string) {
   const latest = stages[0];
   return { items: stages, latestEvents: latest ? await recentBootEvents(latest.hostId, latest.createdAt) : [] };
 }
+
+/** Spares a stage may use (the console's choice list). */
+export async function listSpares() {
+  const rows = await db().host.findMany({ where: { spare: true }, orderBy: { hostname: 'asc' }, take: 200, select: { id: true, hostname: true, role: { select: { name: true } } } });
+  return rows.map((h) => ({ id: h.id, hostname: h.hostname, roleName: h.role?.name ?? null }));
+}

@@ -58,7 +58,7 @@ export function runIpmitool(target: BmcTarget, args: string[], opts: IpmiOptions
   const argv = ['-I', 'lanplus', '-C', String(opts.cipherSuite ?? 3), '-H', host, '-p', String(port), '-U', target.user, '-E', '-N', String(retryTimeout), '-R', String(retries), ...args];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.ipmitoolPath ?? 'ipmitool', argv, {
+    const child = spawn(/*turbopackIgnore: true*/ opts.ipmitoolPath ?? 'ipmitool', argv, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', IPMI_PASSWORD: target.password } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,

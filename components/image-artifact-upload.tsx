@@ -1,0 +1,111 @@
+'use client';
+// Uploads one artifact of an image from the browser: the file goes as the raw body of
+// PUT /api/v1/images/{id}/artifacts/{kind} (streamed to disk by the server), with XHR's upload
+// progress shown as a bar. The sha256 is checked by the server; the answer's digest is shown.
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { Button } from './button.tsx';
+import { useHydrated } from './use-hydrated.ts';
+
+type Kind = 'kernel' | 'initrd' | 'rootfs';
+
+interface Props {
+  imageId: string;
+  kind: Kind;
+  /** a ready (or later) image needs ?force=true to replace an artifact */
+  needsForce: boolean;
+  current: { sha256: string; sizeBytes: number } | null;
+}
+
+const label: Record<Kind, string> = { kernel: 'Kernel', initrd: 'Initrd', rootfs: 'Root filesystem' };
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Props) {
+  const hydrated = useHydrated();
+  const router = useRouter();
+  const input = useRef<HTMLInputElement>(null);
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [force, setForce] = useState(false);
+  const busy = progress !== null;
+
+  function upload() {
+    const file = input.current?.files?.[0];
+    if (!file) {
+      setError('choose a file first');
+      return;
+    }
+    setError(null);
+    setDone(null);
+    setProgress({ loaded: 0, total: file.size });
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', `/api/v1/images/${imageId}/artifacts/${kind}${force ? '?force=true' : ''}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => setProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.onerror = () => {
+      setProgress(null);
+      setError('the upload was cut off; nothing was stored, try again');
+    };
+    xhr.onload = () => {
+      setProgress(null);
+      let body: { error?: string; [k: string]: unknown } = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        setDone(`uploaded: sha256 ${String(body[`${kind}Sha256`] ?? '').slice(0, 16)}…, image ${String(body.status)}`);
+        if (input.current) input.current.value = '';
+        router.refresh();
+      } else {
+        setError(body.error ?? `the upload failed (HTTP ${xhr.status})`);
+      }
+    };
+    xhr.send(file);
+  }
+
+  const percent = progress && progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0;
+  return (
+    <div className="flex flex-col gap-2 border-b border-slate-200 py-3 last:border-b-0" data-artifact={kind}>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <span className="text-sm font-medium text-slate-900">{label[kind]}</span>
+        <span className="font-mono text-xs text-slate-600">
+          {current ? (
+            <>
+              <span title={current.sha256}>{current.sha256.slice(0, 16)}…</span> · {formatBytes(current.sizeBytes)}
+            </>
+          ) : (
+            'not uploaded'
+          )}
+        </span>
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        <input ref={input} type="file" aria-label={`${label[kind]} file`} disabled={busy} className="text-sm file:mr-2 file:rounded file:border-0 file:bg-slate-100 file:px-2 file:py-1" />
+        {needsForce ? (
+          <label className="flex items-center gap-1 text-xs text-slate-700">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> replace (the image is no longer uploading)
+          </label>
+        ) : null}
+        <Button kind="secondary" onClick={upload} disabled={!hydrated || busy}>
+          {busy ? 'Uploading…' : `Upload ${kind}`}
+        </Button>
+      </div>
+      {progress ? (
+        <div className="flex items-center gap-2">
+          <progress aria-label={`${label[kind]} upload progress`} className="h-2 w-64" max={100} value={percent} />
+          <span className="text-xs tabular-nums text-slate-700" data-testid={`${kind}-progress-text`}>
+            {percent}% · {formatBytes(progress.loaded)} of {formatBytes(progress.total)}
+          </span>
+        </div>
+      ) : null}
+      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {done ? <p className="text-sm text-green-800">{done}</p> : null}
+    </div>
+  );
+}
