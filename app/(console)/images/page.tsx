@@ -85,7 +85,11 @@ export default async function ImagesPage({ searchParams }: { searchParams: PageS
                 <TBody>
                   {images.map((i) => (
                     <tr key={i.id}>
-                      <Td className="font-mono text-xs font-medium">{i.version}</Td>
+                      <Td className="font-mono text-xs font-medium">
+                        <Link href={`/images/${i.id}`} className="text-blue-700 hover:underline">
+                          {i.version}
+                        </Link>
+                      </Td>
                       <Td>
                         <ImageStatusBadge status={i.status} />
                       </Td>
