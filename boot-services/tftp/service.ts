@@ -40,10 +40,16 @@ export const defaultTftpTuning = (): TftpTuning => ({
   transferWorkers: os.availableParallelism(),
 });
 
-/** The addresses to listen on: the configured one, or every local IPv4 address for 0.0.0.0. */
-export function listenAddresses(bindAddress: string): string[] {
+/**
+ * The addresses to listen on: the configured one, or every local IPv4 address for 0.0.0.0, and
+ * always the boot server's own address: Node lists only interfaces that are up *and* have a
+ * carrier, so a boot bridge without a live port when bootd starts would otherwise get no TFTP
+ * (found by the boot lab: a bootd restarted between VMs served TFTP on 127.0.0.1 only).
+ */
+export function listenAddresses(bindAddress: string, serverAddress?: string): string[] {
   if (bindAddress !== '0.0.0.0') return [bindAddress];
   const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
+  if (serverAddress && serverAddress !== '0.0.0.0') addresses.push(serverAddress);
   return [...new Set(addresses)];
 }
 
@@ -127,7 +133,7 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     ? new WorkerTransferRunner(tuning.transferWorkers, local, (err) => ctx.log.error('tftp transfer worker failed; its transfers moved to the main thread', { error: err.message }))
     : local;
   const server = new TftpServer({
-    addresses: listenAddresses(ctx.config.bindAddress),
+    addresses: listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress),
     port: ctx.config.tftpPort,
     openFile: bootFileOpener(files, tuning.cache),
     maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address)),
@@ -139,6 +145,6 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     runner,
   });
   await server.listen();
-  ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config.bindAddress), port: server.boundPort() });
+  ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress), port: server.boundPort() });
   return { name: 'tftp', server, close: () => server.close() };
 }
