@@ -91,6 +91,7 @@ export interface VmOptions {
 export interface Vm {
   name: string;
   mac: string;
+  tap: string;
   child: ChildProcess;
   consolePath: string;
   startedAtMs: number;
@@ -207,10 +208,13 @@ export class QemuLab {
     this.bootdLog = '';
   }
 
+  /** Stops the VM and removes its tap (a tap without its QEMU takes the bridge's carrier down). */
   async stopVm(vm: Vm): Promise<void> {
-    if (vm.child.exitCode !== null || vm.child.signalCode !== null) return;
-    vm.child.kill('SIGKILL');
-    await Promise.race([new Promise((r) => vm.child.once('exit', r)), sleep(5000)]);
+    if (vm.child.exitCode === null && vm.child.signalCode === null) {
+      vm.child.kill('SIGKILL');
+      await Promise.race([new Promise((r) => vm.child.once('exit', r)), sleep(5000)]);
+    }
+    try { this.server.exec('ip', ['link', 'del', vm.tap]); } catch { /* already gone */ }
   }
 
   /** Starts a PXE-booting VM on its own tap of the lab bridge. */
@@ -242,7 +246,7 @@ export class QemuLab {
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.on('exit', (code) => { if (code) fs.appendFileSync(consolePath, `\n[qemu exited ${code}: ${stderr}]\n`); });
     const vm: Vm = {
-      name: o.name, mac: o.mac, child, consolePath, startedAtMs: Date.now(),
+      name: o.name, mac: o.mac, tap, child, consolePath, startedAtMs: Date.now(),
       console: () => { try { return fs.readFileSync(consolePath, 'utf8'); } catch { return ''; } },
     };
     this.vms.push(vm);
