@@ -57,9 +57,12 @@ export function ImageLifecyclePanel({ imageId, roleId, canEdit, spares }: Props)
   }, [imageId, roleId]);
 
   useEffect(() => {
-    void load();
+    const first = setTimeout(() => void load(), 0);
     const timer = setInterval(() => void load(), 1500);
-    return () => clearInterval(timer);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [load]);
 
   async function act(method: 'POST', path: string, body?: unknown) {
