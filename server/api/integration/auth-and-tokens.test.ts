@@ -129,7 +129,25 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
   'POST /discovered/{mac}/claim': () => ({ path: '/discovered/02:00:5e:00:53:01/claim', body: { hostId: ids.hosts } }),
   'POST /users': () => ({ path: '/users', body: { username: unique('vuser'), password: 'a-long-password', role: 'admin' } }),
   'PATCH /users/{id}': () => ({ path: `/users/${ids.users}`, body: { role: 'admin' } }),
+  // Image lifecycle and power (ids need not exist: the role is checked before the record).
+  'PUT /images/{id}/artifacts/{kind}': () => ({ path: `/images/${ids.images}/artifacts/kernel`, body: 'kernel bytes', contentType: 'application/octet-stream' }),
+  'POST /images/{id}/stage': () => ({ path: `/images/${ids.images}/stage`, body: {} }),
+  'POST /images/{id}/promote': () => ({ path: `/images/${ids.images}/promote`, body: { rollout: false } }),
+  'POST /stages/{id}/cancel': () => ({ path: `/stages/${ids.images}/cancel` }),
+  'POST /roles/{id}/rollback': () => ({ path: `/roles/${ids.roles}/rollback`, body: {} }),
+  'POST /rollouts/{id}/pause': () => ({ path: `/rollouts/${ids.roles}/pause` }),
+  'POST /rollouts/{id}/resume': () => ({ path: `/rollouts/${ids.roles}/resume` }),
+  'POST /rollouts/{id}/abort': () => ({ path: `/rollouts/${ids.roles}/abort` }),
+  'POST /hosts/{id}/power': () => ({ path: `/hosts/${ids.hosts}/power`, body: { action: 'status' } }),
+  'POST /power': () => ({ path: '/power', body: { action: 'status', hostIds: [ids.hosts] } }),
 };
+
+/** apiClient has no PUT (only the artifact upload uses it): the viewer's raw request. */
+async function put(p: string, body: unknown, contentType = 'application/octet-stream') {
+  const { cookie } = await userApi('viewer');
+  const res = await fetch(`${app.url}/api/v1${p}`, { method: 'PUT', headers: { cookie, 'content-type': contentType }, body: String(body) });
+  return { status: res.status, body: await res.json() };
+}
 
 for (const route of mutatingRoutes().filter((r) => !openToViewers.has(r))) {
   test(`a viewer gets 403 on ${route}`, async () => {
@@ -138,7 +156,7 @@ for (const route of mutatingRoutes().filter((r) => !openToViewers.has(r))) {
     const { api } = await userApi('viewer');
     const { path: p, body, contentType } = attempt();
     const method = route.split(' ')[0]!;
-    const res = method === 'DELETE' ? await api.delete(p) : method === 'PATCH' ? await api.patch(p, body) : await api.post(p, body, contentType);
+    const res = method === 'DELETE' ? await api.delete(p) : method === 'PATCH' ? await api.patch(p, body) : method === 'PUT' ? await put(p, body, contentType) : await api.post(p, body, contentType);
     assert.equal(res.status, 403, JSON.stringify(res.body));
   });
 }
