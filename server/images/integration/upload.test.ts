@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import { createRole, unique, type Api } from '../../api/integration/fixtures.ts';
@@ -55,7 +56,7 @@ async function put(imageId: string, kind: string, body: Buffer, opts: { sha256?:
   const res = await fetch(`${app.url}/api/v1/images/${imageId}/artifacts/${kind}${opts.query ?? ''}`, {
     method: 'PUT',
     headers: { cookie, 'content-type': 'application/octet-stream', ...(opts.sha256 ? { 'x-checksum-sha256': opts.sha256 } : {}) },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -220,7 +221,7 @@ test('1 GiB streamed from a generator: sha256 matches, the web process RSS stays
     res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, {
       method: 'PUT',
       headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(totalBytes) },
-      body: ReadableStream.from(generate()),
+      body: Readable.toWeb(Readable.from(generate())),
       duplex: 'half',
     } as RequestInit);
   } finally {
