@@ -14,7 +14,7 @@ fi
 
 # Debian packages: bootloaders served to the fleet (BIOS, UEFI, Secure Boot chain, memtest86+).
 # Installed only when missing.
-runtime_packages=(pxelinux syslinux-common ipxe memtest86+ shim-signed grub-efi-amd64-signed)
+runtime_packages=(pxelinux syslinux-common ipxe memtest86+ shim-signed grub-efi-amd64-signed ipmitool)
 missing=()
 for p in "${runtime_packages[@]}" "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
