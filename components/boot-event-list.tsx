@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { Table, TBody, Td, Th, None } from './data-table.tsx';
 import { TimeText } from './time-text.tsx';
+import { formatBytes } from './timeline/boot-summary.ts';
 
 export interface BootEventRow {
   id: string;
@@ -19,17 +20,6 @@ export interface BootEventRow {
 function progress(e: BootEventRow): string | null {
   if (e.bytesTotal === null || e.bytesDone === null || e.bytesTotal === 0n) return null;
   return `${((Number(e.bytesDone) / Number(e.bytesTotal)) * 100).toFixed(0)} % of ${formatBytes(Number(e.bytesTotal))}`;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
 function detailText(detail: unknown): string {
