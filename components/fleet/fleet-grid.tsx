@@ -2,11 +2,12 @@
 // The fleet at a glance: every host as a tile in its state's colour and word, grouped by role,
 // counts per state, filters, live over the event stream (host-state events only). Built for
 // 10,000 hosts: the page sends the fleet once, as one compact string per role (server/fleet/
-// queries.ts), and the tiles are built from it in the browser as one HTML string (React neither
-// renders, hydrates nor diffs tiles); a tile is one <a> with the state in an attribute, a state
-// change rewrites that one tile, and tiles off screen are skipped by the browser
-// (content-visibility on chunks of tiles). A host added after the page loaded gets its tile when
-// its first host-state event arrives.
+// queries.ts), and the tiles are built from it in the browser as HTML strings (React neither
+// renders, hydrates nor diffs tiles), in chunks: the first chunks before the first paint, the
+// rest in short tasks right after, so the page answers input while the tiles off screen are
+// still being added. A tile is one <a> with its state in an attribute; a state change rewrites
+// that one tile; chunks off screen are skipped by the browser's layout (content-visibility). A
+// host added after the page loaded gets its tile when its first host-state event arrives.
 import './fleet-grid.css';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { Badge, hostStateTone } from '@/components/badge.tsx';
@@ -39,7 +40,15 @@ interface Fleet {
   groups: Group[];
 }
 
-const dashed = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** A host id from its 22 base64url characters (server/fleet/queries.ts) to its usual form. */
+function uuidOf(b64: string): string {
+  const bytes = atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '==');
+  let hex = '';
+  for (let k = 0; k < 16; k++) hex += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + hexByte[bytes.charCodeAt(k)]!;
+  return hex;
+}
 
 function decodeFleet(snapshot: FleetSnapshot): Fleet {
   const fleet: Fleet = { ids: [], names: [], group: [], state: [], phase: [], groups: [] };
@@ -47,7 +56,7 @@ function decodeFleet(snapshot: FleetSnapshot): Fleet {
     const words = g.hosts.split(' ');
     for (let w = 0; w + 2 < words.length; w += 3) {
       const code = words[w + 2]!;
-      fleet.ids.push(dashed(words[w]!));
+      fleet.ids.push(uuidOf(words[w]!));
       fleet.names.push(words[w + 1]!);
       fleet.group.push(gi);
       fleet.state.push(code.charCodeAt(0) - 48);
@@ -62,22 +71,35 @@ function tileHtml(f: Fleet, i: number): string {
   return `<a href="/hosts/${f.ids[i]}" data-s="${states[f.state[i]!]}">${escapeHtml(f.names[i]!)}<b>${escapeHtml(stateWord(states[f.state[i]!]!, f.phase[i]!))}</b></a>`;
 }
 
-function groupHtml(f: Fleet, g: Group, members: number[]): string {
-  let html = `<section class="fleet-group" data-group="${escapeHtml(g.key)}" aria-label="Role ${escapeHtml(g.name)}"><h2>${escapeHtml(g.name)} <span>(<span data-n>${g.count.toLocaleString('en-US')}</span> hosts)</span></h2>`;
-  for (let c = 0; c < members.length; c += chunkTiles) {
-    html += '<div class="fleet-tiles">';
-    for (let k = c; k < Math.min(members.length, c + chunkTiles); k++) html += tileHtml(f, members[k]!);
-    html += '</div>';
-  }
-  return `${html}</section>`;
+/** The tiles of one chunk, each hidden or not by the filter. */
+function chunkHtml(f: Fleet, members: number[], visible: (i: number) => boolean): string {
+  let html = '';
+  for (const i of members) html += visible(i) ? tileHtml(f, i) : tileHtml(f, i).replace('<a ', '<a hidden ');
+  return html;
 }
+
+function sectionHtml(g: Group, chunks: number): string {
+  return `<section class="fleet-group" data-group="${escapeHtml(g.key)}" aria-label="Role ${escapeHtml(g.name)}"><h2>${escapeHtml(g.name)} <span>(<span data-n>${g.count.toLocaleString('en-US')}</span> hosts)</span></h2>${'<div class="fleet-tiles"></div>'.repeat(chunks)}</section>`;
+}
+
+/** One chunk of a group's tiles: its element, its hosts, whether its tiles are in the DOM yet. */
+interface Chunk {
+  el: HTMLElement;
+  members: number[];
+  filled: boolean;
+}
+
+/** Tiles built before the first paint (the first screens); the rest follow in tasks of fillSliceTiles. */
+const firstPaintTiles = 720;
+const fillSliceTiles = 960;
 
 export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
   // Decoded in render (server and browser alike: the counts and role list are rendered from it);
   // from then on the arrays grow with hosts added live and change with their states.
   const fleet = useMemo(() => decodeFleet(snapshot), [snapshot]);
   const indexOf = useRef(new Map<string, number>());
-  const tiles = useRef<HTMLAnchorElement[]>([]);
+  const tiles = useRef<Array<HTMLAnchorElement | undefined>>([]);
+  const chunks = useRef<Chunk[][]>([]);
   const tilesRoot = useRef<HTMLDivElement>(null);
   const countStates = useCallback(() => {
     const c = states.map(() => 0);
@@ -103,31 +125,59 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
   const applyFilter = useCallback(() => {
     const els = tiles.current;
     const anyInGroup = fleet.groups.map(() => false);
-    for (let i = 0; i < els.length; i++) {
+    for (let i = 0; i < fleet.ids.length; i++) {
       const v = visible(i);
       if (v) anyInGroup[fleet.group[i]!] = true;
-      const el = els[i]!;
-      if (el.hidden === v) el.hidden = !v;
+      const el = els[i];
+      if (el && el.hidden === v) el.hidden = !v;
     }
     tilesRoot.current?.querySelectorAll<HTMLElement>('section[data-group]').forEach((section, gi) => {
       if (section.hidden === anyInGroup[gi]) section.hidden = !anyInGroup[gi];
     });
   }, [fleet, visible]);
 
-  // Before the first paint: every tile, one innerHTML write.
+  const fill = useCallback((chunk: Chunk) => {
+    chunk.el.innerHTML = chunkHtml(fleet, chunk.members, visible);
+    const els = chunk.el.children;
+    chunk.members.forEach((i, k) => (tiles.current[i] = els[k] as HTMLAnchorElement));
+    chunk.filled = true;
+  }, [fleet, visible]);
+
+  // Before the first paint: the sections, the first screens of tiles; the rest right after.
   useLayoutEffect(() => {
     const root = tilesRoot.current;
     if (!root) return;
     const members = fleet.groups.map((): number[] => []);
     fleet.group.forEach((g, i) => members[g]!.push(i));
-    root.innerHTML = fleet.groups.map((g, gi) => groupHtml(fleet, g, members[gi]!)).join('');
-    // Document order is host order: groups in order, hosts in order within each.
-    tiles.current = Array.from(root.getElementsByTagName('a'));
+    root.innerHTML = fleet.groups.map((g, gi) => sectionHtml(g, Math.ceil(members[gi]!.length / chunkTiles))).join('');
+    chunks.current = [...root.querySelectorAll('section[data-group]')].map((section, gi) =>
+      [...section.querySelectorAll<HTMLElement>('.fleet-tiles')].map((el, c) => ({ el, members: members[gi]!.slice(c * chunkTiles, (c + 1) * chunkTiles), filled: false })),
+    );
     indexOf.current = new Map(fleet.ids.map((id, i) => [id, i]));
+    const queue = chunks.current.flat();
+    let built = 0;
+    while (queue.length > 0 && built < firstPaintTiles) {
+      const chunk = queue.shift()!;
+      fill(chunk);
+      built += chunk.members.length;
+    }
     applyFilter();
-    // For the benchmark (bench/events): the tiles answer clicks and live updates from here on.
+    // For the benchmark (bench/events): the tiles answer clicks, filters and live updates from here on.
     performance.mark('fleet-interactive');
-    // applyFilter reads the filter at the time it runs; the layout effect runs once per snapshot.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fillSome = () => {
+      let n = 0;
+      while (queue.length > 0 && n < fillSliceTiles) {
+        const chunk = queue.shift()!;
+        if (!chunk.filled) fill(chunk);
+        n += chunk.members.length;
+      }
+      if (queue.length > 0) timer = setTimeout(fillSome, 0);
+      else performance.mark('fleet-complete');
+    };
+    timer = setTimeout(fillSome, 0);
+    return () => clearTimeout(timer);
+    // Filters change later through applyFilter; this runs once per snapshot.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fleet]);
 
@@ -144,7 +194,7 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
     let gi = fleet.groups.findIndex((g) => g.key === key);
     if (gi < 0) {
       gi = fleet.groups.push({ key, name: roleId ? 'New role' : 'No role', count: 0 }) - 1;
-      root.insertAdjacentHTML('beforeend', groupHtml(fleet, fleet.groups[gi]!, []));
+      root.insertAdjacentHTML('beforeend', sectionHtml(fleet.groups[gi]!, 0));
       setGroups(fleet.groups.slice());
       if (roleId) {
         // The stream names the role by id; its name comes from the API.
@@ -166,14 +216,21 @@ export function FleetGrid({ snapshot }: { snapshot: FleetSnapshot }) {
     const group = fleet.groups[gi]!;
     group.count++;
     const section = root.querySelectorAll<HTMLElement>('section[data-group]')[gi]!;
-    let chunk = section.lastElementChild as HTMLElement;
-    if (!chunk.classList.contains('fleet-tiles') || chunk.childElementCount >= chunkTiles) {
-      chunk = document.createElement('div');
-      chunk.className = 'fleet-tiles';
-      section.appendChild(chunk);
+    const groupChunks = (chunks.current[gi] ??= []);
+    let chunk = groupChunks[groupChunks.length - 1];
+    if (!chunk || chunk.members.length >= chunkTiles) {
+      const el = document.createElement('div');
+      el.className = 'fleet-tiles';
+      section.appendChild(el);
+      chunk = { el, members: [], filled: true };
+      groupChunks.push(chunk);
     }
-    chunk.insertAdjacentHTML('beforeend', tileHtml(fleet, i));
-    tiles.current[i] = chunk.lastElementChild as HTMLAnchorElement;
+    chunk.members.push(i);
+    // A chunk not built yet gets the tile when it is.
+    if (chunk.filled) {
+      chunk.el.insertAdjacentHTML('beforeend', tileHtml(fleet, i));
+      tiles.current[i] = chunk.el.lastElementChild as HTMLAnchorElement;
+    }
     const n = section.querySelector('[data-n]');
     if (n) n.textContent = group.count.toLocaleString('en-US');
     indexOf.current.set(hostId, i);

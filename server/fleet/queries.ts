@@ -1,5 +1,4 @@
-// The fleet view's data: every host's state in one compact string (10,000 hosts in about half a
-// megabyte, sent to the browser once: the page builds its tiles from it), grouped by role, with
+// The fleet view's data: every host's state in one compact string (10,000 hosts in about 400 KB, sent to the browser once: the page builds its tiles from it), grouped by role, with
 // the seq the live stream resumes after (read first, so no state change falls between the read
 // and the subscription). Postgres builds the string: no per-host objects on the way.
 import { db } from '../db/client.ts';
@@ -13,8 +12,8 @@ export interface FleetGroupData {
   roleId: string | null;
   name: string;
   /**
-   * Three space-separated words per host, ordered by hostname: the id as 32 hex digits (no
-   * dashes), the hostname (RFC 1123: never a space), and its state as the index into
+   * Three space-separated words per host, ordered by hostname: the id's 16 bytes in base64url
+   * (22 characters, a third fewer than its usual form), the hostname (RFC 1123: never a space), and its state as the index into
    * fleetStates followed, when it has one, by its phase's index into fleetPhases ("2" registered…
    * "24" booting · rootfs).
    */
@@ -31,7 +30,7 @@ export async function getFleetSnapshot(): Promise<FleetSnapshot> {
   const head = await db().$queryRaw<Array<{ seq: string }>>`SELECT coalesce(max(seq), 0)::text AS seq FROM "BootEvent"`;
   const groups = await db().$queryRaw<Array<{ roleId: string | null; name: string | null; hosts: string }>>`
     SELECT r.id AS "roleId", r.name,
-           string_agg(replace(h.id::text, '-', '') || ' ' || h.hostname || ' '
+           string_agg(rtrim(translate(encode(uuid_send(h.id), 'base64'), '+/', '-_'), '=') || ' ' || h.hostname || ' '
                         || (coalesce(array_position(${[...fleetStates]}::text[], h.state::text), 1) - 1)::text
                         || coalesce((array_position(${[...fleetPhases]}::text[], h."statePhase") - 1)::text, ''),
                       ' ' ORDER BY h.hostname) AS hosts
