@@ -9,6 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { QemuLab, bootLabSkipReason, repoRoot, serverAddress, type Vm } from '../../e2e/boot/qemu-lab.ts';
 
+/** Fails a run at once when a guest kernel panicked (instead of waiting out the deadline). */
+function panicked(vms: Vm[]): string | null {
+  const vm = vms.find((v) => v.console().includes('Kernel panic'));
+  return vm ? `${vm.name}: ${vm.console().split('\n').find((l) => l.includes('Kernel panic'))}` : null;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const referencePort = 8081;
 
@@ -36,7 +42,8 @@ function writeReferenceTftpRoot(lab: QemuLab): string {
   fs.copyFileSync('/usr/lib/ipxe/ipxe.efi', path.join(root, 'ipxe.efi'));
   fs.copyFileSync(lab.sample.kernel.path, path.join(root, 'vmlinuz'));
   fs.copyFileSync(lab.sample.initrd.path, path.join(root, 'initrd'));
-  const cmdline = `console=ttyS0 fleetboot.bootd=http://${serverAddress}:${referencePort}`;
+  // The same parameters as the lab role's (labCmdlineTemplate), pointing at the reference server.
+  const cmdline = `console=ttyS0 no_timer_check fleetboot.bootd=http://${serverAddress}:${referencePort}`;
   fs.writeFileSync(path.join(root, 'pxelinux.cfg', 'default'), `DEFAULT ref\nPROMPT 0\nTIMEOUT 0\nLABEL ref\n  KERNEL vmlinuz\n  INITRD initrd\n  APPEND ${cmdline}\n  IPAPPEND 2\n`);
   fs.writeFileSync(path.join(root, 'boot.ipxe'), `#!ipxe\nkernel tftp://${serverAddress}/vmlinuz initrd=initrd ${cmdline} BOOTIF=01-\${netX/mac:hexhyp}\ninitrd --name initrd tftp://${serverAddress}/initrd\nboot\n`);
   return root;
@@ -67,8 +74,12 @@ async function runReference(lab: QemuLab, s: Scenario, tftpRoot: string): Promis
   const vms: Vm[] = [];
   try {
     for (let i = 0; i < s.vms; i++) vms.push(lab.startVm({ name: `ref-${s.name}-${i}`, mac: macOf(i), firmware: s.firmware }));
-    const deadline = Date.now() + 600_000;
-    while (ups.size < s.vms && Date.now() < deadline) await sleep(200);
+    const deadline = Date.now() + 300_000;
+    while (ups.size < s.vms && Date.now() < deadline) {
+      const panic = panicked(vms);
+      if (panic) throw new Error(`reference ${s.name}: ${panic}`);
+      await sleep(200);
+    }
     if (ups.size < s.vms) throw new Error(`reference ${s.name}: only ${ups.size}/${s.vms} up`);
     return vms.map((vm) => ups.get(vm.mac)! - vm.startedAtMs);
   } finally {
@@ -85,8 +96,10 @@ async function runFleetboot(lab: QemuLab, s: Scenario, hostIds: string[]): Promi
   try {
     for (let i = 0; i < s.vms; i++) vms.push(lab.startVm({ name: `fb-${s.name}-${i}`, mac: macOf(i), firmware: s.firmware }));
     const startedAt = new Date(Math.min(...vms.map((v) => v.startedAtMs)));
-    const deadline = Date.now() + 600_000;
+    const deadline = Date.now() + 300_000;
     for (;;) {
+      const panic = panicked(vms);
+      if (panic) throw new Error(`fleetboot ${s.name}: ${panic}`);
       const r = await lab.pool.query<{ hostId: string; at: Date }>(
         `SELECT "hostId", min(at) AS at FROM "BootEvent" WHERE source = 'agent' AND type = 'up' AND at >= $1 AND "hostId" = ANY($2::uuid[]) GROUP BY "hostId"`,
         [startedAt, hostIds.slice(0, s.vms)],

@@ -19,6 +19,13 @@ export const networkId = '00000000-0000-4000-8000-0000000e0001';
 /** Kernels downloaded once for every lab run (a cache, not test state). */
 export const kernelCacheDir = process.env.FLEETBOOT_KERNEL_CACHE_DIR ?? '/var/tmp/fleetboot-cache/kernels';
 
+/**
+ * The sample role's cmdline in the labs: the default plus no_timer_check. Under TCG on a loaded
+ * 2-core box the kernel's IO-APIC timer check can fail and panic ("IO-APIC + timer doesn't
+ * work!", seen with 8 VMs at once); the check is pointless in a VM.
+ */
+export const labCmdlineTemplate = 'console=ttyS0 no_timer_check fleetboot.host={hostname} fleetboot.role={role} fleetboot.root={rootMode}';
+
 export function bootLabSkipReason(): string | null {
   if (process.getuid?.() !== 0) return 'QEMU boot labs need root (namespaces, taps)';
   if (!process.env.FLEETBOOT_TEST_DATABASE_URL) return 'FLEETBOOT_TEST_DATABASE_URL not set (run through scripts/with-test-db.sh)';
@@ -140,7 +147,7 @@ export class QemuLab {
         rootMode: opts.role?.rootMode ?? 'ram', nfsExport: opts.role?.nfsExport, diskRoot: opts.role?.diskRoot,
         rootfsTreeDir: path.join(lab.tmp, 'rootfs-tree'),
       });
-      if (opts.role?.bootLoader) await lab.pool.query(`UPDATE "Role" SET "bootLoader" = $1::"BootLoader" WHERE id = $2`, [opts.role.bootLoader, lab.sample.roleId]);
+      await lab.pool.query(`UPDATE "Role" SET "bootLoader" = $1::"BootLoader", "cmdlineTemplate" = $2 WHERE id = $3`, [opts.role?.bootLoader ?? 'pxelinux', labCmdlineTemplate, lab.sample.roleId]);
       lab.accel = qemuAccel(lab.sample.kernel.path);
       lab.server = lab.netns.addNamespace('q');
       lab.bridge = lab.netns.addBridge(lab.server, 'q', `${serverAddress}/24`);
