@@ -1,7 +1,10 @@
 // Boot events to Postgres in batches (group commit), never blocking the caller and never lost
 // (DESIGN.md "Events spool"): a batch that can't be written is appended to an fsynced spool
 // file and replayed with ON CONFLICT DO NOTHING (events carry UUIDs) once the database is
-// back; spooled lines are removed only after their commit.
+// back; spooled lines are removed only after their commit. Events are encoded as they are
+// recorded; one commit is in flight at a time and the next batch (everything queued meanwhile)
+// goes as soon as it returns. Boot sessions are kept in memory between batches (boot-sessions.ts
+// SessionBook says when they are read again).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

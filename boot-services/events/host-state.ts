@@ -1,5 +1,6 @@
 // Host.state and Host.statePhase, written from boot sessions: the one writer of a host's live
-// state (the event writer after each batch, the stall watch for stalled/offline). Every change
+// state (the stall watch for stalled/offline through applyHostStates; the event writer does the
+// same inside its one statement per batch, event-writer.ts writeBatchSql). Every change
 // is also recorded as a `bootd`/`host-state` boot event in the same transaction, so the console's
 // live streams (SSE, resumable by seq) carry state changes in order with the events causing them.
 import type pg from 'pg';
