@@ -74,6 +74,26 @@ const defaultMaxBatch = 2000;
 /** SQLSTATE foreign_key_violation. */
 const foreignKeyViolation = '23503';
 
+/**
+ * PostgreSQL refuses some values for good, whatever the retry: class 22 (data exception, e.g.
+ * a NUL in jsonb) and 23 (integrity) other than the foreign key case handled above. Such an
+ * event must not hold back the events behind it.
+ */
+function isPermanentRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || (code.startsWith('23') && code !== foreignKeyViolation));
+}
+
+/** PostgreSQL text and jsonb can't hold U+0000; client-supplied strings (DHCP options, agent facts) can. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  }
+  return value;
+}
+
 export class EventWriter implements EventSink {
   private queue: QueuedEvent[] = [];
   private flushing: Promise<void> | null = null;
@@ -96,11 +116,11 @@ export class EventWriter implements EventSink {
     const stored: StoredEvent = {
       id: randomUUID(),
       hostId: event.hostId ?? null,
-      mac: event.mac ?? null,
+      mac: event.mac ? (withoutNul(event.mac) as string) : null,
       source: event.source,
-      type: event.type,
+      type: withoutNul(event.type) as string,
       at: (event.at ?? new Date()).toISOString(),
-      detail: event.detail ?? {},
+      detail: (withoutNul(event.detail ?? {}) as Record<string, unknown>),
       bytesDone: event.bytesDone ?? null,
       bytesTotal: event.bytesTotal ?? null,
     };
@@ -164,14 +184,7 @@ export class EventWriter implements EventSink {
     const batch = this.takeQueue(this.opts.maxBatch ?? defaultMaxBatch);
     if (batch.length === 0) return true;
     try {
-      try {
-        await this.insert(batch);
-      } catch (err) {
-        // A session the book remembered is gone (its host was deleted, retention pruned it):
-        // the book is dropped by then, so once more with sessions read from the database.
-        if ((err as { code?: string }).code !== foreignKeyViolation) throw err;
-        await this.insert(batch);
-      }
+      await this.insertIsolating(batch);
       this.opts.metrics.inc('fleetboot_event_batches_total', 'Event batches written', { result: 'committed' });
       return true;
     } catch (err) {
@@ -180,6 +193,45 @@ export class EventWriter implements EventSink {
       this.spool(batch);
       return false;
     }
+  }
+
+  /**
+   * insert(), retried once on a vanished session (its host was deleted or retention pruned it:
+   * the book is dropped by then, so the retry reads sessions from the database), and with any
+   * event PostgreSQL refuses for good set aside in events-rejected.jsonl: the batch is halved
+   * until the refused events are alone, so one bad event never blocks the ones behind it.
+   * Transient failures (connection, timeout) are thrown: the caller spools.
+   */
+  private async insertIsolating(batch: QueuedEvent[], opts: { mayRepeat?: boolean } = {}): Promise<void> {
+    try {
+      try {
+        await this.insert(batch, opts);
+      } catch (err) {
+        if ((err as { code?: string }).code !== foreignKeyViolation) throw err;
+        await this.insert(batch, opts);
+      }
+    } catch (err) {
+      if (!isPermanentRefusal(err)) throw err;
+      if (batch.length === 1) {
+        this.reject(batch[0]!, err as Error);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.insertIsolating(batch.slice(0, half), opts);
+      await this.insertIsolating(batch.slice(half), opts);
+    }
+  }
+
+  private reject(event: QueuedEvent, err: Error): void {
+    const fd = fs.openSync(path.join(this.opts.stateDir, 'events-rejected.jsonl'), 'a', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify({ error: err.message, event: event.event }) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.opts.metrics.inc('fleetboot_events_rejected_total', 'Events PostgreSQL refused for good, kept in events-rejected.jsonl');
+    this.opts.log.error('an event was refused by the database and set aside', { type: event.event.type, mac: event.event.mac, error: err.message });
   }
 
   private takeQueue(max: number): QueuedEvent[] {
@@ -221,7 +273,7 @@ export class EventWriter implements EventSink {
     try {
       // Sessions are read again: what the book remembers predates the spooled events.
       this.book.forget();
-      for (let i = 0; i < events.length; i += defaultMaxBatch) await this.insert(events.slice(i, i + defaultMaxBatch), { mayRepeat: true });
+      for (let i = 0; i < events.length; i += defaultMaxBatch) await this.insertIsolating(events.slice(i, i + defaultMaxBatch), { mayRepeat: true });
     } catch {
       return false;
     }

@@ -68,3 +68,33 @@ test('a database outage spools events to disk and they are replayed once it is b
   await pool.end();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('an event the database refuses for good is set aside; the events around it are written', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-'));
+  const pool = new pg.Pool({ connectionString: db.url });
+  const metrics = new Metrics();
+  const writer = new EventWriter({ pool, stateDir: dir, log: quiet, metrics });
+  const before = await count();
+  for (let i = 0; i < 20; i++) {
+    // bytesTotal past bigint's range: PostgreSQL answers "out of range" (22003) whatever the retry.
+    writer.record({ mac: 'aa:bb:cc:00:00:21', source: 'http', type: i === 7 ? 'poison' : 'progress', bytesTotal: i === 7 ? 1e30 : 100, bytesDone: i });
+  }
+  await writer.close();
+  await pool.end();
+  assert.equal((await count()) - before, 19, 'the 19 good events are in the database');
+  assert.equal(writer.pending(), 0, 'nothing is left in the spool to block later batches');
+  const rejected = fs.readFileSync(path.join(dir, 'events-rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rejected.map((r) => r.event.type), ['poison']);
+  assert.equal(metrics.get('fleetboot_events_rejected_total'), 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a NUL in what a client sent (a DHCP option, an agent fact) is stored as U+FFFD, not refused', async () => {
+  const pool = new pg.Pool({ connectionString: db.url });
+  const writer = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
+  writer.record({ mac: 'aa:bb:cc:00:00:22', source: 'dhcp', type: 'discover', detail: { vendorClass: 'PXEClient\u0000junk', ['key\u0000']: 1 } });
+  await writer.close();
+  await pool.end();
+  const row = await client.query(`SELECT detail FROM "BootEvent" WHERE mac = 'aa:bb:cc:00:00:22'`);
+  assert.deepEqual(row.rows[0].detail, { vendorClass: 'PXEClient\uFFFDjunk', ['key\uFFFD']: 1 });
+});
