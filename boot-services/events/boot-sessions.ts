@@ -55,7 +55,7 @@ export interface SessionAssignment {
 export const defaultSessionGapSeconds = 600;
 
 /** FLEETBOOT_SESSION_GAP_SECONDS, checked. */
-export function sessionGapSeconds(env: NodeJS.ProcessEnv = process.env): number {
+export function sessionGapSeconds(env: Record<string, string | undefined> = process.env): number {
   const raw = env.FLEETBOOT_SESSION_GAP_SECONDS;
   if (raw === undefined || raw === '') return defaultSessionGapSeconds;
   const n = Number(raw);
