@@ -126,3 +126,14 @@ test('identity of a host that cannot boot says why; env lines never carry a newl
   assert.match(id.reason ?? '', /no active image/);
   assert.equal(identityAsEnv({ status: 'known', action: 'fail', reason: 'a\nrootMode=evil' }), 'status=known\naction=fail\nreason=a rootMode=evil\n');
 });
+
+test("a role's health check command goes to the agent; a URL check stays with the console", () => {
+  const view = fleet();
+  view.roles[0] = { ...view.roles[0]!, healthCheck: 'curl -fsS http://127.0.0.1/healthz' };
+  assert.equal(identityFor(view, '52:54:00:00:00:01', base).healthCommand, 'curl -fsS http://127.0.0.1/healthz');
+  assert.match(identityAsEnv(identityFor(view, '52:54:00:00:00:01', base)), /^healthCommand=curl -fsS http:\/\/127\.0\.0\.1\/healthz$/m);
+  view.roles[0] = { ...view.roles[0]!, healthCheck: 'https://web01.example/healthz' };
+  assert.equal(identityFor(view, '52:54:00:00:00:01', base).healthCommand, undefined);
+  view.roles[0] = { ...view.roles[0]!, healthCheck: null };
+  assert.equal(identityFor(view, '52:54:00:00:00:01', base).healthCommand, undefined);
+});

@@ -36,7 +36,15 @@ export interface Identity {
   nfsExport?: string;
   diskRoot?: string;
   ip?: string;
+  /** The role's health check when it is a command (a URL is checked by the console itself). */
+  healthCommand?: string;
   reason?: string;
+}
+
+/** Role.healthCheck is either an http(s) URL (the console's gate fetches it) or a command the booted host runs. */
+export function healthCommandOf(healthCheck: string | null): string | undefined {
+  if (!healthCheck || /^https?:\/\//i.test(healthCheck.trim())) return undefined;
+  return healthCheck;
 }
 
 /** What a MAC boots, from the view alone (pure): the same decision as the generated configs. */
@@ -53,6 +61,7 @@ export function identityFor(view: BootView, mac: string, httpBaseUrl: string): I
         rootfsUrl: image.rootfs ? joinUrl(httpBaseUrl, httpArtifactPath(image.id, 'rootfs')) : undefined,
         rootfsSha256: image.rootfs?.sha256, rootfsBytes: image.rootfs?.sizeBytes,
         nfsExport: role.nfsExport ?? undefined, diskRoot: role.diskRoot ?? undefined, ip: host.ip ?? undefined,
+        healthCommand: healthCommandOf(role.healthCheck),
       };
     }
     case 'unbootable':

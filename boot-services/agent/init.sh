@@ -100,7 +100,7 @@ identity() {
 	rm -f /run/fleetboot/identity
 	timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>/dev/null || { REASON='identity request failed'; return 1; }
 	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''
-	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''
+	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''
 	while IFS='=' read -r key value; do
 		case "$key" in
 			status) ID_STATUS=$value ;;
@@ -112,6 +112,7 @@ identity() {
 			rootfsBytes) ID_ROOTFS_BYTES=$value ;;
 			nfsExport) ID_NFS_EXPORT=$value ;;
 			diskRoot) ID_DISK_ROOT=$value ;;
+			healthCommand) ID_HEALTH_COMMAND=$value ;;
 			reason) ID_REASON=$value ;;
 		esac
 	done < /run/fleetboot/identity
@@ -231,6 +232,12 @@ MAC=$MAC
 HOSTNAME=$ID_HOSTNAME
 EOF
 	cp /etc/fleetboot/report-up "$hook/report-up"
+	# The role's health check command (Role.healthCheck): written as a script, never eval'd here.
+	rm -f "$hook/role-health"
+	if [ -n "$ID_HEALTH_COMMAND" ]; then
+		printf '#!/.fleetboot/busybox sh\n%s\n' "$ID_HEALTH_COMMAND" > "$hook/role-health"
+		chmod 755 "$hook/role-health"
+	fi
 	chmod 755 "$hook/report-up" "$hook/busybox"
 	INIT=/sbin/init
 	if [ -f /newroot/etc/inittab ]; then
