@@ -57,21 +57,11 @@ const selectEvents = `SELECT e.seq::text AS seq, e.id, e."hostId", h.hostname, h
   FROM "BootEvent" e LEFT JOIN "Host" h ON h.id = e."hostId"`;
 
 /** The JSON a stream carries for one event (also what the timeline and fleet components read). */
-export interface LiveEventData {
-  seq: string;
-  id: string;
-  hostId: string | null;
-  hostname: string | null;
-  roleId: string | null;
-  mac: string | null;
-  sessionId: string | null;
-  source: string;
-  type: string;
+export type LiveEventData = Omit<EventRow, 'at' | 'bytesDone' | 'bytesTotal'> & {
   at: string;
-  detail: Record<string, unknown>;
   bytesDone: number | null;
   bytesTotal: number | null;
-}
+};
 
 function toLive(r: EventRow): LiveEvent {
   const data: LiveEventData = {
