@@ -23,8 +23,11 @@ function interfaceAddress(name: string): string | null {
 
 export interface BootdProcessConfig extends BootdConfig {
   databaseUrl: string;
-  /** bootd's own status endpoint (health, metrics) on 127.0.0.1, for the web process. */
+  /** bootd's own status endpoint (health, metrics, hosts' syslog tails) on 127.0.0.1, for the web process. */
   adminPort: number;
+  /** UDP port of the syslog receiver (boot-services/syslog/). */
+  syslogPort: number;
+  enableSyslog: boolean;
 }
 
 export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProcessConfig {
@@ -48,6 +51,7 @@ export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProc
     tftpPort: int(env, 'FLEETBOOT_TFTP_PORT', 69),
     httpPort,
     adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467),
+    syslogPort: int(env, 'FLEETBOOT_SYSLOG_PORT', 514),
     bootloaderDirs: env.FLEETBOOT_BOOTLOADER_DIRS ? env.FLEETBOOT_BOOTLOADER_DIRS.split(':') : defaultBootloaderDirs,
     stateDir: path.resolve(env.FLEETBOOT_BOOTD_STATE_DIR ?? path.join(dataDir, 'bootd')),
     httpBaseUrl: env.FLEETBOOT_BOOT_HTTP_URL || `http://${serverAddress}:${httpPort}`,
@@ -55,6 +59,7 @@ export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProc
     enableDhcp: services.has('dhcp') && (interfaceName !== null || env.FLEETBOOT_SERVICES !== undefined),
     enableTftp: services.has('tftp'),
     enableHttp: services.has('http'),
+    enableSyslog: services.has('syslog'),
   };
 }
 

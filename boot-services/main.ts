@@ -1,5 +1,5 @@
 // The bootd process (DESIGN.md "Processes"): loads the view, starts the enabled boot services
-// (DHCP, TFTP, HTTP boot), writes events in batches, serves health and metrics on 127.0.0.1,
+// (DHCP, TFTP, HTTP boot, syslog), writes events in batches, serves health and metrics on 127.0.0.1,
 // and shuts down cleanly on SIGINT/SIGTERM. Run alone with `fleetboot bootd` or under the
 // supervisor (`npm start`).
 import http from 'node:http';
@@ -16,6 +16,7 @@ import { exitWhenParentDies } from './parent-watch.ts';
 import { startDhcpService } from './dhcp/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { startHttpService } from './http/service.ts';
+import { startSyslogService, type SyslogService } from './syslog/service.ts';
 import { createBootAgentApi } from './agent/service.ts';
 
 const log = createLogger('bootd');
@@ -42,9 +43,11 @@ async function main(): Promise<void> {
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
   const agentApi = createBootAgentApi(ctx);
   const services: RunningService[] = [agentApi];
+  let syslog: SyslogService | null = null;
   const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
     [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
+    [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
     [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
   ];
   for (const [enabled, name, start] of starters) {
@@ -62,6 +65,8 @@ async function main(): Promise<void> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+    } else if (syslog && req.url?.startsWith('/logs/')) {
+      void syslog.answerTailRequest(req, res);
     } else {
       res.writeHead(404).end();
     }

@@ -13,6 +13,7 @@ import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
 import { artifactUploadQuery } from '../images/schema.ts';
 import { bulkPowerInput, powerActionInput } from '../power/schema.ts';
 import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
+import { hostLogQuery } from '../logs/queries.ts';
 import { pageQuery } from './pagination.ts';
 import { json } from './respond.ts';
 
@@ -72,6 +73,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/hosts/{id}/power', summary: "Power action through the host's BMC (IPMI lanplus): status, on, off, cycle, reset, pxe (next boot only), pxe-boot (pxe then cycle, or on when off); 502 when the BMC refuses, 504 when it doesn't answer in time", role: 'operator', body: powerActionInput },
   { method: 'post', path: '/power', summary: "One power action on many hosts; an action that boots them may not exceed the roles' max concurrent boots (409)", role: 'operator', body: bulkPowerInput },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
+  { method: 'get', path: '/hosts/{id}/logs', summary: "The host's last syslog lines as bootd received them, oldest first; lines is null when bootd can't be asked (not running, or syslog not in FLEETBOOT_SERVICES)", role: 'viewer', query: hostLogQuery },
   { method: 'get', path: '/discovered', summary: 'Unknown machines that booted into discovery, with their hardware facts', role: 'viewer', query: discoveredListQuery },
   { method: 'post', path: '/discovered/{mac}/claim', summary: 'Claim a discovered machine as a registered host (gives the host its MAC; the machine then boots its role)', role: 'operator', body: claimInput },
   { method: 'get', path: '/events', summary: 'Boot events, newest first', role: 'viewer', query: eventListQuery },

@@ -1,0 +1,1 @@
+export { hostLogsRoute as GET } from '@/server/api/endpoints/host-logs.ts';
