@@ -35,6 +35,53 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface WebProcess {
+  url: string;
+  /** Stops the process and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The real web process (scripts/web.ts, production build) on a free loopback port against an
+ * existing database (e.g. a QEMU boot lab's); resolves once it answers. Adds no users.
+ */
+export async function startWebProcess(databaseUrl: string): Promise<WebProcess> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-web-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/web.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, FLEETBOOT_PORT: String(port), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`web process exited: ${output}`);
+      try {
+        const res = await fetch(`${url}/api/v1/openapi.json`);
+        if (res.ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`web process did not answer within 60 s: ${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
 export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
   if (!fs.existsSync(path.join(root, process.env.FLEETBOOT_NEXT_DIST_DIR || '.next', 'BUILD_ID'))) throw new Error('run `npx next build` before the web tests');
   const db = await createTestDatabase(label);
@@ -44,27 +91,8 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
     await client.query(`INSERT INTO "User" (id, username, "passwordHash", role, "updatedAt") VALUES (gen_random_uuid(), $1, $2, $3::"UserRole", now())`, [username, await hashPassword(password), role]);
   };
   await addUser(testAdmin.username, testAdmin.password, 'admin');
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-web-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/web.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: db.url, FLEETBOOT_PORT: String(port), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`web process exited: ${output}`);
-    try {
-      const res = await fetch(`${url}/api/v1/openapi.json`);
-      if (res.ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`web process did not answer within 60 s: ${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const web = await startWebProcess(db.url);
+  const url = web.url;
   return {
     url,
     db,
@@ -77,11 +105,9 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
       return cookie;
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      await web.stop();
       await client.end();
       await db.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
