@@ -33,6 +33,8 @@ export function ImageLifecyclePanel({ imageId, roleId, canEdit, spares }: Props)
   const [status, setStatus] = useState<string | null>(null);
   const [stages, setStages] = useState<Stage[]>([]);
   const [events, setEvents] = useState<BootEventView[]>([]);
+  /** The spare's last syslog lines (null: bootd's syslog service can't be asked). */
+  const [logLines, setLogLines] = useState<string[] | null>(null);
   const [rollouts, setRollouts] = useState<Rollout[]>([]);
   const [role, setRole] = useState<RoleView | null>(null);
   const [spareId, setSpareId] = useState('');
@@ -51,6 +53,9 @@ export function ImageLifecyclePanel({ imageId, roleId, canEdit, spares }: Props)
     if (st.ok) {
       setStages(st.data.items);
       setEvents(st.data.latestEvents);
+      const spare = st.data.items[0]?.hostId;
+      const logs = spare ? await apiRequest<{ lines: string[] | null }>('GET', `/api/v1/hosts/${spare}/logs?lines=40`) : null;
+      setLogLines(logs?.ok ? logs.data.lines : null);
     }
     if (ro.ok) setRollouts(ro.data.items);
     if (rl.ok) setRole(rl.data);
@@ -130,6 +135,12 @@ export function ImageLifecyclePanel({ imageId, roleId, canEdit, spares }: Props)
                     <li key={i}>{new Date(e.at).toLocaleTimeString()} {e.source}/{e.type}{e.detail && (e.detail.reason || e.detail.file) ? ` ${String(e.detail.reason ?? e.detail.file)}` : ''}</li>
                   ))}
                 </ol>
+              </details>
+            ) : null}
+            {logLines?.length ? (
+              <details className="mt-2" open={stage.state === 'failed'} data-testid="spare-log">
+                <summary className="cursor-pointer text-xs text-slate-600">The spare&apos;s last log lines ({logLines.length})</summary>
+                <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap font-mono text-xs text-slate-700">{logLines.join('\n')}</pre>
               </details>
             ) : null}
           </div>
