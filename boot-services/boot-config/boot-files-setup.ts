@@ -17,7 +17,23 @@ export function discoveryPaths(stateDir: string): { kernel: string; initrd: stri
   return { kernel: path.join(stateDir, 'discovery', 'kernel'), initrd: path.join(stateDir, 'discovery', 'initrd') };
 }
 
-export async function setUpBootFiles(ctx: Pick<BootdContext, 'config' | 'view' | 'log' | 'metrics'>): Promise<BootFilesSetup> {
+type SetupContext = Pick<BootdContext, 'config' | 'view' | 'log' | 'metrics'>;
+const setups = new WeakMap<SetupContext, Promise<BootFilesSetup>>();
+
+/**
+ * The boot-file namespace of one bootd. TFTP and HTTP both serve it: the bootloader search,
+ * its log lines and bootloaders.json happen once per bootd context, not once per service.
+ */
+export function setUpBootFiles(ctx: SetupContext): Promise<BootFilesSetup> {
+  let setup = setups.get(ctx);
+  if (!setup) {
+    setup = buildBootFiles(ctx);
+    setups.set(ctx, setup);
+  }
+  return setup;
+}
+
+async function buildBootFiles(ctx: SetupContext): Promise<BootFilesSetup> {
   const bootloaders = await findBootloaders(ctx.config.bootloaderDirs);
   for (const b of bootloaders) {
     ctx.metrics.set('fleetboot_bootloader_present', 'Bootloader file found (1) or missing (0)', { name: b.name, required: String(b.required) }, b.path ? 1 : 0);
