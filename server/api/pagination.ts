@@ -22,7 +22,10 @@ export interface Page<T> {
 export interface SortKey {
   field: string;
   order: 'asc' | 'desc';
-  /** The column can be NULL (PostgreSQL puts NULLs last ascending, first descending). */
+  /**
+   * The column can be NULL. NULLs sort last in both orders: "last seen, newest first" must not
+   * open with every never-seen host (PostgreSQL's default puts NULLs first when descending).
+   */
   nullable?: boolean;
   date?: boolean;
   /** An enum column: PostgreSQL orders it by declaration, and Prisma has no gt/lt for enums. */
@@ -68,7 +71,8 @@ function afterCursor(sort: SortKey, cursor: string | undefined): Record<string, 
   const idAfter = { id: asc ? { gt: c.id } : { lt: c.id } };
   if (k === null) {
     if (!sort.nullable) throw notOurs();
-    return asc ? { AND: [{ [f]: null }, idAfter] } : { OR: [{ AND: [{ [f]: null }, idAfter] }, { [f]: { not: null } }] };
+    // NULLs come last: past a NULL key only NULLs remain, in id order.
+    return { AND: [{ [f]: null }, idAfter] };
   }
   let value: unknown = k;
   let beyond: Record<string, unknown>;
@@ -84,7 +88,7 @@ function afterCursor(sort: SortKey, cursor: string | undefined): Record<string, 
     beyond = { [f]: asc ? { gt: value } : { lt: value } };
   }
   const clauses: Record<string, unknown>[] = [beyond, { AND: [{ [f]: value }, idAfter] }];
-  if (asc && sort.nullable) clauses.push({ [f]: null });
+  if (sort.nullable) clauses.push({ [f]: null });
   return { OR: clauses };
 }
 
@@ -93,7 +97,7 @@ export function pageArgs<W extends object>(where: W, sort: SortKey, limit: numbe
   const after = afterCursor(sort, cursor);
   return {
     where: (after ? { AND: [where, after] } : where) as W,
-    orderBy: [{ [sort.field]: sort.order }, { id: sort.order }],
+    orderBy: [{ [sort.field]: sort.nullable ? { sort: sort.order, nulls: 'last' as const } : sort.order }, { id: sort.order }],
     take: limit + 1,
   };
 }

@@ -94,6 +94,12 @@ test('sorted by last seen, where most hosts were never seen, pages hold every ho
   await sql(app, `UPDATE "Host" SET "lastSeenAt" = now() - (right(hostname, 2)::int * interval '1 minute') WHERE hostname LIKE $1 AND right(hostname, 1) IN ('0', '3')`, [`${prefix}-%`]);
   const { items } = await walk(`roleId=${role.id}&limit=6&sort=lastSeenAt&order=desc`);
   assert.deepEqual({ count: items.length, distinct: new Set(items.map((h) => h.id)).size }, { count: 20, distinct: 20 });
+  // Newest first, and the never-seen hosts after every seen one (not before them, as NULLs sort by default).
+  const seen = items.filter((h) => h.lastSeenAt !== null);
+  assert.equal(seen.length, 4);
+  assert.deepEqual(items.slice(0, 4).map((h) => h.id), seen.map((h) => h.id));
+  const times = seen.map((h) => Date.parse(h.lastSeenAt as string));
+  assert.deepEqual(times, [...times].sort((a, b) => b - a));
 });
 
 test('sorted by last seen ascending (never-seen hosts last), pages hold every host once', async () => {
