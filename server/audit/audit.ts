@@ -25,6 +25,9 @@ export async function writeAudit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
+  // A PATCH that changes nothing (a form saved as it was, a script re-applying its state) is not
+  // a change: recording it would bury the real ones in the log.
+  if (action === 'update' && sameExceptTimestamps(before, after)) return;
   await tx.auditLog.create({
     data: {
       actor: actorLabel(actor),
@@ -37,4 +40,11 @@ export async function writeAudit(
       after: auditable(after),
     },
   });
+}
+
+/** Equal as audited, ignoring the row's own updatedAt (Prisma bumps it on every update). */
+function sameExceptTimestamps(before: unknown, after: unknown): boolean {
+  if (!before || !after || typeof before !== 'object' || typeof after !== 'object') return false;
+  const strip = (row: object) => JSON.stringify(auditable({ ...row, updatedAt: undefined }));
+  return strip(before) === strip(after);
 }

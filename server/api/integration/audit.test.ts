@@ -62,6 +62,18 @@ test('a refused import writes no row', async () => {
   assert.deepEqual(rows, []);
 });
 
+test('a change that changes nothing writes no row; the next real change does', async () => {
+  const net = await createNetwork(api);
+  const host = await createHost(api, { ip: net.at(13) });
+  const same = await api.patch(`/hosts/${host.id}`, { ip: net.at(13), hostname: host.hostname });
+  assert.equal(same.status, 200, JSON.stringify(same.body));
+  await api.patch(`/networks/${net.id}`, { leaseSeconds: 3600 });
+  assert.deepEqual((await auditOf('host', host.id)).map((r) => r.action), ['create']);
+  assert.deepEqual((await auditOf('network', net.id)).map((r) => r.action), ['create']);
+  await api.patch(`/hosts/${host.id}`, { ip: net.at(14) });
+  assert.deepEqual((await auditOf('host', host.id)).map((r) => r.action), ['update', 'create']);
+});
+
 test('a refused change writes no row', async () => {
   const net = await createNetwork(api);
   const host = await createHost(api, { ip: net.at(12) });
