@@ -29,7 +29,9 @@ function uniqueFields(err: Prisma.PrismaClientKnownRequestError): string[] {
   if (Array.isArray(meta?.target)) return meta.target.map(String);
   const adapter = meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined;
   const fields = adapter?.cause?.constraint?.fields;
-  return Array.isArray(fields) ? fields.map((f) => f.replace(/"/g, '')) : [];
+  // A case-insensitive unique index reports its expression ("lower(name", the adapter drops the
+  // closing parenthesis): the field is the column inside it.
+  return Array.isArray(fields) ? fields.map((f) => f.replace(/"/g, '').replace(/^lower\(([^)]*)\)?$/i, '$1')) : [];
 }
 
 export function errorResponse(err: unknown): Response {

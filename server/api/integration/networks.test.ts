@@ -102,6 +102,12 @@ test('a second network with the same name → 409 naming name', async () => {
   assert.deepEqual({ status: res.status, field: res.body?.field }, { status: 409, field: 'name' }, JSON.stringify(res.body));
 });
 
+test('a network whose name differs only in case → 409 naming name', async () => {
+  const net = await createNetwork(api);
+  const res = await api.post('/networks', { ...networkBody().body, name: net.name.toUpperCase() });
+  assert.deepEqual({ status: res.status, field: res.body?.field }, { status: 409, field: 'name' }, JSON.stringify(res.body));
+});
+
 test('PATCH to a CIDR that no longer holds the pool → 400 naming the pool', async () => {
   const net = await createNetwork(api);
   const other = uniqueSubnet();

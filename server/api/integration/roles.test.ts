@@ -97,6 +97,14 @@ test('a second role with the same name → 409 naming name', async () => {
   assert.deepEqual(status(await api.post('/roles', { name: role.name })), { status: 409, field: 'name' });
 });
 
+test('a role whose name differs only in case → 409 naming name; the name keeps its case', async () => {
+  const role = await createRole(api);
+  assert.deepEqual(status(await api.post('/roles', { name: role.name.toUpperCase() })), { status: 409, field: 'name' });
+  const mixed = await api.post('/roles', { name: `Mixed-${role.name}` });
+  assert.equal(mixed.status, 201, JSON.stringify(mixed.body));
+  assert.equal(mixed.body.name, `Mixed-${role.name}`);
+});
+
 test('PATCH renaming a role to a taken name → 409 naming name', async () => {
   const a = await createRole(api);
   const b = await createRole(api);
