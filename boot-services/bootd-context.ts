@@ -34,6 +34,15 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** RFC 5426 §3.3: syslog over UDP is received on port 514; DHCP option 7 can name no other. */
+export const standardSyslogPort = 514;
+
+/** bootd's syslog receiver as hosts reach it (DHCP option 7, the agent's identity). */
+export interface LogServer {
+  address: string;
+  port: number;
+}
+
 export interface BootdContext {
   config: BootdConfig;
   view: BootView;
@@ -41,6 +50,8 @@ export interface BootdContext {
   pool: pg.Pool;
   metrics: Metrics;
   log: Logger;
+  /** Where hosts send their logs: null while syslog is off or its port isn't bound. */
+  logServer?: () => LogServer | null;
 }
 
 /** A started service: main.ts closes them in reverse order on shutdown. */

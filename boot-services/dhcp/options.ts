@@ -32,6 +32,8 @@ export enum DhcpOption {
   Router = 3,
   /** RFC 2132 §3.8 */
   DomainNameServer = 6,
+  /** RFC 2132 §3.9: syslog servers (UDP 514, RFC 5426 §3.3); udhcpc exports it as $logsrv. */
+  LogServer = 7,
   /** RFC 2132 §3.14 */
   HostName = 12,
   /** RFC 2132 §3.17 */

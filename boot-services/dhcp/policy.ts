@@ -4,7 +4,7 @@
 // file for their architecture, iPXE gets its script URL. The only wait is the durable pool
 // lease before an ACK.
 import type { BootView, HostView, NetworkView, RoleView } from '../boot-view.ts';
-import type { BootdConfig } from '../bootd-context.ts';
+import { standardSyslogPort, type BootdConfig, type LogServer } from '../bootd-context.ts';
 import { cidrContains, formatIPv4, parseCidr, parseIPv4 } from '../ipv4.ts';
 import {
   getClientArchitectures, getClientMac, getClientMachineId, getIpOption, getMessageType, getParameterRequestList,
@@ -26,6 +26,8 @@ export interface DhcpPolicyDeps {
   /** RFC 3074 split with a peer bootd (peer-heartbeat.ts); alone, every pool client is ours. */
   scope?: PoolClientScope;
   discovery?: UnknownMachineSink;
+  /** bootd's syslog receiver (BootdContext.logServer): sent as option 7 to clients that ask. */
+  logServer?: () => LogServer | null;
   now?: () => number;
 }
 
@@ -331,12 +333,16 @@ export class DhcpPolicy {
     for (const [code, value] of networkOptions(a.network)) o.set(code, value);
     if (a.host) o.set(DhcpOption.HostName, Buffer.from(a.host.hostname, 'latin1'));
 
+    const asked = new Set(getParameterRequestList(request));
+    // Option 7 carries addresses only, so clients send to 514: named only when syslog listens there.
+    const logServer = asked.has(DhcpOption.LogServer) ? this.deps.logServer?.() : null;
+    if (logServer && logServer.port === standardSyslogPort) o.set(DhcpOption.LogServer, ipToBuffer(logServer.address));
+
     const role = a.host?.roleId ? view.findRoleById(a.host.roleId) : null;
     const boot = pickBootFile(traits, role, a.network, config);
     if (boot) {
       reply.siaddr = boot.nextServer;
       reply.bootFileName = boot.fileName;
-      const asked = new Set(getParameterRequestList(request));
       if (asked.has(DhcpOption.TftpServerName)) o.set(DhcpOption.TftpServerName, Buffer.from(boot.nextServer, 'latin1'));
       if (asked.has(DhcpOption.BootfileName)) o.set(DhcpOption.BootfileName, Buffer.from(boot.fileName, 'latin1'));
     }

@@ -44,7 +44,7 @@ export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPee
   const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers() })
     .catch(async (err: unknown) => { await peering.close(); throw err; });
   const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
-  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery });
+  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer });
 
   const sockets: dgram.Socket[] = [];
   try {
