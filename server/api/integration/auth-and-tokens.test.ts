@@ -2,14 +2,11 @@
 // app/api/v1), operators don't manage users, sessions end when they should, API tokens (bearer)
 // work until revoked or expired and never carry more rights than their owner.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import { createHost, createNetwork, createRole, sql, unique, type Api } from './fixtures.ts';
+import { routeFiles } from './route-files.ts';
 
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../app/api/v1');
 
 let app: TestWebApp;
 let admin: Api;
@@ -77,24 +74,9 @@ test('an expired session → 401', async () => {
 
 // --- viewer: 403 on every mutating route ----------------------------------------------------
 
-/** Every exported POST/PATCH/DELETE under app/api/v1, as "METHOD /path/{id}". */
+/** Every POST/PUT/PATCH/DELETE under app/api/v1, as "METHOD /path/{id}". */
 function mutatingRoutes(): string[] {
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (entry.name === 'route.ts') {
-        const route = '/' + path.relative(apiDir, dir).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, '{$1}')).join('/');
-        const text = fs.readFileSync(full, 'utf8');
-        for (const method of ['POST', 'PATCH', 'PUT', 'DELETE']) {
-          if (new RegExp(`\\bas ${method}\\b|export (async )?function ${method}\\b|export const ${method}\\b`).test(text)) found.push(`${method} ${route}`);
-        }
-      }
-    }
-  };
-  visit(apiDir);
-  return found.sort();
+  return routeFiles().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.route}`).sort();
 }
 
 /** Routes anyone signed in (or anyone at all) may call: signing in and out, one's own tokens. */

@@ -1,14 +1,10 @@
 // GET /api/v1/openapi.json: OpenAPI 3.1, every route file under app/api/v1 documented (found by
 // walking the directory), and request schemas that accept and refuse what the API does.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import { createRole, unique, uniqueMac, type Api } from './fixtures.ts';
-
-const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../app/api/v1');
+import { routeFiles as allRouteFiles } from './route-files.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -23,22 +19,7 @@ after(async () => { await app?.stop(); });
 
 /** Every exported HTTP method of every route.ts under app/api/v1, as [method, /path/{id}]. */
 function routeFiles(): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (entry.name === 'route.ts') {
-        const route = '/' + path.relative(apiDir, dir).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, '{$1}')).join('/');
-        const text = fs.readFileSync(full, 'utf8');
-        for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-          if (new RegExp(`\\bas ${method}\\b|export (async )?function ${method}\\b|export const ${method}\\b`).test(text)) found.push([method.toLowerCase(), route]);
-        }
-      }
-    }
-  };
-  visit(apiDir);
-  return found.sort();
+  return allRouteFiles().map((r) => [r.method.toLowerCase(), r.route]);
 }
 
 test('the document is OpenAPI 3.1.0, served without signing in', async () => {
