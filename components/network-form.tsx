@@ -5,21 +5,10 @@ import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, TextField } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
+import type { NetworkCreate } from '../server/networks/schema.ts';
 
-export interface NetworkFormValues {
-  id: string;
-  name: string;
-  cidr: string;
-  gateway: string | null;
-  dnsServers: string[];
-  domain: string | null;
-  bootServer: string | null;
-  poolStart: string | null;
-  poolEnd: string | null;
-  leaseSeconds: number;
-  relayAddresses: string[];
-  discoveryEnabled: boolean;
-}
+/** A network as the form edits it: every field of the API's create schema, present. */
+export type NetworkFormValues = { id: string } & Required<NetworkCreate>;
 
 const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled'] as const;
 
