@@ -3,8 +3,14 @@
 // the machine sits on would hand out addresses to strangers.
 import os from 'node:os';
 import path from 'node:path';
-import type { BootdConfig } from './bootd-context.ts';
+import { standardSyslogPort, type BootdConfig } from './bootd-context.ts';
 import { defaultHeartbeatMs, defaultTakeoverAfterSecs, type DhcpPeeringConfig } from './dhcp/peer-heartbeat.ts';
+
+/**
+ * What bootd runs unless FLEETBOOT_SERVICES says otherwise. Syslog is on: diskless hosts have
+ * nowhere else to keep their logs, and a failed health gate shows the spare's last lines.
+ */
+export const defaultServices = 'dhcp,tftp,http,syslog';
 
 export const defaultBootloaderDirs = ['/usr/lib/PXELINUX', '/usr/lib/syslinux/modules/bios', '/usr/lib/ipxe'];
 
@@ -25,7 +31,7 @@ export interface BootdProcessConfig extends BootdConfig {
   databaseUrl: string;
   /** bootd's own status endpoint (health, metrics, hosts' syslog tails) on 127.0.0.1, for the web process. */
   adminPort: number;
-  /** UDP port of the syslog receiver (boot-services/syslog/). */
+  /** UDP port of the syslog receiver (boot-services/syslog/); 514, the one DHCP option 7 implies. */
   syslogPort: number;
   enableSyslog: boolean;
 }
@@ -39,7 +45,7 @@ export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProc
     throw new Error(`FLEETBOOT_BOOT_INTERFACE=${interfaceName} has no IPv4 address; set FLEETBOOT_BOOTD_ADDRESS or configure the interface`);
   }
   const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', 8080);
-  const services = new Set((env.FLEETBOOT_SERVICES ?? 'dhcp,tftp,http').split(',').map((s) => s.trim()).filter(Boolean));
+  const services = new Set((env.FLEETBOOT_SERVICES ?? defaultServices).split(',').map((s) => s.trim()).filter(Boolean));
   const dataDir = path.resolve(env.FLEETBOOT_DATA_DIR ?? 'data');
   return {
     databaseUrl,
@@ -51,7 +57,7 @@ export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProc
     tftpPort: int(env, 'FLEETBOOT_TFTP_PORT', 69),
     httpPort,
     adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467),
-    syslogPort: int(env, 'FLEETBOOT_SYSLOG_PORT', 514),
+    syslogPort: int(env, 'FLEETBOOT_SYSLOG_PORT', standardSyslogPort),
     bootloaderDirs: env.FLEETBOOT_BOOTLOADER_DIRS ? env.FLEETBOOT_BOOTLOADER_DIRS.split(':') : defaultBootloaderDirs,
     stateDir: path.resolve(env.FLEETBOOT_BOOTD_STATE_DIR ?? path.join(dataDir, 'bootd')),
     httpBaseUrl: env.FLEETBOOT_BOOT_HTTP_URL || `http://${serverAddress}:${httpPort}`,

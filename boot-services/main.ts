@@ -17,6 +17,7 @@ import { startDhcpService } from './dhcp/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
+import { leaseHolderMacFromDatabase } from './syslog/sender-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
 
 const log = createLogger('bootd');
@@ -38,16 +39,18 @@ async function main(): Promise<void> {
   const liveState = liveStateSettings();
   const stallWatch = startStallWatch({ pool, log, metrics, offlineSeconds: liveState.offlineSeconds });
   const retention = startEventRetention({ pool, log, metrics, retentionDays: liveState.retentionDays });
-  const ctx: BootdContext = { config, view, events, pool, metrics, log };
+  let syslog: SyslogService | null = null;
+  // DHCP (option 7) and the agent's identity tell hosts where to send their logs, once syslog listens.
+  const ctx: BootdContext = { config, view, events, pool, metrics, log, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
   const agentApi = createBootAgentApi(ctx);
   const services: RunningService[] = [agentApi];
-  let syslog: SyslogService | null = null;
   const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
     [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
-    [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
+    // Starts even when its port is taken (status and metrics say so): hosts' logs never stop a boot.
+    [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config, findLeaseHolderMac: leaseHolderMacFromDatabase(pool) }))],
     [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
   ];
   for (const [enabled, name, start] of starters) {
@@ -61,7 +64,10 @@ async function main(): Promise<void> {
 
   const admin = http.createServer((req, res) => {
     if (req.url === '/healthz') {
-      const body = JSON.stringify({ ok: true, viewLive: view.live, viewSeq: view.seq.toString(), hosts: view.hostCount(), eventsPending: events.pending(), services: services.map((s) => s.name) });
+      const body = JSON.stringify({
+        ok: true, viewLive: view.live, viewSeq: view.seq.toString(), hosts: view.hostCount(), eventsPending: events.pending(), services: services.map((s) => s.name),
+        syslog: syslog?.status() ?? { state: 'disabled' },
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());

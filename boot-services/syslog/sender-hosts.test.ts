@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeBootView, host } from '../boot-config/testing/fake-boot-view.ts';
+import { SenderHosts } from './sender-hosts.ts';
+
+const reserved = host({ id: 'h-1', hostname: 'web01', mac: '52:54:00:00:00:01', ip: '10.66.0.11' });
+const pooled = host({ id: 'h-2', hostname: 'web02', mac: '52:54:00:00:00:02', ip: null });
+
+function fleet(): FakeBootView {
+  const view = new FakeBootView();
+  view.hosts = [reserved, pooled];
+  return view;
+}
+
+/** A lease table whose answers the test releases by hand. */
+function leaseTable(leases: Record<string, string>) {
+  const asked: string[] = [];
+  const pending: Array<() => void> = [];
+  return {
+    asked,
+    answerAll: () => pending.splice(0).forEach((answer) => answer()),
+    findLeaseHolderMac: (ip: string) => {
+      asked.push(ip);
+      return new Promise<string | null>((resolve) => pending.push(() => resolve(leases[ip] ?? null)));
+    },
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+test('a reserved address is its host at once, without asking the lease table', () => {
+  const leases = leaseTable({});
+  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  let got: string | null | undefined;
+  senders.whenKnown('10.66.0.11', (h) => (got = h?.hostname ?? null));
+  assert.equal(got, 'web01');
+  assert.deepEqual(leases.asked, []);
+});
+
+test('a pool-leased address is the host of the MAC holding the lease; its lines keep their order and the answer is remembered', async () => {
+  const leases = leaseTable({ '10.66.0.100': '52:54:00:00:00:02' });
+  let nowMs = 0;
+  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, now: () => nowMs, leaseMemoMs: 30_000 });
+  const delivered: string[] = [];
+  for (const line of ['one', 'two', 'three']) senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:${line}`));
+  assert.deepEqual(delivered, [], 'waiting for the lease table');
+  assert.deepEqual(leases.asked, ['10.66.0.100'], 'asked once for the three');
+  leases.answerAll();
+  await flush();
+  assert.deepEqual(delivered, ['web02:one', 'web02:two', 'web02:three']);
+  senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:four`));
+  assert.equal(delivered.at(-1), 'web02:four', 'remembered: delivered at once');
+  nowMs = 31_000;
+  senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:five`));
+  assert.deepEqual(leases.asked, ['10.66.0.100', '10.66.0.100'], 'asked again once the memo is old');
+});
+
+test('an address nobody holds is an unknown sender; a failed lookup too, and is asked again next time', async () => {
+  const errors: string[] = [];
+  let fail = true;
+  const senders = new SenderHosts({
+    view: fleet(),
+    findLeaseHolderMac: async () => {
+      if (fail) throw new Error('database away');
+      return null;
+    },
+    onLookupError: (ip, err) => errors.push(`${ip}: ${err.message}`),
+  });
+  const got: Array<string | null> = [];
+  senders.whenKnown('10.66.0.120', (h) => got.push(h?.hostname ?? null));
+  await flush();
+  fail = false;
+  senders.whenKnown('10.66.0.120', (h) => got.push(h?.hostname ?? null));
+  await flush();
+  assert.deepEqual(got, [null, null]);
+  assert.deepEqual(errors, ['10.66.0.120: database away']);
+});
+
+test('past maxLookups in flight a new sender is unknown at once (a flood of spoofed addresses waits for nothing)', () => {
+  const leases = leaseTable({});
+  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, maxLookups: 2 });
+  const got: Array<string | null> = [];
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) senders.whenKnown(ip, (h) => got.push(h?.hostname ?? null));
+  assert.deepEqual(got, [null]);
+  assert.deepEqual(leases.asked, ['10.0.0.1', '10.0.0.2']);
+});
+
+test('without a lease table only reservations are known', () => {
+  const senders = new SenderHosts({ view: fleet() });
+  let got: string | null | undefined;
+  senders.whenKnown('10.66.0.100', (h) => (got = h?.hostname ?? null));
+  assert.equal(got, null);
+});
