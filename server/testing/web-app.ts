@@ -17,6 +17,8 @@ export const testAdmin = { username: 'admin', password: 'admin-password-for-test
 export interface TestWebApp {
   url: string;
   db: TestDatabase;
+  /** its web process */
+  web: WebProcess;
   /** Signs in and returns the session cookie header value. */
   signIn(username?: string, password?: string): Promise<string>;
   /** Adds a user directly in the database (fast path for tests). */
@@ -37,6 +39,8 @@ export async function freePort(): Promise<number> {
 
 export interface WebProcess {
   url: string;
+  /** the node process (tests kill -9 it to play a crash) */
+  pid: number;
   /** Stops the process and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -79,7 +83,7 @@ export async function startWebProcess(databaseUrl: string): Promise<WebProcess> 
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
 }
 
 export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
@@ -96,6 +100,7 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
   return {
     url,
     db,
+    web,
     addUser,
     async signIn(username = testAdmin.username, password = testAdmin.password) {
       const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
