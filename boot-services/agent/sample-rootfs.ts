@@ -1,7 +1,8 @@
 // The sample image's root filesystem: Debian's static BusyBox with its applets, an inittab that
-// serves one tiny web page (busybox httpd on port 80), and a health check the agent's "up" hook
-// runs before it reports up. Built as a directory (the nfs and disk tests export or copy it)
-// and as the rootfs tarball the ram mode downloads.
+// serves one tiny web page (busybox httpd on port 80), BusyBox syslogd forwarding the system's
+// log to bootd (the target the agent left in /.fleetboot/agent.env), and a health check the
+// agent's "up" hook runs before it reports up. Built as a directory (the nfs and disk tests
+// export or copy it) and as the rootfs tarball the ram mode downloads.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,9 +28,18 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /run
 name=$(sed -n 's/^HOSTNAME=//p' /.fleetboot/agent.env 2>/dev/null)
 hostname "\${name:-fleetboot-sample}"
+# This system's log goes where the agent's went: bootd's syslog (address:port in agent.env).
+target=$(sed -n 's/^SYSLOG=//p' /.fleetboot/agent.env 2>/dev/null)
+if [ -n "$target" ]; then
+	syslogd -R "$target"
+	# syslogd makes /dev/log after it forks: wait (1 s at most) so the lines below reach it.
+	n=0
+	while [ ! -S /dev/log ] && [ $n -lt 20 ]; do usleep 50000; n=$((n + 1)); done
+fi
 mkdir -p /srv/www
 echo "fleetboot sample: $(hostname) up since $(date -u)" > /srv/www/index.html
 echo "fleetboot sample image: $(hostname) ready"
+logger -t rcS -p daemon.info "fleetboot sample image: $(hostname) ready, serving /srv/www on port 80"
 `,
   },
   // The agent's up hook runs this (if present and executable) until it passes, then reports up.
