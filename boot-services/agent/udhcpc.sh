@@ -1,6 +1,7 @@
 #!/bin/sh
 # udhcpc's event script in the agent initramfs: configures the address and route and leaves
-# what the lease said in /run/fleetboot/net.env for /init.
+# what the lease said in /run/fleetboot/net.env for /init (logsrv: DHCP option 7, the first
+# log server, when the agent asked for it with -O logsrv).
 case "$1" in
 	deconfig)
 		ip addr flush dev "$interface"
@@ -16,6 +17,7 @@ ip=$ip
 mask=$mask
 router=${router%% *}
 siaddr=$siaddr
+logsrv=${logsrv%% *}
 ENV
 		;;
 esac
