@@ -14,7 +14,7 @@ export const defaultServices = 'dhcp,tftp,http,syslog';
 
 export const defaultBootloaderDirs = ['/usr/lib/PXELINUX', '/usr/lib/syslinux/modules/bios', '/usr/lib/ipxe'];
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function int(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -36,7 +36,7 @@ export interface BootdProcessConfig extends BootdConfig {
   enableSyslog: boolean;
 }
 
-export function loadBootdConfig(env: NodeJS.ProcessEnv = process.env): BootdProcessConfig {
+export function loadBootdConfig(env: Record<string, string | undefined> = process.env): BootdProcessConfig {
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
   const interfaceName = env.FLEETBOOT_BOOT_INTERFACE || null;

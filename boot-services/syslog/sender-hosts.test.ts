@@ -43,7 +43,7 @@ test('a pool-leased address is the host of the MAC holding the lease; its lines 
   const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, now: () => nowMs, leaseMemoMs: 30_000 });
   const delivered: string[] = [];
   for (const line of ['one', 'two', 'three']) senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:${line}`));
-  assert.deepEqual(delivered, [], 'waiting for the lease table');
+  assert.equal(delivered.length, 0, 'waiting for the lease table');
   assert.deepEqual(leases.asked, ['10.66.0.100'], 'asked once for the three');
   leases.answerAll();
   await flush();
