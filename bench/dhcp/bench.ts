@@ -3,7 +3,7 @@
 // server namespace, perfdhcp in a client namespace acting as a relay. For each server it steps
 // the rate up until an exchange type loses ≥ 1 % (or the achieved rate falls short), and
 // prints the highest clean rate, its latency, and the ratios. Run through run.sh.
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,51 +19,127 @@ const poolStart = '10.88.1.0';
 const poolEnd = '10.88.20.255'; // 5,120 addresses for every server
 const clients = Number(process.env.BENCH_CLIENTS ?? 4000);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 5);
-const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000,5000,6000,8000,10000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000,5000,6000,8000,10000,12000,14000,16000,20000').split(',').map(Number);
 const servers = (process.env.BENCH_SERVERS ?? 'bootd,kea,dnsmasq').split(',');
+/**
+ * perfdhcp processes sharing each step's rate and clients, each its own relay address and MAC
+ * range: one perfdhcp is a single sending thread, which can be the ceiling rather than the server.
+ */
+const perfdhcpInstances = Number(process.env.BENCH_PERFDHCP ?? 1);
+const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-interface Step { rate: number; achieved: number; dropPercent: number; avgDelayMs: number; ok: boolean }
+interface CpuUse { server: number; postgres: number; perfdhcp: number }
+interface Step {
+  rate: number; achieved: number; dropPercent: number; avgDelayMs: number; ok: boolean;
+  /** Exchanges completed (ACKs received), the divisor of the CPU cost per exchange. */
+  acks: number;
+  /** CPU seconds each party used during the step (perfdhcp: the load generator itself). */
+  cpu: CpuUse;
+  load: string;
+}
 interface ServerResult { name: string; best: Step | null; steps: Step[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** perfdhcp's final report: achieved rate, drops ratio and average delay of both exchange types. */
-function parsePerfdhcp(out: string, rate: number): Step {
-  const sections = out.split('Statistics for:').slice(1);
+/** perfdhcp's final reports (one per instance): achieved rate, drops ratio and average delay of both exchange types. */
+function parsePerfdhcp(outs: string[], rate: number): Omit<Step, 'cpu' | 'load'> {
   let sent = 0;
   let received = 0;
   let delaySum = 0;
-  for (const s of sections) {
-    const sentN = Number(/sent packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
-    const recvN = Number(/received packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
-    sent += sentN;
-    received += recvN;
-    delaySum += Number(/avg delay:\s*([\d.]+)/.exec(s)?.[1] ?? 0);
+  let delays = 0;
+  let discoversSent = 0;
+  let acks = 0;
+  for (const out of outs) {
+    const sections = out.split('Statistics for:').slice(1);
+    sections.forEach((s, i) => {
+      const sentN = Number(/sent packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
+      const recvN = Number(/received packets:\s*(\d+)/.exec(s)?.[1] ?? 0);
+      sent += sentN;
+      received += recvN;
+      delaySum += Number(/avg delay:\s*([\d.]+)/.exec(s)?.[1] ?? 0);
+      delays++;
+      // perfdhcp's own "Rate:" counts its exit wait too; DISCOVERs sent per second of the step is the offered load.
+      if (i === 0) discoversSent += sentN;
+      if (i === 1) acks += recvN;
+    });
   }
-  // perfdhcp's own "Rate:" counts its exit wait too; DISCOVERs sent per second of the step is the offered load.
-  const discoversSent = Number(/sent packets:\s*(\d+)/.exec(sections[0] ?? '')?.[1] ?? 0);
   const achieved = discoversSent / stepSeconds;
   const dropPercent = sent === 0 ? 100 : (100 * (sent - received)) / sent;
-  const avgDelayMs = sections.length ? delaySum / sections.length : 0;
-  return { rate, achieved, dropPercent, avgDelayMs, ok: sent > 0 && dropPercent < 1 && achieved >= rate * 0.95 };
+  const avgDelayMs = delays ? delaySum / delays : 0;
+  return { rate, achieved, dropPercent, avgDelayMs, acks, ok: sent > 0 && dropPercent < 1 && achieved >= rate * 0.95 };
 }
 
-async function measure(name: string, client: LabNamespace, clientIf: string): Promise<ServerResult> {
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces): [0] is field 3. */
+function procStat(pid: number | 'self'): string[] | null {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of a process (utime + stime), with its reaped children's when asked. */
+function cpuSeconds(pid: number | 'self', withChildren = false): number {
+  const f = procStat(pid);
+  if (!f) return 0;
+  const ticks = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks / clockTicksPerSecond;
+}
+
+/**
+ * Every PostgreSQL process of the bench's cluster: the postmaster with its reaped children, plus
+ * its live children (backends, WAL writer, checkpointer) with theirs.
+ */
+function postgresCpuSeconds(postmasterPid: number | null): number {
+  if (postmasterPid === null) return 0;
+  let total = cpuSeconds(postmasterPid, true);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = procStat(Number(entry));
+    if (f && Number(f[1]) === postmasterPid) total += cpuSeconds(Number(entry), true);
+  }
+  return total;
+}
+
+function runPerfdhcp(client: LabNamespace, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const child = client.spawn('perfdhcp', args);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // perfdhcp exits non-zero when it saw drops; its report is still on stdout.
+    child.on('close', () => { clearTimeout(timer); resolve(out); });
+  });
+}
+
+/** perfdhcp instance i's relay address (giaddr) in the client namespace: 10.88.0.2, .3, ... */
+const relayAddress = (i: number) => `10.88.0.${2 + i}`;
+
+async function measure(name: string, client: LabNamespace, clientIf: string, serverPid: number, postmasterPid: number | null): Promise<ServerResult> {
   const steps: Step[] = [];
   // Warm-up, not counted: bootd compiles its TypeScript on first use and every server fills its first leases.
-  try { client.exec('perfdhcp', ['-4', '-l', clientIf, '-r', '100', '-p', '2', '-R', String(clients), serverIp], { timeoutMs: 30_000 }); } catch { /* drops in warm-up are fine */ }
+  await runPerfdhcp(client, ['-4', '-l', clientIf, '-r', '100', '-p', '2', '-R', String(clients), serverIp], 30_000);
   await sleep(1000);
   for (const rate of rates) {
-    let out = '';
-    try {
-      out = client.exec('perfdhcp', ['-4', '-l', clientIf, '-r', String(rate), '-p', String(stepSeconds), '-R', String(clients), '-W', '500000', serverIp], { timeoutMs: (stepSeconds + 20) * 1000 });
-    } catch (err) {
-      // perfdhcp exits non-zero when it saw drops; its report is still on stdout.
-      out = String((err as { stdout?: string }).stdout ?? '');
-    }
-    const step = parsePerfdhcp(out, rate);
+    const before: CpuUse = { server: cpuSeconds(serverPid), postgres: postgresCpuSeconds(postmasterPid), perfdhcp: cpuSeconds('self', true) };
+    const outs = await Promise.all(Array.from({ length: perfdhcpInstances }, (_, i) => runPerfdhcp(client, [
+      '-4', '-l', perfdhcpInstances === 1 ? clientIf : relayAddress(i), '-b', `mac=00:0c:${i.toString(16).padStart(2, '0')}:00:00:00`,
+      '-r', String(Math.round(rate / perfdhcpInstances)), '-p', String(stepSeconds), '-R', String(Math.round(clients / perfdhcpInstances)), '-W', '500000', serverIp,
+    ], (stepSeconds + 20) * 1000)));
+    const cpu: CpuUse = {
+      server: cpuSeconds(serverPid) - before.server,
+      postgres: postgresCpuSeconds(postmasterPid) - before.postgres,
+      perfdhcp: cpuSeconds('self', true) - before.perfdhcp,
+    };
+    const step: Step = { ...parsePerfdhcp(outs, rate), cpu, load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]! };
     steps.push(step);
-    console.log(`  ${name.padEnd(8)} ${String(rate).padStart(6)}/s → achieved ${step.achieved.toFixed(0).padStart(6)}/s, loss ${step.dropPercent.toFixed(2)} %, avg delay ${step.avgDelayMs.toFixed(2)} ms${step.ok ? '' : '  ✗'}`);
+    // CPU as a share of one core over the step, and the server's (+ Postgres') CPU per exchange: less
+    // sensitive to whatever else runs on the box than the loss ladder is.
+    const share = (seconds: number) => `${Math.round((100 * seconds) / stepSeconds)}%`;
+    const perExchange = step.acks > 0 ? ` = ${Math.round((1e6 * (cpu.server + cpu.postgres)) / step.acks)} µs/DORA` : '';
+    console.log(`  ${name.padEnd(8)} ${String(rate).padStart(6)}/s → achieved ${step.achieved.toFixed(0).padStart(6)}/s, loss ${step.dropPercent.toFixed(2)} %, avg delay ${step.avgDelayMs.toFixed(2)} ms; ` +
+      `cpu ${name} ${share(cpu.server)}${postmasterPid !== null ? ` + postgres ${share(cpu.postgres)}` : ''}${perExchange}, perfdhcp ${share(cpu.perfdhcp)}; load ${step.load}${step.ok ? '' : '  ✗'}`);
     if (!step.ok) break;
     await sleep(1000);
   }
@@ -93,12 +169,16 @@ async function main(): Promise<void> {
       const server = lab.addNamespace('bs');
       const client = lab.addNamespace('bc');
       const { aIf: serverIf, bIf: clientIf } = lab.link(server, `${serverIp}/16`, client, `${clientIp}/16`);
+      for (let i = 1; i < perfdhcpInstances; i++) client.exec('ip', ['addr', 'add', `${relayAddress(i)}/16`, 'dev', clientIf]);
       let log = '';
+      let postmasterPid: number | null = null;
       if (name === 'bootd') {
         db = await createTestDatabase('dhcp_bench');
         const pool = new pg.Pool({ connectionString: db.url });
         await pool.query(`INSERT INTO "Network" (id, name, cidr, gateway, "poolStart", "poolEnd", "leaseSeconds", "updatedAt")
           VALUES (gen_random_uuid(), 'bench', '10.88.0.0/16', $1, $2, $3, 3600, now())`, [serverIp, poolStart, poolEnd]);
+        const dataDir = await pool.query<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'data_directory'`);
+        postmasterPid = Number(fs.readFileSync(path.join(dataDir.rows[0]!.setting, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
         await pool.end();
         // BENCH_BOOTD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where bootd's time goes.
         const nodeArgs = (process.env.BENCH_BOOTD_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -129,7 +209,8 @@ async function main(): Promise<void> {
       else await sleep(1500);
       if (child.exitCode !== null) throw new Error(`${name} exited: ${log}`);
       console.log(`${name}:`);
-      results.push(await measure(name, client, clientIf));
+      // `ip netns exec` execs the server: the child's pid is the server's.
+      results.push(await measure(name, client, clientIf, child.pid!, postmasterPid));
       if (name === 'bootd' && db) {
         const pool = new pg.Pool({ connectionString: db.url });
         const n = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease" WHERE state = 'bound'`);
@@ -166,7 +247,7 @@ async function main(): Promise<void> {
     const ratio = rateOf(r.name) > 0 ? (rateOf('bootd') / rateOf(r.name)).toFixed(2) : rateOf('bootd') > 0 ? `> ${(rateOf('bootd') / rates[0]!).toFixed(1)}` : 'n/a';
     console.log(`| ${r.name} | ${r.best ? r.best.achieved.toFixed(0) : `< ${rates[0]}`} | ${r.best ? r.best.avgDelayMs.toFixed(2) : '-'} | ${ratio} |`);
   }
-  console.log(`\npool ${poolStart}-${poolEnd} (5,120 addresses), ${clients} distinct clients, ${stepSeconds} s per rate step; host: ${os.cpus().length} cores.`);
+  console.log(`\npool ${poolStart}-${poolEnd} (5,120 addresses), ${clients} distinct clients, ${stepSeconds} s per rate step, ${perfdhcpInstances} perfdhcp; host: ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 }
 
 main().catch((err) => {
