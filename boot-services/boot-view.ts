@@ -73,6 +73,8 @@ export interface HostView {
 export interface BootView {
   readonly seq: bigint;
   findHostByMac(mac: string): HostView | null;
+  /** By hostname, case-insensitive (the boot agent's `fleetboot.host=` fallback). */
+  findHostByHostname(hostname: string): HostView | null;
   findHostByIp(ip: string): HostView | null;
   findHostById(id: string): HostView | null;
   findNetworkById(id: string): NetworkView | null;

@@ -28,12 +28,15 @@ export class ViewIndex implements BootView {
   private readonly hostsById = new Map<string, HostView>();
   private readonly hostsByMac = new Map<string, HostView>();
   private readonly hostsByIp = new Map<string, HostView>();
+  /** Hostnames are unique and stored lower-case (server/validation/fields.ts); keyed lower-case all the same. */
+  private readonly hostsByName = new Map<string, HostView>();
   private readonly networksById = new Map<string, NetworkView>();
   private readonly networkCidrs = new Map<string, Cidr>();
   private readonly rolesById = new Map<string, RoleView>();
   private readonly imagesById = new Map<string, ImageView>();
 
   findHostByMac(mac: string): HostView | null { return this.hostsByMac.get(mac.toLowerCase()) ?? null; }
+  findHostByHostname(hostname: string): HostView | null { return this.hostsByName.get(hostname.toLowerCase()) ?? null; }
   findHostByIp(ip: string): HostView | null { return this.hostsByIp.get(ip) ?? null; }
   findHostById(id: string): HostView | null { return this.hostsById.get(id) ?? null; }
   findNetworkById(id: string): NetworkView | null { return this.networksById.get(id) ?? null; }
@@ -66,6 +69,7 @@ export class ViewIndex implements BootView {
     this.hostsById.set(h.id, h);
     if (h.mac) this.hostsByMac.set(h.mac, h);
     if (h.ip) this.hostsByIp.set(h.ip, h);
+    this.hostsByName.set(h.hostname.toLowerCase(), h);
   }
 
   deleteHost(id: string): void {
@@ -74,6 +78,8 @@ export class ViewIndex implements BootView {
     this.hostsById.delete(id);
     if (old.mac && this.hostsByMac.get(old.mac) === old) this.hostsByMac.delete(old.mac);
     if (old.ip && this.hostsByIp.get(old.ip) === old) this.hostsByIp.delete(old.ip);
+    const name = old.hostname.toLowerCase();
+    if (this.hostsByName.get(name) === old) this.hostsByName.delete(name);
   }
 
   putNetwork(n: NetworkView): void {
@@ -216,6 +222,7 @@ export class ConfigCache implements BootView {
 
   get seq(): bigint { return this.index.seq; }
   findHostByMac(mac: string) { return this.index.findHostByMac(mac); }
+  findHostByHostname(hostname: string) { return this.index.findHostByHostname(hostname); }
   findHostByIp(ip: string) { return this.index.findHostByIp(ip); }
   findHostById(id: string) { return this.index.findHostById(id); }
   findNetworkById(id: string) { return this.index.findNetworkById(id); }

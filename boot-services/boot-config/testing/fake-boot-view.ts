@@ -12,6 +12,9 @@ export class FakeBootView implements BootView {
   findHostByMac(mac: string): HostView | null {
     return this.hosts.find((h) => h.mac === mac.toLowerCase()) ?? null;
   }
+  findHostByHostname(hostname: string): HostView | null {
+    return this.hosts.find((h) => h.hostname === hostname.toLowerCase()) ?? null;
+  }
   findHostByIp(ip: string): HostView | null {
     return this.hosts.find((h) => h.ip === ip) ?? null;
   }
