@@ -21,9 +21,21 @@ export const progressBody = z.object({
   host: text(253).optional(),
 });
 
+/** The up hook's health checks (report-up): which one failed, its command, exit status and last output. */
+const upHealth = z.object({
+  ok: z.boolean(),
+  check: z.enum(['image', 'role']).optional(),
+  command: text(1000).optional(),
+  exitStatus: z.number().int().min(0).max(255).optional(),
+  output: text(2000).optional(),
+});
+export type UpHealth = z.infer<typeof upHealth>;
+
 export const upBody = z.object({
   mac,
-  health: z.object({ ok: z.boolean(), output: text(2000).optional() }).optional(),
+  /** The agent's fleetboot.host=, when it had one (boot-api.ts: identity by name). */
+  host: text(253).optional(),
+  health: upHealth.optional(),
 });
 
 const disk = z.object({ name: text(64), bytes: z.number().int().min(0), model: text(128).optional() });

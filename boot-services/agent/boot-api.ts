@@ -5,16 +5,29 @@
 //   POST /boot/v1/discovery                     an unknown machine's hardware facts
 // A request speaks for a MAC only from the address reserved to that MAC's host or leased to
 // that MAC: no host speaks for another. Bad input gets a 4xx and a "rejected" event, never a
-// crash. Nothing here blocks on the database except the lease check of pool clients and the
-// discovery write, which are rare and bounded.
+// crash. Nothing here blocks on the database except the lease check of pool clients, the
+// in-use check of a claim by name and the discovery write, which are rare and bounded.
+//
+// Identity by name (the agent's `fleetboot.host=<hostname>`, DESIGN.md "Identity"): a MAC bootd
+// knows is always its own host, and a name that differs is refused (409). A MAC bootd doesn't
+// know (hardware not registered yet, a replaced NIC) may speak for the named host when
+//   1. it speaks from the named host's reserved address, or from a pool address leased to that
+//      very MAC (Lease table), else 403;
+//   2. the name exists, else 404;
+//   3. the host isn't booting or up as another machine right now (its state is booting/up and
+//      its latest boot session is another MAC's: its registered NIC, or another claimer), else 409.
+// Its progress and up reports carry the name too and pass the same rule, so its events carry the
+// host and land on the host's timeline. bootd doesn't register the MAC: the identity answer
+// records an `identified-by-name` event on the host's timeline naming the MAC (and the MAC it
+// replaces); an operator makes it permanent with the discovered machine's claim.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { BootView, HostView } from '../boot-view.ts';
 import type { BootdContext } from '../bootd-context.ts';
-import { planBootForMac } from '../boot-config/boot-plan.ts';
+import { planBootForHost, planBootForMac, type BootPlan } from '../boot-config/boot-plan.ts';
 import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
-import { describeZodError, discoveryBody, identityQuery, progressBody, upBody } from './agent-requests.ts';
+import { describeZodError, discoveryBody, identityQuery, progressBody, upBody, type UpHealth } from './agent-requests.ts';
 import { recordDiscovery } from './discovery-store.ts';
 import type { OneShotOverrideSink } from './one-shot-override.ts';
 
@@ -38,6 +51,8 @@ export interface Identity {
   ip?: string;
   /** The role's health check when it is a command (a URL is checked by the console itself). */
   healthCommand?: string;
+  /** How bootd found the host: its MAC, or the agent's fleetboot.host= for a MAC it doesn't know. */
+  by?: 'mac' | 'name';
   reason?: string;
 }
 
@@ -49,7 +64,15 @@ export function healthCommandOf(healthCheck: string | null): string | undefined 
 
 /** What a MAC boots, from the view alone (pure): the same decision as the generated configs. */
 export function identityFor(view: BootView, mac: string, httpBaseUrl: string): Identity {
-  const plan = planBootForMac({ view, httpBaseUrl }, mac);
+  return identityOfPlan(planBootForMac({ view, httpBaseUrl }, mac), httpBaseUrl);
+}
+
+/** What a host found by name boots: the plan its own MAC would get. */
+export function identityForHost(view: BootView, host: HostView, httpBaseUrl: string): Identity {
+  return { ...identityOfPlan(planBootForHost({ view, httpBaseUrl }, host), httpBaseUrl), by: 'name' };
+}
+
+function identityOfPlan(plan: BootPlan, httpBaseUrl: string): Identity {
   switch (plan.kind) {
     case 'discovery':
       return { status: 'unknown', action: 'wait' };
@@ -72,6 +95,16 @@ export function identityFor(view: BootView, mac: string, httpBaseUrl: string): I
   }
 }
 
+/** The reason a failed health check gives on the timeline: which check, its command, how it ended. */
+export function healthFailureReason(health: UpHealth): string {
+  const which = health.check === 'role' ? 'the role\'s health check' : health.check === 'image' ? 'the image\'s health check' : 'the health check';
+  const command = health.command ? ` \`${health.command}\`` : '';
+  const ended = health.exitStatus === undefined ? 'did not pass'
+    : health.exitStatus === 143 ? 'timed out (exit 143)' : `exited ${health.exitStatus}`;
+  const output = health.output?.trim() ? `: ${health.output.trim()}` : '';
+  return `${which}${command} ${ended}${output}`;
+}
+
 /** key=value lines for the agent's `while read` (no shell evaluation); newlines can't leak in. */
 export function identityAsEnv(identity: Identity): string {
   return Object.entries(identity).filter(([, v]) => v !== undefined)
@@ -84,12 +117,19 @@ export interface BootApiDeps {
   oneShot: OneShotOverrideSink;
   /** Is `ip` leased to `mac` right now? (pool clients; reserved hosts are checked in the view) */
   leaseHeld?: (mac: string, ip: string) => Promise<boolean>;
+  /** The MAC a host is booting or up as right now (state booting/up: its latest boot session's MAC), else null. */
+  hostRunningAs?: (hostId: string) => Promise<string | null>;
 }
 
 type Rejection = { status: number; reason: string; field?: string };
+/** Who a rejected request spoke for, for the event (never the event's host: a refused request is no boot step). */
+type Claimed = { mac?: string; host?: string };
 class Rejected extends Error {
-  constructor(readonly rejection: Rejection) { super(rejection.reason); }
+  constructor(readonly rejection: Rejection, readonly claimed: Claimed = {}) { super(rejection.reason); }
 }
+
+/** Who a request speaks for: the MAC's host (null for an unknown machine), found by MAC or by name. */
+interface Speaker { host: HostView | null; by: 'mac' | 'name' }
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
@@ -127,18 +167,58 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
   });
   const count = (route: string, result: string) => ctx.metrics.inc('fleetboot_agent_requests_total', 'Boot agent API requests by route and result', { route, result });
 
+  const hostRunningAs = deps.hostRunningAs ?? (async (hostId: string) => {
+    const r = await ctx.pool.query<{ mac: string | null }>(
+      `SELECT COALESCE(s.mac, h.mac) AS mac FROM "Host" h
+       LEFT JOIN LATERAL (SELECT b.mac FROM "BootSession" b WHERE b."hostId" = h.id ORDER BY b."startedAt" DESC LIMIT 1) s ON true
+       WHERE h.id = $1 AND h.state IN ('booting', 'up')`,
+      [hostId],
+    );
+    return r.rows[0]?.mac ?? null;
+  });
+
+  async function leaseCheck(mac: string, clientIp: string, claimed: Claimed): Promise<boolean> {
+    try {
+      return await leaseHeld(mac, clientIp);
+    } catch {
+      throw new Rejected({ status: 503, reason: 'lease check unavailable (database)' }, claimed);
+    }
+  }
+
   /** The MAC's host (or null for an unknown machine) if the request comes from its address. */
   async function authorize(mac: string, clientIp: string): Promise<HostView | null> {
     const host = ctx.view.findHostByMac(mac);
     if (host?.ip && host.ip === clientIp) return host;
-    let held: boolean;
-    try {
-      held = await leaseHeld(mac, clientIp);
-    } catch {
-      throw new Rejected({ status: 503, reason: 'lease check unavailable (database)' });
+    if (await leaseCheck(mac, clientIp, { mac })) return host;
+    throw new Rejected({ status: 403, reason: host ? `${clientIp} is not the address of ${host.hostname}` : `${clientIp} is not leased to ${mac}` }, { mac });
+  }
+
+  /** The rule in this file's header: a known MAC is its host; an unknown one may claim a name. */
+  async function speakerFor(mac: string, clientIp: string, name: string | undefined): Promise<Speaker> {
+    const claimed = { mac, host: name };
+    if (!name || ctx.view.findHostByMac(mac)) {
+      const host = await authorize(mac, clientIp);
+      if (name && host && name.toLowerCase() !== host.hostname) {
+        throw new Rejected({ status: 409, reason: `fleetboot.host=${name} but ${mac} belongs to ${host.hostname}`, field: 'host' }, claimed);
+      }
+      return { host, by: 'mac' };
     }
-    if (held) return host;
-    throw new Rejected({ status: 403, reason: host ? `${clientIp} is not the address of ${host.hostname}` : `${clientIp} is not leased to ${mac}` });
+    const host = ctx.view.findHostByHostname(name);
+    const fromReserved = host?.ip !== undefined && host.ip !== null && host.ip === clientIp;
+    if (!fromReserved && !(await leaseCheck(mac, clientIp, claimed))) {
+      throw new Rejected({ status: 403, reason: `${clientIp} is neither leased to ${mac} nor the address of ${name}`, field: 'host' }, claimed);
+    }
+    if (!host) throw new Rejected({ status: 404, reason: `fleetboot.host=${name}: no host has that name`, field: 'host' }, claimed);
+    let runningAs: string | null;
+    try {
+      runningAs = await hostRunningAs(host.id);
+    } catch {
+      throw new Rejected({ status: 503, reason: 'host state check unavailable (database)' }, claimed);
+    }
+    if (runningAs !== null && runningAs !== mac) {
+      throw new Rejected({ status: 409, reason: `${host.hostname} is booting or up as ${runningAs}: ${mac} can't take its name`, field: 'host' }, claimed);
+    }
+    return { host, by: 'name' };
   }
 
   /** Runs a handler; a rejection becomes its status, an event and a counted result. */
@@ -152,7 +232,8 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         if (!(err instanceof Rejected)) throw err;
         const { status, reason, field } = err.rejection;
         count(route, `rejected-${status}`);
-        ctx.events.record({ source: 'agent', type: 'rejected', mac: null, hostId: null, detail: { route, clientIp, status, reason } });
+        // The claimed MAC and name go in the detail only: on the event itself they would open or move a boot session.
+        ctx.events.record({ source: 'agent', type: 'rejected', mac: null, hostId: null, detail: { route, clientIp, status, reason, ...err.claimed } });
         ctx.log.warn('boot agent request rejected', { route, clientIp, status, reason });
         if (!res.headersSent) sendJson(res, status, { error: reason, field });
       }
@@ -165,11 +246,20 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
       handle: guarded('identity', async (req, res, clientIp) => {
         const url = new URL(req.url ?? '/', 'http://bootd');
         const q = parse(identityQuery, Object.fromEntries(url.searchParams));
-        const host = await authorize(q.mac, clientIp);
-        if (q.host && host && q.host !== host.hostname) {
-          throw new Rejected({ status: 409, reason: `fleetboot.host=${q.host} but ${q.mac} belongs to ${host.hostname}`, field: 'host' });
+        const speaker = await speakerFor(q.mac, clientIp, q.host);
+        let identity: Identity;
+        if (speaker.by === 'name' && speaker.host) {
+          const host = speaker.host;
+          identity = identityForHost(ctx.view, host, ctx.config.httpBaseUrl);
+          // bootd doesn't take the MAC for the host on its own (a mistyped name would stick): the event says which MAC it was.
+          ctx.events.record({
+            source: 'agent', type: 'identified-by-name', hostId: host.id, mac: q.mac,
+            detail: { clientIp, hostname: host.hostname, ...(host.mac ? { registeredMac: host.mac } : {}), note: `${q.mac} is not registered: claim it for ${host.hostname} to boot it by MAC` },
+          });
+          ctx.log.info('boot agent identified by name', { mac: q.mac, hostname: host.hostname, registeredMac: host.mac, clientIp });
+        } else {
+          identity = identityFor(ctx.view, q.mac, ctx.config.httpBaseUrl);
         }
-        const identity = identityFor(ctx.view, q.mac, ctx.config.httpBaseUrl);
         if (q.format === 'env') {
           const text = identityAsEnv(identity);
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' }).end(text);
@@ -183,7 +273,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
       path: /^\/boot\/v1\/progress$/,
       handle: guarded('progress', async (req, res, clientIp) => {
         const body = parse(progressBody, await readJsonBody(req));
-        const host = await authorize(body.mac, clientIp);
+        const { host } = await speakerFor(body.mac, clientIp, body.host);
         ctx.events.record({
           source: 'agent', type: body.phase, hostId: host?.id ?? null, mac: body.mac,
           detail: { clientIp, ...(body.reason ? { reason: body.reason } : {}) },
@@ -197,11 +287,11 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
       path: /^\/boot\/v1\/up$/,
       handle: guarded('up', async (req, res, clientIp) => {
         const body = parse(upBody, await readJsonBody(req));
-        const host = await authorize(body.mac, clientIp);
-        if (!host) throw new Rejected({ status: 404, reason: `${body.mac} is not a known host`, field: 'mac' });
+        const { host } = await speakerFor(body.mac, clientIp, body.host);
+        if (!host) throw new Rejected({ status: 404, reason: `${body.mac} is not a known host`, field: 'mac' }, { mac: body.mac });
         // Booted but its health check never passed: the boot failed, and says why.
         if (body.health && !body.health.ok) {
-          ctx.events.record({ source: 'agent', type: 'failed', hostId: host.id, mac: body.mac, detail: { clientIp, phase: 'health-check', reason: 'the image\'s health check did not pass', health: body.health } });
+          ctx.events.record({ source: 'agent', type: 'failed', hostId: host.id, mac: body.mac, detail: { clientIp, phase: 'health-check', reason: healthFailureReason(body.health), health: body.health } });
         } else {
           ctx.events.record({ source: 'agent', type: 'up', hostId: host.id, mac: body.mac, detail: { clientIp, ...(body.health ? { health: body.health } : {}) } });
           oneShot.clearAfterUp(host.id);
