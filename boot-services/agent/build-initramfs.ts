@@ -48,7 +48,7 @@ export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBu
   entries.push({ kind: 'file', path: 'bin/busybox', data: fs.readFileSync(busyboxPath), mode: 0o755 });
   entries.push({ kind: 'symlink', path: 'bin/sh', target: 'busybox' });
   entries.push({ kind: 'file', path: 'init', data: fs.readFileSync(path.join(agentDir, 'init.sh')), mode: 0o755 });
-  for (const [name, file] of [['udhcpc.sh', 'udhcpc.sh'], ['report-up', 'report-up'], ['init-wrapper', 'init-wrapper']] as const) {
+  for (const [name, file] of [['udhcpc.sh', 'udhcpc.sh'], ['report-up', 'report-up'], ['init-wrapper', 'init-wrapper'], ['keep-lease', 'keep-lease'], ['lease-hook', 'lease-hook']] as const) {
     entries.push({ kind: 'file', path: `etc/fleetboot/${name}`, data: fs.readFileSync(path.join(agentDir, file)), mode: 0o755 });
   }
   let modules = 0;

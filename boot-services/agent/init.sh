@@ -98,9 +98,11 @@ identity() {
 	q="mac=$MAC"
 	[ -n "$HOST_PARAM" ] && q="$q&host=$HOST_PARAM"
 	rm -f /run/fleetboot/identity
-	timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>/dev/null || { REASON='identity request failed'; return 1; }
+	# bootd's refusal (e.g. 404 for a fleetboot.host= no host has) is in wget's last line.
+	err=$(timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>&1) \
+		|| { REASON="identity request failed${HOST_PARAM:+ (fleetboot.host=$HOST_PARAM)}: $(echo "$err" | tail -n 1)"; return 1; }
 	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''
-	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''
+	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''; ID_BY=''
 	while IFS='=' read -r key value; do
 		case "$key" in
 			status) ID_STATUS=$value ;;
@@ -113,6 +115,7 @@ identity() {
 			nfsExport) ID_NFS_EXPORT=$value ;;
 			diskRoot) ID_DISK_ROOT=$value ;;
 			healthCommand) ID_HEALTH_COMMAND=$value ;;
+			by) ID_BY=$value ;;
 			reason) ID_REASON=$value ;;
 		esac
 	done < /run/fleetboot/identity
@@ -230,8 +233,18 @@ install_up_hook() {
 BOOTD=$BOOTD
 MAC=$MAC
 HOSTNAME=$ID_HOSTNAME
+HOST_PARAM=$HOST_PARAM
+NIC=$NIC
+IP=$ip
 EOF
 	cp /etc/fleetboot/report-up "$hook/report-up"
+	# The lease keeper (keep-lease), unless the image runs its own DHCP client on this NIC.
+	KEEP_LEASE=''
+	if [ ! -e /newroot/etc/fleetboot/no-lease-keeper ]; then
+		cp /etc/fleetboot/keep-lease /etc/fleetboot/lease-hook "$hook/"
+		chmod 755 "$hook/keep-lease" "$hook/lease-hook"
+		KEEP_LEASE=1
+	fi
 	# The role's health check command (Role.healthCheck): written as a script, never eval'd here.
 	rm -f "$hook/role-health"
 	if [ -n "$ID_HEALTH_COMMAND" ]; then
@@ -242,6 +255,7 @@ EOF
 	INIT=/sbin/init
 	if [ -f /newroot/etc/inittab ]; then
 		grep -q '/.fleetboot/report-up' /newroot/etc/inittab || echo '::once:/.fleetboot/report-up' >> /newroot/etc/inittab
+		[ -n "$KEEP_LEASE" ] && { grep -q '/.fleetboot/keep-lease' /newroot/etc/inittab || echo '::respawn:/.fleetboot/keep-lease' >> /newroot/etc/inittab; }
 	elif [ -d /newroot/etc/systemd/system ]; then
 		cat > /newroot/etc/systemd/system/fleetboot-up.service <<'EOF'
 [Unit]
@@ -255,6 +269,20 @@ WantedBy=multi-user.target
 EOF
 		mkdir -p /newroot/etc/systemd/system/multi-user.target.wants
 		ln -sf ../fleetboot-up.service /newroot/etc/systemd/system/multi-user.target.wants/fleetboot-up.service
+		if [ -n "$KEEP_LEASE" ]; then
+			cat > /newroot/etc/systemd/system/fleetboot-lease.service <<'EOF'
+[Unit]
+Description=Keep the boot NIC's DHCP lease (Fleetboot)
+DefaultDependencies=no
+[Service]
+ExecStart=/.fleetboot/keep-lease
+Restart=always
+RestartSec=5
+[Install]
+WantedBy=multi-user.target
+EOF
+			ln -sf ../fleetboot-lease.service /newroot/etc/systemd/system/multi-user.target.wants/fleetboot-lease.service
+		fi
 	else
 		cp /etc/fleetboot/init-wrapper "$hook/init"
 		chmod 755 "$hook/init"
@@ -277,7 +305,7 @@ boot_once() {
 	esac
 	[ "$ID_ACTION" = fail ] && { REASON="bootd: $ID_REASON"; return 1; }
 	[ "$MODE" = rescue ] || [ "$ID_ACTION" = rescue ] && { RESCUE_REQUESTED=1; return 1; }
-	say "this is $ID_HOSTNAME, root mode $ID_ROOTMODE"
+	say "this is $ID_HOSTNAME${ID_BY:+ (by $ID_BY)}, root mode $ID_ROOTMODE"
 	PHASE=root
 	case "$ID_ROOTMODE" in
 		ram) fetch_rootfs || return 1 ;;
