@@ -93,6 +93,11 @@ export interface VmOptions {
   /** qcow2/raw disk attached as virtio-blk. */
   disk?: string;
   smbios?: { serial?: string; assetTag?: string; product?: string; vendor?: string };
+  /**
+   * QEMU loads this kernel and initrd itself with this cmdline (no PXE): a boot entry bootd
+   * didn't write, like a USB stick or a local GRUB entry (BIOS only).
+   */
+  direct?: { kernel: string; initrd: string; append: string };
 }
 
 export interface Vm {
@@ -238,6 +243,8 @@ export class QemuLab {
       fs.copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
       args.push('-machine', 'q35', '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
         '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    } else if (o.direct) {
+      args.push('-kernel', o.direct.kernel, '-initrd', o.direct.initrd, '-append', o.direct.append);
     } else {
       args.push('-boot', 'order=n');
     }
