@@ -17,7 +17,42 @@ mkdir -p /run/fleetboot
 # Keep the kernel's own chatter off the console while the agent talks.
 echo 1 > /proc/sys/kernel/printk
 
-say() { echo "fleetboot-agent: $*"; }
+# The agent's lines go to the console and to bootd's syslog (forward_logs); until forwarding
+# runs they wait in early.log. to_syslog TEXT [SEVERITY]
+SYSLOG_TARGET=''; SYSLOG_PID=''
+to_syslog() {
+	if [ -n "$SYSLOG_PID" ]; then logger -t fleetboot-agent -p "daemon.${2:-info}" "$1"
+	else echo "${2:-info} $1" >> /run/fleetboot/early.log; fi
+}
+say() { echo "fleetboot-agent: $*"; to_syslog "$*"; }
+
+# BusyBox syslogd -R sends what is logged here to bootd's syslog receiver (address:port): the
+# identity's syslogServer, or before it DHCP option 7 (udhcpc -O 7, on 514). The booted system gets
+# the same target in agent.env (SYSLOG=) and forwards its own log.
+forward_logs() {
+	[ -n "$1" ] && [ "$1" != "$SYSLOG_TARGET" ] || return 0
+	stop_forwarding
+	syslogd -n -R "$1" &
+	SYSLOG_PID=$!; SYSLOG_TARGET=$1
+	n=0
+	while [ ! -S /dev/log ] && [ $n -lt 20 ]; do usleep 50000; n=$((n + 1)); done
+	if [ -f /run/fleetboot/early.log ]; then
+		while read -r severity line; do logger -t fleetboot-agent -p "daemon.$severity" "$line"; done < /run/fleetboot/early.log
+		rm -f /run/fleetboot/early.log
+	fi
+	return 0
+}
+
+# Before switch_root: the last lines leave, and no syslogd of the initramfs outlives it
+# (devtmpfs is shared with the booted system, so its /dev/log would too).
+stop_forwarding() {
+	[ -n "$SYSLOG_PID" ] || return 0
+	usleep 300000
+	kill "$SYSLOG_PID" 2>/dev/null
+	wait "$SYSLOG_PID" 2>/dev/null
+	rm -f /dev/log
+	SYSLOG_PID=''
+}
 
 BOOTD=''; MODE=boot; HOST_PARAM=''; MAC=''; DEBUG=''
 for word in $(cat /proc/cmdline); do
@@ -48,6 +83,11 @@ progress() {
 	[ -n "$4" ] && body="$body,\"reason\":\"$(json_str "$4")\""
 	[ -n "$HOST_PARAM" ] && body="$body,\"host\":\"$(json_str "$HOST_PARAM")\""
 	post /boot/v1/progress "$body}"
+	# The log gets each phase; of the download's ticks, the first and the last.
+	if [ "$1" != rootfs-download ] || [ "${2:-0}" = 0 ] || [ "$2" = "$3" ]; then
+		case "$1" in failed|rescue) sev=err ;; *) sev=info ;; esac
+		to_syslog "phase $1${2:+ ($2 of $3 bytes)}${4:+: $4}" "$sev"
+	fi
 	return 0
 }
 
@@ -83,12 +123,13 @@ network_up() {
 	ip link set lo up
 	ip link set "$NIC" up
 	rm -f /run/fleetboot/net.env
-	timeout 60 udhcpc -i "$NIC" -f -q -n -t 8 -T 2 -V fleetboot-agent -s /etc/fleetboot/udhcpc.sh >/dev/null 2>&1
+	timeout 60 udhcpc -i "$NIC" -f -q -n -t 8 -T 2 -V fleetboot-agent -O 7 -s /etc/fleetboot/udhcpc.sh >/dev/null 2>&1
 	[ -s /run/fleetboot/net.env ] || { REASON="no DHCP lease on $NIC"; return 1; }
 	. /run/fleetboot/net.env
 	# bootd's address from the lease when the cmdline didn't name it (a hand-made boot entry).
 	[ -z "$BOOTD" ] && [ -n "$siaddr" ] && BOOTD="http://$siaddr:8080"
 	[ -n "$BOOTD" ] || { REASON='no fleetboot.bootd= and no next-server'; return 1; }
+	forward_logs "${logsrv:+$logsrv:514}"
 	say "network up: $NIC $MAC $ip"
 	progress network-up
 }
@@ -102,7 +143,7 @@ identity() {
 	err=$(timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>&1) \
 		|| { REASON="identity request failed${HOST_PARAM:+ (fleetboot.host=$HOST_PARAM)}: $(echo "$err" | tail -n 1)"; return 1; }
 	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''
-	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''; ID_BY=''
+	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''; ID_BY=''; ID_SYSLOG=''
 	while IFS='=' read -r key value; do
 		case "$key" in
 			status) ID_STATUS=$value ;;
@@ -115,6 +156,7 @@ identity() {
 			nfsExport) ID_NFS_EXPORT=$value ;;
 			diskRoot) ID_DISK_ROOT=$value ;;
 			healthCommand) ID_HEALTH_COMMAND=$value ;;
+			syslogServer) ID_SYSLOG=$value ;;
 			by) ID_BY=$value ;;
 			reason) ID_REASON=$value ;;
 		esac
@@ -236,6 +278,7 @@ HOSTNAME=$ID_HOSTNAME
 HOST_PARAM=$HOST_PARAM
 NIC=$NIC
 IP=$ip
+SYSLOG=$SYSLOG_TARGET
 EOF
 	cp /etc/fleetboot/report-up "$hook/report-up"
 	# The lease keeper (keep-lease), unless the image runs its own DHCP client on this NIC.
@@ -297,6 +340,7 @@ cleanup_mounts() {
 boot_once() {
 	PHASE=network; network_up || return 1
 	PHASE=identity; identity || return 1
+	forward_logs "$ID_SYSLOG"
 	progress identity
 	case "$ID_STATUS" in
 		unknown) discover ;;
@@ -318,6 +362,7 @@ boot_once() {
 	install_up_hook
 	progress switch-root
 	say "switching root to $ID_ROOTMODE root"
+	stop_forwarding
 	umount /sys /proc 2>/dev/null
 	exec switch_root /newroot "$INIT"
 }

@@ -32,7 +32,7 @@ export enum DhcpOption {
   Router = 3,
   /** RFC 2132 §3.8 */
   DomainNameServer = 6,
-  /** RFC 2132 §3.9: syslog servers (UDP 514, RFC 5426 §3.3); udhcpc exports it as $logsrv. */
+  /** RFC 2132 §3.9: syslog servers (UDP 514, RFC 5426 §3.3). BusyBox 1.35 udhcpc asks with -O 7, exports opt7 (hex). */
   LogServer = 7,
   /** RFC 2132 §3.14 */
   HostName = 12,

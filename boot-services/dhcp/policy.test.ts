@@ -70,7 +70,7 @@ test('unknown MAC gets a pool address when discovery is on, nothing when off', a
 test('option 7 (Log Server) names bootd\'s syslog to a client that asks, only while it listens on 514', async () => {
   let logServer: { address: string; port: number } | null = { address: serverAddress, port: 514 };
   const policy = new DhcpPolicy({ view: labView(), leases: new MemoryLeaseStore(), config, now: () => 1_000_000, logServer: () => logServer });
-  // What the agent's `udhcpc -O logsrv` asks for (BusyBox's defaults: 1, 3, 6, 12, 15, 28, 42).
+  // What the agent's `udhcpc -O 7` asks for (BusyBox's defaults: 1, 3, 6, 12, 15, 28, 42).
   const udhcpc = [[DhcpOption.ParameterRequestList, Buffer.from([1, 3, 6, 12, 15, 28, 42, DhcpOption.LogServer])]] as Array<[DhcpOption, Buffer]>;
   const ack = async (options: Array<[DhcpOption, Buffer]>) =>
     replied(await policy.handle(clientRequest({ type: MessageType.Request, mac: '52:54:00:00:00:01', serverId: serverAddress, requestedIp: '10.66.0.11', options })));
