@@ -2,8 +2,9 @@
 // client-id"). LeaseBook is the in-memory picture the reply path reads without waiting;
 // a LeaseStore makes bindings durable before the ACK (pg-lease-store.ts for Postgres,
 // MemoryLeaseStore for tests and for running without a database).
-import { formatIPv4, isUsableHostAddress, parseCidr, parseIPv4 } from '../ipv4.ts';
+import { isUsableHostAddress, parseCidr, parseIPv4 } from '../ipv4.ts';
 import type { NetworkView } from '../boot-view.ts';
+import { ipFromNumber, parseIp } from './codec.ts';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'declined' | 'expired';
 
@@ -87,7 +88,8 @@ function computePoolRange(network: NetworkView): { first: number; last: number }
 
 export function isInPool(network: NetworkView, ip: string): boolean {
   const range = poolRange(network);
-  const n = parseIPv4(ip);
+  // codec's one-pass parser: this runs for every REQUEST and every address an OFFER considers.
+  const n = parseIp(ip);
   return range !== null && n !== null && n >= range.first && n <= range.last;
 }
 
@@ -182,6 +184,10 @@ export class LeaseBook {
     return r.expiresAtMs <= nowMs || r.state === 'released';
   }
 
+  private usable(req: OfferRequest, ip: string): boolean {
+    return isInPool(req.network, ip) && req.isAssignable(ip) && this.isFree(req.network.id, ip, req.nowMs, req.mac);
+  }
+
   /**
    * RFC 2131 §4.3.1 order: the client's current or previous address, then the one it asks
    * for, then any free one. Bounded by the pool size: an exhausted pool costs one scan.
@@ -190,16 +196,15 @@ export class LeaseBook {
     const range = poolRange(req.network);
     if (!range) return { kind: 'no-pool' };
     const id = req.network.id;
-    const usable = (ip: string) => isInPool(req.network, ip) && req.isAssignable(ip) && this.isFree(id, ip, req.nowMs, req.mac);
     const mine = this.findByMac(id, req.mac);
-    if (mine && usable(mine.ip)) return { kind: 'offered', ip: mine.ip };
-    if (req.requestedIp && usable(req.requestedIp)) return { kind: 'offered', ip: req.requestedIp };
+    if (mine && this.usable(req, mine.ip)) return { kind: 'offered', ip: mine.ip };
+    if (req.requestedIp && this.usable(req, req.requestedIp)) return { kind: 'offered', ip: req.requestedIp };
     const b = this.book(id);
     if (b.exhaustedAtMs !== null && req.nowMs - b.exhaustedAtMs < exhaustedRecheckMs && req.nowMs >= b.exhaustedAtMs) return { kind: 'exhausted' };
     const size = range.last - range.first + 1;
     for (let i = 0; i < size; i++) {
       const offset = (b.cursor + i) % size;
-      const ip = formatIPv4(range.first + offset);
+      const ip = ipFromNumber(range.first + offset);
       if (req.isAssignable(ip) && this.isFree(id, ip, req.nowMs, req.mac)) {
         b.cursor = (offset + 1) % size;
         b.exhaustedAtMs = null;

@@ -5,10 +5,10 @@
 // lease before an ACK.
 import type { BootView, HostView, NetworkView, RoleView } from '../boot-view.ts';
 import { standardSyslogPort, type BootdConfig, type LogServer } from '../bootd-context.ts';
-import { cidrContains, formatIPv4, parseCidr, parseIPv4 } from '../ipv4.ts';
+import { cidrContains, formatIPv4, parseCidr } from '../ipv4.ts';
 import {
-  getClientArchitectures, getClientMac, getClientMachineId, getIpOption, getMessageType, getParameterRequestList,
-  getStringOption, getUserClasses, ipToBuffer, type DhcpPacket,
+  getClientArchitectures, getClientMac, getClientMachineId, getIpOption, getMessageType,
+  getStringOption, getUserClasses, ipToBuffer, parseIp, type DhcpPacket,
 } from './codec.ts';
 import { isInPool, type LeaseStore } from './lease-store.ts';
 import { wholePoolScope, type PoolClientScope } from './load-balance.ts';
@@ -113,6 +113,7 @@ export class DhcpPolicy {
   private readonly now: () => number;
   private readonly scope: PoolClientScope;
   private readonly serverIdentifier: Buffer;
+  private readonly assignable = new WeakMap<NetworkView, (ip: string) => boolean>();
 
   constructor(private readonly deps: DhcpPolicyDeps) {
     this.now = deps.now ?? Date.now;
@@ -123,20 +124,18 @@ export class DhcpPolicy {
   /** Answers from memory; only a REQUEST that binds a pool lease returns a promise (the commit before the ACK). */
   handle(request: DhcpPacket): PolicyOutcome | Promise<PolicyOutcome> {
     const mac = getClientMac(request);
-    const ignore = (reason: string, hostId: string | null = null, detail: Record<string, unknown> = {}): PolicyOutcome =>
-      ({ result: 'ignored', reason, mac, hostId, detail });
     // Replies from other servers reach port 67 only by mistake (or a relay loop).
-    if (request.op !== BootpOp.Request) return ignore('not-a-request');
+    if (request.op !== BootpOp.Request) return ignored('not-a-request', mac);
     const type = getMessageType(request);
-    if (type === null) return ignore('bootp-not-supported');
-    if (request.htype !== hardwareTypeEthernet || !mac) return ignore('not-ethernet');
+    if (type === null) return ignored('bootp-not-supported', mac);
+    if (request.htype !== hardwareTypeEthernet || !mac) return ignored('not-ethernet', mac);
     switch (type) {
       case MessageType.Discover: return this.onDiscover(request, mac);
       case MessageType.Request: return this.onRequest(request, mac);
       case MessageType.Decline: return this.onDecline(request, mac);
       case MessageType.Release: return this.onRelease(request, mac);
       case MessageType.Inform: return this.onInform(request, mac);
-      default: return ignore(`unsupported-${messageTypeName(type)}`);
+      default: return ignored(`unsupported-${messageTypeName(type)}`, mac);
     }
   }
 
@@ -158,6 +157,13 @@ export class DhcpPolicy {
   private isAssignable(network: NetworkView, ip: string): boolean {
     if (this.deps.view.findHostByIp(ip)) return false;
     return ip !== network.gateway && ip !== network.bootServer && ip !== this.deps.config.serverAddress;
+  }
+
+  /** isAssignable for one network, made once per (immutable) network record: the pool scan calls it per address. */
+  private assignableIn(network: NetworkView): (ip: string) => boolean {
+    let f = this.assignable.get(network);
+    if (!f) this.assignable.set(network, f = (ip) => this.isAssignable(network, ip));
+    return f;
   }
 
   private leaseSecondsFor(network: NetworkView, traits: ClientTraits, reserved: boolean): number {
@@ -189,7 +195,7 @@ export class DhcpPolicy {
       if (!scope.serve) return { result: 'ignored', reason: scope.reason, mac, hostId, detail: { ...base, owner: scope.owner, secs: request.secs } };
       const offered = this.deps.leases.offer({
         network, mac, requestedIp: getIpOption(request, DhcpOption.RequestedIpAddress), holdSeconds: offerHoldSeconds,
-        nowMs: this.now(), isAssignable: (ip) => this.isAssignable(network, ip),
+        nowMs: this.now(), isAssignable: this.assignableIn(network),
       });
       if (offered.kind !== 'offered') return { result: 'ignored', reason: offered.kind === 'exhausted' ? 'pool-exhausted' : 'no-pool', mac, hostId, detail: { ...base, network: network.name } };
       assignment = { network, host, ip: offered.ip, leaseSeconds: this.leaseSecondsFor(network, traits, false) };
@@ -208,48 +214,46 @@ export class DhcpPolicy {
     const ours = this.isOurServerId(request);
     const form = ours !== null ? 'selecting' : requestedIp ? 'init-reboot' : request.ciaddr !== zeroAddress ? 'renewing' : 'malformed';
     const detail = { form, requestedIp: requestedIp ?? undefined, ciaddr: request.ciaddr === zeroAddress ? undefined : request.ciaddr, traits: describeTraits(traits) };
-    const ignore = (reason: string): PolicyOutcome => ({ result: 'ignored', reason, mac, hostId, detail });
-    const nak = (reason: string): PolicyOutcome => this.nak(request, mac, hostId, reason, detail);
 
     // Selecting: a REQUEST naming another server is that client declining our offer: stay silent.
-    if (ours === false) return ignore('other-server');
-    if (form === 'malformed') return ignore('request-without-address');
+    if (ours === false) return ignored('other-server', mac, hostId, detail);
+    if (form === 'malformed') return ignored('request-without-address', mac, hostId, detail);
     const address = form === 'renewing' ? request.ciaddr : requestedIp!;
     const network = this.networkOf(request);
-    if (!network) return ignore('no-network');
-    if (host && !host.bootEnabled) return ignore('boot-disabled');
+    if (!network) return ignored('no-network', mac, hostId, detail);
+    if (host && !host.bootEnabled) return ignored('boot-disabled', mac, hostId, detail);
     // INIT-REBOOT on the wrong subnet (the client moved): NAK so it starts over (§4.3.2).
-    if (!this.inSubnet(network, address)) return form === 'renewing' ? ignore('address-not-on-our-networks') : nak('wrong-subnet');
+    if (!this.inSubnet(network, address)) return form === 'renewing' ? ignored('address-not-on-our-networks', mac, hostId, detail) : this.nak(request, mac, hostId, 'wrong-subnet', detail);
 
     if (host?.ip) {
-      if (host.networkId !== null && host.networkId !== network.id) return nak('host-on-other-network');
-      if (address !== host.ip) return nak('not-the-reserved-address');
+      if (host.networkId !== null && host.networkId !== network.id) return this.nak(request, mac, hostId, 'host-on-other-network', detail);
+      if (address !== host.ip) return this.nak(request, mac, hostId, 'not-the-reserved-address', detail);
       return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) }, traits, detail);
     }
-    if (!host && !network.discoveryEnabled) return form === 'selecting' ? nak('discovery-disabled') : ignore('discovery-disabled');
+    if (!host && !network.discoveryEnabled) return form === 'selecting' ? this.nak(request, mac, hostId, 'discovery-disabled', detail) : ignored('discovery-disabled', mac, hostId, detail);
     const mine = this.deps.leases.findLeaseByMac(network.id, mac);
     if (form === 'init-reboot') {
       // Broadcast, so both bootd of a pair hear it: the client's owner answers (RFC 3074), the other stays silent.
       const scope = this.scope.decide(request.chaddr.subarray(0, request.hlen), request.secs);
-      if (!scope.serve) return ignore(scope.reason);
+      if (!scope.serve) return ignored(scope.reason, mac, hostId, detail);
     }
     if (form !== 'selecting') {
       // §4.3.2: with no record of this client we stay silent, so servers that don't talk to each other coexist.
       const holder = this.deps.leases.findLeaseByIp(network.id, address);
       if (!mine || mine.ip !== address) {
-        if (holder && holder.mac !== mac && holder.state !== 'released') return nak('address-held-by-another-client');
-        if (!mine) return ignore('no-record-of-client');
-        return nak('not-the-leased-address');
+        if (holder && holder.mac !== mac && holder.state !== 'released') return this.nak(request, mac, hostId, 'address-held-by-another-client', detail);
+        if (!mine) return ignored('no-record-of-client', mac, hostId, detail);
+        return this.nak(request, mac, hostId, 'not-the-leased-address', detail);
       }
     }
-    if (!isInPool(network, address) || !this.isAssignable(network, address)) return nak('address-not-in-pool');
+    if (!isInPool(network, address) || !this.isAssignable(network, address)) return this.nak(request, mac, hostId, 'address-not-in-pool', detail);
     const leaseSeconds = this.leaseSecondsFor(network, traits, false);
     const binding = this.deps.leases.bind({
       network, mac, ip: address, leaseSeconds, clientId: traits.clientId, hostname: traits.hostname, nowMs: this.now(),
     });
     return binding.then((bound) => {
-      if (bound.kind === 'taken') return nak('address-taken');
-      if (bound.kind === 'unavailable') return ignore('lease-store-unavailable');
+      if (bound.kind === 'taken') return this.nak(request, mac, hostId, 'address-taken', detail);
+      if (bound.kind === 'unavailable') return ignored('lease-store-unavailable', mac, hostId, detail);
       if (!host) this.deps.discovery?.noteUnknownMachine(mac, network.id, address);
       return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds }, traits, detail);
     });
@@ -291,7 +295,7 @@ export class DhcpPolicy {
 
   private inSubnet(network: NetworkView, ip: string): boolean {
     const cidr = cidrOf(network);
-    const n = parseIPv4(ip);
+    const n = parseIp(ip);
     return cidr !== null && n !== null && cidrContains(cidr, n);
   }
 
@@ -333,9 +337,10 @@ export class DhcpPolicy {
     for (const [code, value] of networkOptions(a.network)) o.set(code, value);
     if (a.host) o.set(DhcpOption.HostName, Buffer.from(a.host.hostname, 'latin1'));
 
-    const asked = new Set(getParameterRequestList(request));
+    // Option 55 as sent: Buffer.includes finds a code without building a list per reply.
+    const asked = request.options.get(DhcpOption.ParameterRequestList);
     // Option 7 carries addresses only, so clients send to 514: named only when syslog listens there.
-    const logServer = asked.has(DhcpOption.LogServer) ? this.deps.logServer?.() : null;
+    const logServer = asked?.includes(DhcpOption.LogServer) ? this.deps.logServer?.() : null;
     if (logServer && logServer.port === standardSyslogPort) o.set(DhcpOption.LogServer, ipToBuffer(logServer.address));
 
     const role = a.host?.roleId ? view.findRoleById(a.host.roleId) : null;
@@ -343,8 +348,8 @@ export class DhcpPolicy {
     if (boot) {
       reply.siaddr = boot.nextServer;
       reply.bootFileName = boot.fileName;
-      if (asked.has(DhcpOption.TftpServerName)) o.set(DhcpOption.TftpServerName, Buffer.from(boot.nextServer, 'latin1'));
-      if (asked.has(DhcpOption.BootfileName)) o.set(DhcpOption.BootfileName, Buffer.from(boot.fileName, 'latin1'));
+      if (asked?.includes(DhcpOption.TftpServerName)) o.set(DhcpOption.TftpServerName, Buffer.from(boot.nextServer, 'latin1'));
+      if (asked?.includes(DhcpOption.BootfileName)) o.set(DhcpOption.BootfileName, Buffer.from(boot.fileName, 'latin1'));
     }
     // PXE spec 2.1 §2.2.1: a server answering a PXE client identifies itself with "PXEClient".
     if (traits.vendorClass?.startsWith('PXEClient')) {
@@ -360,6 +365,11 @@ export class DhcpPolicy {
       detail: { ...detail, ip: inform ? undefined : a.ip, network: a.network.name, bootFile: boot?.fileName, leaseSeconds: inform ? undefined : a.leaseSeconds },
     };
   }
+}
+
+/** An outcome without a reply (a function, not a closure per packet). */
+function ignored(reason: string, mac: string | null, hostId: string | null = null, detail: Record<string, unknown> = {}): PolicyOutcome {
+  return { result: 'ignored', reason, mac, hostId, detail };
 }
 
 function uint32(n: number): Buffer {

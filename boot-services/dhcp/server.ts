@@ -70,31 +70,65 @@ const defaultMaxWaiting = 4096;
 /** The same exchange again within this long is a repeat: counted on the next recorded event instead. */
 export const repeatedExchangeMs = 5000;
 
+/** One recorded exchange of a client: what makes it the same exchange, and when. */
+interface RecordedExchange {
+  reply: string;
+  form: unknown;
+  ip: unknown;
+  ipxe: boolean;
+  arch: unknown;
+  vendorClass: unknown;
+  atMs: number;
+  skipped: number;
+}
+
+/** Clients remembered, and exchanges per client (a boot's stages: PXE ROM, iPXE, an OS; OFFER and ACK). */
+const repeatsMaxClients = 20_000;
+const repeatsPerClient = 8;
+
 /**
  * Which answered exchanges were just recorded, per client: MAC + reply type + address + what
- * the client is (PXE ROM, iPXE, an OS: the boot's stages, each recorded). Bounded: the oldest
- * entries go first.
+ * the client is (PXE ROM, iPXE, an OS: the boot's stages, each recorded). Fields are compared
+ * as they are (no key string built per packet). Bounded: the least recently recorded clients go first.
  */
 class RepeatedExchanges {
-  private readonly last = new Map<string, { atMs: number; skipped: number }>();
+  private readonly byMac = new Map<string, RecordedExchange[]>();
 
   /** null: a repeat, skip its events; else the repeats skipped since the last recorded one. */
   check(outcome: Extract<PolicyOutcome, { result: 'replied' }>, replyName: string, nowMs: number): number | null {
     if (!outcome.mac) return 0;
     const traits = (outcome.inbound ?? outcome.detail).traits as { vendorClass?: string; ipxe?: boolean; arch?: number } | undefined;
-    const key = `${outcome.mac} ${replyName} ${String(outcome.detail.form ?? '')} ${String(outcome.detail.ip)} ${traits?.ipxe ? 'ipxe' : ''}${traits?.arch ?? ''}${traits?.vendorClass ?? ''}`;
-    const seen = this.last.get(key);
+    const form = outcome.detail.form;
+    const ip = outcome.detail.ip;
+    const ipxe = traits?.ipxe === true;
+    let list = this.byMac.get(outcome.mac);
+    let seen: RecordedExchange | undefined;
+    if (list) {
+      for (const e of list) {
+        if (e.reply === replyName && e.form === form && e.ip === ip && e.ipxe === ipxe && e.arch === traits?.arch && e.vendorClass === traits?.vendorClass) { seen = e; break; }
+      }
+    }
     if (seen && nowMs - seen.atMs < repeatedExchangeMs && nowMs >= seen.atMs) {
       seen.skipped++;
       return null;
     }
-    if (this.last.size >= 20_000) {
-      let drop = 2000;
-      for (const k of this.last.keys()) { this.last.delete(k); if (--drop === 0) break; }
+    const skipped = seen?.skipped ?? 0;
+    if (seen) {
+      seen.atMs = nowMs;
+      seen.skipped = 0;
+    } else {
+      if (!list) list = [];
+      if (list.length >= repeatsPerClient) list.shift();
+      list.push({ reply: replyName, form, ip, ipxe, arch: traits?.arch, vendorClass: traits?.vendorClass, atMs: nowMs, skipped: 0 });
     }
-    this.last.delete(key);
-    this.last.set(key, { atMs: nowMs, skipped: 0 });
-    return seen?.skipped ?? 0;
+    // Most recently recorded last: the oldest clients are dropped first.
+    this.byMac.delete(outcome.mac);
+    if (this.byMac.size >= repeatsMaxClients) {
+      let drop = repeatsMaxClients / 10;
+      for (const k of this.byMac.keys()) { this.byMac.delete(k); if (--drop === 0) break; }
+    }
+    this.byMac.set(outcome.mac, list!);
+    return skipped;
   }
 }
 

@@ -101,6 +101,7 @@ export class EventWriter implements EventSink {
   private readonly timer: NodeJS.Timeout;
   private readonly spoolPath: string;
   private readonly book = new SessionBook();
+  private readonly recordedBySource = new Map<string, number>();
   private readonly gapSeconds: number;
   private closed = false;
 
@@ -113,19 +114,27 @@ export class EventWriter implements EventSink {
   }
 
   record(event: BootEventInput): void {
-    const stored: StoredEvent = {
+    // The detail is taken as it is, not copied: callers hand over a fresh object.
+    let stored: StoredEvent = {
       id: randomUUID(),
       hostId: event.hostId ?? null,
-      mac: event.mac ? (withoutNul(event.mac) as string) : null,
+      mac: event.mac || null,
       source: event.source,
-      type: withoutNul(event.type) as string,
+      type: event.type,
       at: (event.at ?? new Date()).toISOString(),
-      detail: (withoutNul(event.detail ?? {}) as Record<string, unknown>),
+      detail: event.detail ?? {},
       bytesDone: event.bytesDone ?? null,
       bytesTotal: event.bytesTotal ?? null,
     };
-    this.queue.push({ event: stored, json: JSON.stringify(stored) });
-    this.opts.metrics.inc('fleetboot_events_recorded_total', 'Boot events recorded by bootd', { source: event.source });
+    let json = JSON.stringify(stored);
+    // JSON writes U+0000 as \u0000: only an event that holds one (client-sent text, rare) is copied without it.
+    if (json.includes('\\u0000')) {
+      stored = { ...stored, mac: stored.mac === null ? null : withoutNul(stored.mac) as string, type: withoutNul(stored.type) as string, detail: withoutNul(stored.detail) as Record<string, unknown> };
+      json = JSON.stringify(stored);
+    }
+    this.queue.push({ event: stored, json });
+    // Counted here, added to Metrics when a batch is taken: no label set built per event.
+    this.recordedBySource.set(event.source, (this.recordedBySource.get(event.source) ?? 0) + 1);
     // Group commit: an idle writer waits flushDelayMs for more events; a busy one takes
     // everything queued as soon as its commit returns (flush's loop).
     if (!this.flushing && !this.soon && !this.closed) {
@@ -235,12 +244,18 @@ export class EventWriter implements EventSink {
   }
 
   private takeQueue(max: number): QueuedEvent[] {
+    this.countRecorded();
     if (this.queue.length <= max) {
       const batch = this.queue;
       this.queue = [];
       return batch;
     }
     return this.queue.splice(0, max);
+  }
+
+  private countRecorded(): void {
+    for (const [source, n] of this.recordedBySource) this.opts.metrics.inc('fleetboot_events_recorded_total', 'Boot events recorded by bootd', { source }, n);
+    this.recordedBySource.clear();
   }
 
   private spool(batch: QueuedEvent[]): void {
