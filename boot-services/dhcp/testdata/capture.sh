@@ -2,7 +2,7 @@
 # Regenerates the real-client packet captures used by codec.test.ts. Runs as root; everything
 # happens inside two throwaway network namespaces (client + dnsmasq as the server), nothing
 # touches the root namespace. Output: <client>.pcap in this directory (origin: the named
-# Debian 12 client talking to Debian 12 dnsmasq 2.89).
+# Debian 12 client talking to Debian 12 dnsmasq 2.90).
 #   bash boot-services/dhcp/testdata/capture.sh
 set -euo pipefail
 cd "$(dirname "$0")"
