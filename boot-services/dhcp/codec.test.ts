@@ -282,6 +282,16 @@ test('firmware option 97 carries the SMBIOS UUID in EFI GUID byte order (OVMF an
   }
 });
 
+test('getClientMachineId names the machine\'s SMBIOS UUID (as QEMU -uuid, dmidecode and the agent\'s facts.uuid show it)', {
+  todo: 'codec renders option 97 bytes as-is; real firmware sends EFI GUID order (first three fields little-endian)',
+}, () => {
+  for (const [name, uuid] of firmwareUuids) {
+    const [discover] = fixture(name).map((d) => decodeOk(d.payload));
+    assert.ok(discover);
+    assert.equal(getClientMachineId(discover), uuid);
+  }
+});
+
 test('every captured packet round-trips byte for byte', () => {
   for (const name of allFixtures) {
     for (const [i, d] of fixture(name).entries()) {
