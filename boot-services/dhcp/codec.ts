@@ -377,7 +377,11 @@ export function getClientNetworkInterface(p: DhcpPacket): { type: number; major:
 export function getClientMachineId(p: DhcpPacket): string | null {
   const v = p.options.get(DhcpOption.ClientMachineIdentifier);
   if (!v || v.length !== 17 || v[0] !== 0) return null;
-  const h = v.subarray(1).toString('hex');
+  // RFC 4578 §2.5 type 0 is a 16-byte GUID, and PXE firmware (OVMF, iPXE's dhcp.c) sends it in
+  // EFI GUID order: the first three fields little-endian, as SMBIOS stores them. dmidecode and
+  // /sys/class/dmi/id/product_uuid print them swapped back, so swap here too: one machine, one UUID.
+  const b = v.subarray(1);
+  const h = Buffer.from([b[3]!, b[2]!, b[1]!, b[0]!, b[5]!, b[4]!, b[7]!, b[6]!, ...b.subarray(8)]).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
