@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { FakeBootView, host, image, role } from '../boot-config/testing/fake-boot-view.ts';
-import type { BootdContext } from '../bootd-context.ts';
+import type { BootdContext, LogServer } from '../bootd-context.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';
 import { bootApiRoutes, healthFailureReason, identityAsEnv, identityFor } from './boot-api.ts';
@@ -38,6 +38,8 @@ interface ApiOptions {
   /** hostId → the MAC it is booting or up as (absent: down). */
   runningAs?: Map<string, string>;
   view?: FakeBootView;
+  /** bootd's syslog receiver (null: off or not bound). */
+  logServer?: LogServer | null;
 }
 
 async function withApi(fn: (url: string, events: MemoryEventSink, states: RecordingStates) => Promise<void>, leasedOrOptions: Set<string> | ApiOptions = {}) {
@@ -47,7 +49,7 @@ async function withApi(fn: (url: string, events: MemoryEventSink, states: Record
   const states = new RecordingStates();
   const log = { info() {}, warn() {}, error() {} };
   const ctx = {
-    config: { httpBaseUrl: base }, view: o.view ?? fleet(), events, metrics: new Metrics(), log,
+    config: { httpBaseUrl: base }, view: o.view ?? fleet(), events, metrics: new Metrics(), log, logServer: () => o.logServer ?? null,
     pool: { query: () => Promise.reject(new Error('no database in this test')) } as unknown as pg.Pool,
   } as unknown as BootdContext;
   const routes = bootApiRoutes({
@@ -243,4 +245,18 @@ test('a failed health check says which check, its command, how it ended and its 
   assert.equal(healthFailureReason({ ok: false, check: 'image', command: '/etc/fleetboot/health', exitStatus: 143, output: 'wget: timed out\n' }),
     'the image\'s health check `/etc/fleetboot/health` timed out (exit 143): wget: timed out');
   assert.equal(healthFailureReason({ ok: false }), 'the health check did not pass');
+});
+
+test("the identity names bootd's syslog (address:port) while it listens, and nothing when it doesn't", async () => {
+  const envOf = async (logServer: LogServer | null) => {
+    let text = '';
+    await withApi(async (url) => {
+      const res = await fetch(`${url}/boot/v1/identity?mac=52:54:00:00:00:01&format=env`);
+      assert.equal(res.status, 200);
+      text = await res.text();
+    }, { logServer });
+    return text;
+  };
+  assert.match(await envOf({ address: '10.66.0.1', port: 5514 }), /^syslogServer=10\.66\.0\.1:5514$/m);
+  assert.doesNotMatch(await envOf(null), /syslogServer/);
 });

@@ -23,7 +23,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { BootView, HostView } from '../boot-view.ts';
-import type { BootdContext } from '../bootd-context.ts';
+import type { BootdContext, LogServer } from '../bootd-context.ts';
 import { planBootForHost, planBootForMac, type BootPlan } from '../boot-config/boot-plan.ts';
 import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
@@ -53,6 +53,8 @@ export interface Identity {
   healthCommand?: string;
   /** How bootd found the host: its MAC, or the agent's fleetboot.host= for a MAC it doesn't know. */
   by?: 'mac' | 'name';
+  /** bootd's syslog receiver, address:port: the agent forwards its log there and leaves it for the booted system. */
+  syslogServer?: string;
   reason?: string;
 }
 
@@ -60,6 +62,14 @@ export interface Identity {
 export function healthCommandOf(healthCheck: string | null): string | undefined {
   if (!healthCheck || /^https?:\/\//i.test(healthCheck.trim())) return undefined;
   return healthCheck;
+}
+
+/**
+ * Where the host sends its log (any port, unlike DHCP option 7); nothing while bootd's syslog is
+ * off or its port isn't bound, so the agent keeps the option 7 target it may have, or none.
+ */
+export function withLogServer(identity: Identity, logServer: LogServer | null): Identity {
+  return logServer ? { ...identity, syslogServer: `${logServer.address}:${logServer.port}` } : identity;
 }
 
 /** What a MAC boots, from the view alone (pure): the same decision as the generated configs. */
@@ -260,6 +270,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         } else {
           identity = identityFor(ctx.view, q.mac, ctx.config.httpBaseUrl);
         }
+        identity = withLogServer(identity, ctx.logServer?.() ?? null);
         if (q.format === 'env') {
           const text = identityAsEnv(identity);
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' }).end(text);
