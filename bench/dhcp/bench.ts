@@ -119,7 +119,7 @@ const relayAddress = (i: number) => `10.88.0.${2 + i}`;
 async function measure(name: string, client: LabNamespace, clientIf: string, serverPid: number, postmasterPid: number | null): Promise<ServerResult> {
   const steps: Step[] = [];
   // Warm-up, not counted: bootd compiles its TypeScript on first use and every server fills its first leases.
-  await runPerfdhcp(client, ['-4', '-l', clientIf, '-r', '100', '-p', '2', '-R', String(clients), serverIp], 30_000);
+  await runPerfdhcp(client, ['-4', '-l', clientIf, '-b', 'mac=00:0c:00:00:00:00', '-r', '100', '-p', '2', '-R', String(clients), serverIp], 30_000);
   await sleep(1000);
   for (const rate of rates) {
     const before: CpuUse = { server: cpuSeconds(serverPid), postgres: postgresCpuSeconds(postmasterPid), perfdhcp: cpuSeconds('self', true) };
@@ -162,6 +162,9 @@ async function main(): Promise<void> {
   fs.chmodSync(tmp, 0o755);
   const results: ServerResult[] = [];
   for (const name of servers) {
+    // "bootd:KEY=VALUE,KEY=VALUE" runs bootd with those settings, e.g. two variants in one run.
+    const [kind, settings] = name.split(':') as [string, string | undefined];
+    const extraEnv = Object.fromEntries((settings ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
     const lab = new NetnsLab();
     let child: ChildProcess | null = null;
     let db: Awaited<ReturnType<typeof createTestDatabase>> | null = null;
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
       for (let i = 1; i < perfdhcpInstances; i++) client.exec('ip', ['addr', 'add', `${relayAddress(i)}/16`, 'dev', clientIf]);
       let log = '';
       let postmasterPid: number | null = null;
-      if (name === 'bootd') {
+      if (kind === 'bootd') {
         db = await createTestDatabase('dhcp_bench');
         const pool = new pg.Pool({ connectionString: db.url });
         await pool.query(`INSERT INTO "Network" (id, name, cidr, gateway, "poolStart", "poolEnd", "leaseSeconds", "updatedAt")
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
         const nodeArgs = (process.env.BENCH_BOOTD_NODE_ARGS ?? '').split(' ').filter(Boolean);
         child = server.spawn('node', [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], {
           cwd: repoRoot,
-          env: { ...process.env, DATABASE_URL: db.url, FLEETBOOT_BOOT_INTERFACE: serverIf, FLEETBOOT_BOOTD_ADDRESS: serverIp, FLEETBOOT_SERVICES: 'dhcp', FLEETBOOT_BOOTD_STATE_DIR: path.join(tmp, 'bootd') },
+          env: { ...process.env, ...extraEnv, DATABASE_URL: db.url, FLEETBOOT_BOOT_INTERFACE: serverIf, FLEETBOOT_BOOTD_ADDRESS: serverIp, FLEETBOOT_SERVICES: 'dhcp', FLEETBOOT_BOOTD_STATE_DIR: path.join(tmp, 'bootd') },
         });
       } else if (name === 'kea') {
         const conf = path.join(tmp, 'kea-dhcp4.json');
@@ -205,13 +208,13 @@ async function main(): Promise<void> {
       }
       child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
       child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
-      if (name === 'bootd') await waitFor(() => log.includes('bootd ready') || child!.exitCode !== null, 'bootd');
+      if (kind === 'bootd') await waitFor(() => log.includes('bootd ready') || child!.exitCode !== null, 'bootd');
       else await sleep(1500);
       if (child.exitCode !== null) throw new Error(`${name} exited: ${log}`);
       console.log(`${name}:`);
       // `ip netns exec` execs the server: the child's pid is the server's.
       results.push(await measure(name, client, clientIf, child.pid!, postmasterPid));
-      if (name === 'bootd' && db) {
+      if (kind === 'bootd' && db) {
         const pool = new pg.Pool({ connectionString: db.url });
         const n = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease" WHERE state = 'bound'`);
         console.log(`  bootd: ${n.rows[0]?.n} bound leases in Postgres after the run`);
@@ -223,9 +226,10 @@ async function main(): Promise<void> {
           const batches = sum('fleetboot_dhcp_lease_commit_batches_total');
           const bindings = sum('fleetboot_dhcp_lease_commit_batch_bindings_total');
           const acks = sum('fleetboot_dhcp_leases_acked_total');
+          const reused = sum('fleetboot_dhcp_leases_reused_total');
           const commitSeconds = sum('fleetboot_dhcp_lease_commit_seconds_sum');
           console.log(`  bootd: ${bindings} bindings in ${batches} group commits (${(bindings / Math.max(batches, 1)).toFixed(1)} a commit, ` +
-            `${((1000 * commitSeconds) / Math.max(batches, 1)).toFixed(1)} ms each on average); ${sum('fleetboot_events_recorded_total')} events for ${acks} ACKs`);
+            `${((1000 * commitSeconds) / Math.max(batches, 1)).toFixed(1)} ms each on average), ${reused} ACKs from reused bindings; ${sum('fleetboot_events_recorded_total')} events for ${acks} ACKs`);
         } catch { /* the status port is optional */ }
       }
     } finally {
@@ -240,11 +244,12 @@ async function main(): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
 
   const rateOf = (n: string) => results.find((r) => r.name === n)?.best?.achieved ?? 0;
-  console.log('\n| server | highest rate with < 1 % loss (DORA/s) | avg delay (ms) | bootd ÷ server |');
+  const bootdName = results.find((r) => r.name.startsWith('bootd'))?.name ?? 'bootd';
+  console.log(`\n| server | highest rate with < 1 % loss (DORA/s) | avg delay (ms) | ${bootdName} ÷ server |`);
   console.log('|---|---|---|---|');
   for (const r of results) {
     // A server with no clean step is below the lowest rate tried: the ratio is a lower bound.
-    const ratio = rateOf(r.name) > 0 ? (rateOf('bootd') / rateOf(r.name)).toFixed(2) : rateOf('bootd') > 0 ? `> ${(rateOf('bootd') / rates[0]!).toFixed(1)}` : 'n/a';
+    const ratio = rateOf(r.name) > 0 ? (rateOf(bootdName) / rateOf(r.name)).toFixed(2) : rateOf(bootdName) > 0 ? `> ${(rateOf(bootdName) / rates[0]!).toFixed(1)}` : 'n/a';
     console.log(`| ${r.name} | ${r.best ? r.best.achieved.toFixed(0) : `< ${rates[0]}`} | ${r.best ? r.best.avgDelayMs.toFixed(2) : '-'} | ${ratio} |`);
   }
   console.log(`\npool ${poolStart}-${poolEnd} (5,120 addresses), ${clients} distinct clients, ${stepSeconds} s per rate step, ${perfdhcpInstances} perfdhcp; host: ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);

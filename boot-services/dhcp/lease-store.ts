@@ -41,6 +41,11 @@ export interface BindRequest {
   clientId: string | null;
   hostname: string | null;
   nowMs: number;
+  /**
+   * The client started over (a SELECTING or INIT-REBOOT REQUEST): the binding it already holds
+   * may answer it (reusableBinding). A RENEWING client asks for more time and is always written.
+   */
+  mayReuse?: boolean;
 }
 
 export type BindResult =
@@ -53,7 +58,11 @@ export type BindResult =
 export interface LeaseStore {
   /** Chooses and holds an address for an OFFER. In memory: an OFFER hands nothing out (RFC 2131 §4.3.1). */
   offer(req: OfferRequest): OfferResult;
-  /** Makes the lease durable; resolves only after commit (RFC 2131 §4.3.2: no ACK before the server has recorded it). */
+  /**
+   * Makes the lease durable; resolves only after commit (RFC 2131 §4.3.2: no ACK before the
+   * server has recorded it), or at once with the client's own durable binding when it may be
+   * reused (reusableBinding): then expiresAtMs is that binding's, and the ACK gives the time left.
+   */
   bind(req: BindRequest): Promise<BindResult>;
   findLeaseByMac(networkId: string, mac: string): LeaseRecord | null;
   findLeaseByIp(networkId: string, ip: string): LeaseRecord | null;
@@ -216,12 +225,48 @@ export class LeaseBook {
   }
 }
 
+/**
+ * Lease reuse, as Kea's lease caching (cache-threshold) and ISC dhcpd's dhcp-cache-threshold
+ * (25 % by default) do it: a client starting over (DISCOVER, then a SELECTING or INIT-REBOOT
+ * REQUEST) for the very lease it already holds durably, committed no longer ago than this
+ * fraction of the lease length and otherwise unchanged (same client id and hostname, no longer
+ * than the lease it would get now), is answered from that commit without writing again; the
+ * ACK gives the time left on it, so the client never holds the address longer than the stored
+ * row says. A client repeating its DORA (a PXE ROM then iPXE, a retrying or looping client)
+ * costs one write, not one per exchange. A RENEWING client is always written: it asks for
+ * more time, and the time left would only bring its next renewal closer.
+ */
+export const defaultLeaseReuseFraction = 0.25;
+
+/** FLEETBOOT_DHCP_LEASE_REUSE_FRACTION (0 turns reuse off, at most 0.5), checked. */
+export function leaseReuseFraction(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.FLEETBOOT_DHCP_LEASE_REUSE_FRACTION;
+  if (raw === undefined || raw === '') return defaultLeaseReuseFraction;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 0.5) throw new Error(`FLEETBOOT_DHCP_LEASE_REUSE_FRACTION must be a number from 0 to 0.5, got "${raw}"`);
+  return n;
+}
+
+/**
+ * The durable binding `current` (the client's, as committed) answers `req` without a write
+ * (see defaultLeaseReuseFraction). The caller vouches that `current` is committed, not being written.
+ */
+export function reusableBinding(current: LeaseRecord | null, req: BindRequest, fraction: number): boolean {
+  if (!req.mayReuse || fraction <= 0 || !current || current.state !== 'bound' || current.ip !== req.ip || current.mac !== req.mac) return false;
+  if (current.clientId !== req.clientId || current.hostname !== req.hostname) return false;
+  const leftMs = current.expiresAtMs - req.nowMs;
+  const leaseMs = req.leaseSeconds * 1000;
+  return leftMs <= leaseMs && leftMs >= leaseMs * (1 - fraction);
+}
+
 /** Default quarantine of a declined address (Kea's decline-probation-period is a day too). */
 export const declineProbationSeconds = 86_400;
 
 /** Leases kept in memory only: unit tests, and the fallback when no database is configured. */
 export class MemoryLeaseStore implements LeaseStore {
   readonly book = new LeaseBook();
+
+  constructor(private readonly opts: { reuseFraction?: number } = {}) {}
 
   offer(req: OfferRequest): OfferResult {
     const r = this.book.chooseAddress(req);
@@ -237,6 +282,8 @@ export class MemoryLeaseStore implements LeaseStore {
   }
 
   async bind(req: BindRequest): Promise<BindResult> {
+    const current = this.book.findByMac(req.network.id, req.mac);
+    if (reusableBinding(current, req, this.opts.reuseFraction ?? defaultLeaseReuseFraction)) return { kind: 'bound', ip: req.ip, expiresAtMs: current!.expiresAtMs };
     if (!this.book.isFree(req.network.id, req.ip, req.nowMs, req.mac)) return { kind: 'taken' };
     const expiresAtMs = req.nowMs + req.leaseSeconds * 1000;
     this.book.put({ networkId: req.network.id, ip: req.ip, mac: req.mac, state: 'bound', expiresAtMs, clientId: req.clientId, hostname: req.hostname });

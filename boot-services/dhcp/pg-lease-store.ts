@@ -8,7 +8,7 @@ import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import {
-  LeaseBook, declineProbationSeconds, type BindRequest, type BindResult, type LeaseRecord, type LeaseStore,
+  LeaseBook, declineProbationSeconds, defaultLeaseReuseFraction, reusableBinding, type BindRequest, type BindResult, type LeaseRecord, type LeaseStore,
   type LeaseState, type OfferRequest, type OfferResult,
 } from './lease-store.ts';
 
@@ -58,6 +58,8 @@ export interface PgLeaseStoreOptions {
   refreshBatchRows?: number;
   /** How often it rereads every lease instead (rows deleted elsewhere, a change the incremental read missed). */
   fullReloadMs?: number;
+  /** lease-store.ts defaultLeaseReuseFraction; 0: every binding is written. */
+  reuseFraction?: number;
 }
 
 interface LeaseRow { networkId: string; ip: string; mac: string; state: LeaseState; expiresAtMs: string; clientId: string | null; hostname: string | null; updatedAt: string }
@@ -88,6 +90,8 @@ export class PgLeaseStore implements LeaseStore {
   private timers: NodeJS.Timeout[] = [];
   /** fleetboot_dhcp_lease_commits_total, counted here and added to Metrics by flushMetrics() (not per binding). */
   private readonly commitResults = { bound: 0, taken: 0, unavailable: 0 };
+  /** Bindings answered from the client's own recent durable binding, without a write. */
+  private reused = 0;
   /** Group commits and the bindings they carried: bindings ÷ batches is the batch size operators check. */
   private readonly commitBatches = { batches: 0, bindings: 0 };
 
@@ -193,6 +197,10 @@ export class PgLeaseStore implements LeaseStore {
       this.commitBatches.batches = 0;
       this.commitBatches.bindings = 0;
     }
+    if (this.reused > 0) {
+      this.opts.metrics.inc('fleetboot_dhcp_leases_reused_total', 'REQUESTs answered from the client\'s own recent durable binding, without a write (lease reuse)', {}, this.reused);
+      this.reused = 0;
+    }
     for (const kind of ['bound', 'taken', 'unavailable'] as const) {
       const n = this.commitResults[kind];
       if (n === 0) continue;
@@ -235,6 +243,12 @@ export class PgLeaseStore implements LeaseStore {
 
   async bind(req: BindRequest): Promise<BindResult> {
     const id = req.network.id;
+    // A bound record nobody is writing is a committed row (read from the database or written by us).
+    const current = this.book.findByMac(id, req.mac);
+    if (current && reusableBinding(current, req, this.opts.reuseFraction ?? defaultLeaseReuseFraction) && !this.isWriting(id, req.ip, req.mac)) {
+      this.reused++;
+      return { kind: 'bound', ip: req.ip, expiresAtMs: current.expiresAtMs };
+    }
     if (!this.book.isFree(id, req.ip, req.nowMs, req.mac)) return { kind: 'taken' };
     const holder = this.book.findByIp(id, req.ip);
     const expiresAtMs = req.nowMs + req.leaseSeconds * 1000;

@@ -248,14 +248,18 @@ export class DhcpPolicy {
     }
     if (!isInPool(network, address) || !this.isAssignable(network, address)) return this.nak(request, mac, hostId, 'address-not-in-pool', detail);
     const leaseSeconds = this.leaseSecondsFor(network, traits, false);
+    const nowMs = this.now();
     const binding = this.deps.leases.bind({
-      network, mac, ip: address, leaseSeconds, clientId: traits.clientId, hostname: traits.hostname, nowMs: this.now(),
+      network, mac, ip: address, leaseSeconds, clientId: traits.clientId, hostname: traits.hostname, nowMs, mayReuse: form !== 'renewing',
     });
     return binding.then((bound) => {
       if (bound.kind === 'taken') return this.nak(request, mac, hostId, 'address-taken', detail);
       if (bound.kind === 'unavailable') return ignored('lease-store-unavailable', mac, hostId, detail);
       if (!host) this.deps.discovery?.noteUnknownMachine(mac, network.id, address);
-      return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds }, traits, detail);
+      // A reused binding (lease-store.ts reusableBinding) has less time left than a new one: the
+      // ACK grants what the stored row says, never more.
+      const granted = Math.max(1, Math.min(leaseSeconds, Math.floor((bound.expiresAtMs - nowMs) / 1000)));
+      return this.replyWithAddress(request, MessageType.Ack, { network, host, ip: address, leaseSeconds: granted }, traits, detail);
     });
   }
 
@@ -388,9 +392,9 @@ const leaseTimeCache = new Map<number, { lease: Buffer; renewal: Buffer; rebindi
 function leaseTimeOptions(leaseSeconds: number): { lease: Buffer; renewal: Buffer; rebinding: Buffer } {
   let t = leaseTimeCache.get(leaseSeconds);
   if (!t) {
-    if (leaseTimeCache.size > 64) leaseTimeCache.clear();
     t = { lease: uint32(leaseSeconds), renewal: uint32(Math.floor(leaseSeconds * 0.5)), rebinding: uint32(Math.floor(leaseSeconds * 0.875)) };
-    leaseTimeCache.set(leaseSeconds, t);
+    // Bounded, never cleared: the first 64 lengths seen stay (the time left on reused leases varies; past 64 it is built per reply).
+    if (leaseTimeCache.size < 64) leaseTimeCache.set(leaseSeconds, t);
   }
   return t;
 }

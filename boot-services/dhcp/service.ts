@@ -8,6 +8,7 @@ import type { BootdContext, RunningService } from '../bootd-context.ts';
 import { loadDhcpPeeringConfig } from '../config.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
 import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
+import { leaseReuseFraction } from './lease-store.ts';
 import { PgLeaseStore } from './pg-lease-store.ts';
 import { DhcpPolicy } from './policy.ts';
 import { DhcpServer } from './server.ts';
@@ -36,12 +37,13 @@ function bindSocket(address: string, port: number): Promise<dgram.Socket> {
 
 export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
   const { config, log, metrics } = ctx;
+  const reuseFraction = leaseReuseFraction();
   const peering = new DhcpPeering({
     pool: ctx.pool, config: peeringConfig, serverAddress: config.serverAddress, log, metrics, events: ctx.events,
     networkId: () => ctx.view.findNetworkContaining(config.serverAddress)?.id ?? null,
   });
   await peering.start();
-  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers() })
+  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers(), reuseFraction })
     .catch(async (err: unknown) => { await peering.close(); throw err; });
   const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
   const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer });

@@ -57,6 +57,33 @@ test('concurrent bindings are group-committed and durable across a restart', { s
   assert.equal(expires.rows[0]?.ok, true, 'expiresAt is not now + lease time in UTC');
 });
 
+test('a client repeating its REQUEST within a quarter of its lease reuses the committed row: no write, the time left', { skip }, async () => {
+  await pool.query('DELETE FROM "Network"');
+  const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.110' });
+  const metrics = new Metrics();
+  const store = await PgLeaseStore.open({ pool, log, metrics });
+  const t0 = Date.now();
+  const req = { network, mac: '52:54:00:15:00:01', ip: '10.66.0.100', leaseSeconds: 600, clientId: null, hostname: null, mayReuse: true };
+  const first = await store.bind({ ...req, nowMs: t0 });
+  const written = await pool.query<{ at: string }>(`SELECT "updatedAt"::text AS at FROM "Lease" WHERE mac = $1`, [req.mac]);
+  const again = await store.bind({ ...req, nowMs: t0 + 60_000 });
+  assert.deepEqual(again, first, 'answered from the committed binding, with its expiry');
+  const after = await pool.query<{ at: string }>(`SELECT "updatedAt"::text AS at FROM "Lease" WHERE mac = $1`, [req.mac]);
+  assert.deepEqual(after.rows, written.rows, 'the row was not written again');
+  store.flushMetrics();
+  assert.equal(metrics.get('fleetboot_dhcp_leases_reused_total'), 1);
+  // A new hostname is a change worth writing, whenever it comes.
+  const renamed = await store.bind({ ...req, hostname: 'web07', nowMs: t0 + 60_000 });
+  assert.equal(renamed.kind === 'bound' && renamed.expiresAtMs, t0 + 60_000 + 600_000);
+  const stored = await pool.query<{ hostname: string }>(`SELECT hostname FROM "Lease" WHERE mac = $1`, [req.mac]);
+  assert.equal(stored.rows[0]?.hostname, 'web07');
+  // Reuse off: every binding is written.
+  const always = await PgLeaseStore.open({ pool, log, metrics: new Metrics(), reuseFraction: 0 });
+  const rewritten = await always.bind({ ...req, hostname: 'web07', nowMs: t0 + 61_000 });
+  assert.equal(rewritten.kind === 'bound' && rewritten.expiresAtMs, t0 + 61_000 + 600_000);
+  await Promise.all([store.close(), always.close()]);
+});
+
 test('two bootd racing for the last address: one binds, the other is told it is taken', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.100' });
