@@ -62,7 +62,11 @@ const optionLengthRules: Partial<Record<number, { exact?: number; min?: number; 
   [DhcpOption.ClientNetworkInterface]: { exact: 3 },
 };
 
+const zeroAddress = '0.0.0.0';
+
 export function ipToString(buf: Buffer, offset: number): string {
+  // Most header addresses of a request are 0.0.0.0: one shared string instead of a new one each.
+  if (buf[offset] === 0 && buf[offset + 1] === 0 && buf[offset + 2] === 0 && buf[offset + 3] === 0) return zeroAddress;
   return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
 }
 
@@ -102,12 +106,14 @@ export function ipToBuffer(ip: string): Buffer {
 }
 
 function writeIp(buf: Buffer, offset: number, ip: string): void {
+  if (ip === zeroAddress) return; // the buffer is zeroed
   const n = parseIp(ip);
   if (n === null) throw new Error(`not an IPv4 address: ${ip}`);
   buf.writeUInt32BE(n >>> 0, offset);
 }
 
 function cString(buf: Buffer, start: number, length: number): string {
+  if (buf[start] === 0) return ''; // sname and file are empty in most requests
   const field = buf.subarray(start, start + length);
   const nul = field.indexOf(0);
   return field.subarray(0, nul === -1 ? length : nul).toString('latin1');
@@ -224,6 +230,7 @@ function optionPieces(options: DhcpOptions): Array<{ code: number; value: Buffer
 }
 
 function writeString(buf: Buffer, offset: number, length: number, text: string): void {
+  if (text === '') return; // the buffer is zeroed
   // Leave room for the terminating NUL.
   buf.write(text.slice(0, length - 1), offset, length - 1, 'latin1');
 }
