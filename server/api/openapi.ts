@@ -10,7 +10,7 @@ import { auditListQuery } from '../audit/queries.ts';
 import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
 import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
-import { artifactUploadQuery } from '../images/schema.ts';
+import { artifactUploadQuery, uploadSessionCreate } from '../images/schema.ts';
 import { bulkPowerInput, powerActionInput } from '../power/schema.ts';
 import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
 import { hostLogQuery } from '../logs/queries.ts';
@@ -26,8 +26,36 @@ interface Operation {
   role: Role;
   query?: z.ZodObject;
   body?: z.ZodType;
-  bodyType?: string;
+  bodyType?: 'application/octet-stream' | 'application/offset+octet-stream' | 'multipart/form-data' | 'text/csv';
+  headers?: HeaderParameter[];
   created?: boolean;
+}
+
+interface HeaderParameter {
+  name: string;
+  required: boolean;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+const checksumParameter: HeaderParameter = { name: 'X-Checksum-Sha256', required: false, description: "the file's sha256 (64 hex digits): a mismatch refuses the file (400, field sha256)", schema: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } };
+
+/** A request body other than JSON, by its media type. */
+function rawBody(type: NonNullable<Operation['bodyType']>): Record<string, unknown> {
+  const file = { type: 'string', contentMediaType: 'application/octet-stream' };
+  if (type === 'multipart/form-data') {
+    return {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          description: 'one file part named after the kind (kernel, initrd or rootfs)',
+          properties: { kernel: file, initrd: file, rootfs: file, sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' }, force: { type: 'string', enum: ['true', 'false', '1', '0'] } },
+        },
+      },
+    };
+  }
+  if (type === 'text/csv') return { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } };
+  return { [type]: { schema: file } };
 }
 
 const listOf = (q: z.ZodObject) => pageQuery.extend(q.shape);
@@ -52,7 +80,12 @@ export const operations: Operation[] = [
   { method: 'get', path: '/images/{id}', summary: 'Get an image', role: 'viewer' },
   { method: 'patch', path: '/images/{id}', summary: 'Change an image', role: 'operator', body: imageUpdate },
   { method: 'delete', path: '/images/{id}', summary: 'Delete an image', role: 'operator' },
-  { method: 'put', path: '/images/{id}/artifacts/{kind}', summary: 'Upload an artifact (kind: kernel, initrd or rootfs) as the raw body, streamed to disk; checksum as ?sha256= or X-Checksum-Sha256; 409 for a ready image unless ?force=true; 413 over FLEETBOOT_MAX_ARTIFACT_BYTES', role: 'operator', query: artifactUploadQuery, bodyType: 'application/octet-stream' },
+  { method: 'put', path: '/images/{id}/artifacts/{kind}', summary: 'Upload an artifact (kind: kernel, initrd or rootfs) as the raw body (curl -T), streamed to disk; checksum as ?sha256= or X-Checksum-Sha256; 409 for a ready image unless ?force=true; 413 over FLEETBOOT_MAX_ARTIFACT_BYTES. A multipart/form-data body is read as POST reads it', role: 'operator', query: artifactUploadQuery, headers: [checksumParameter], bodyType: 'application/octet-stream' },
+  { method: 'post', path: '/images/{id}/artifacts/{kind}', summary: 'Upload an artifact as multipart/form-data (curl -F kernel=@vmlinuz -F sha256=…): the part named after the kind is the file, streamed to disk; sha256 and force fields (before or after the file; force counts before it) or the same query/header as PUT; published only once the form is complete and its checksum matches', role: 'operator', query: artifactUploadQuery, headers: [checksumParameter], bodyType: 'multipart/form-data' },
+  { method: 'post', path: '/images/{id}/artifacts/{kind}/uploads', summary: 'Start a resumable upload of an artifact of sizeBytes (tus-like): answers its id, url and offset 0; then PATCH /uploads/{id} the file in chunks. 409 for a ready image unless force; 413 over FLEETBOOT_MAX_ARTIFACT_BYTES', role: 'operator', body: uploadSessionCreate, created: true },
+  { method: 'get', path: '/uploads/{id}', summary: 'A resumable upload: offset (bytes stored; resume there), sizeBytes, complete, expiresAt; also as Upload-Offset / Upload-Length / Upload-Expires headers, and HEAD answers those headers alone. 404 once expired (FLEETBOOT_UPLOAD_EXPIRY_HOURS without a byte, default 24)', role: 'operator' },
+  { method: 'patch', path: '/uploads/{id}', summary: "Append a chunk at Upload-Offset (409 with details.offset when that isn't where the upload is). The chunk that completes the file checks its sha256 (given at creation or as X-Checksum-Sha256) and publishes it like PUT: the answer then has complete: true and the image. An empty PATCH at the full length finishes an upload stored but not yet published", role: 'operator', headers: [{ name: 'Upload-Offset', required: true, description: 'the byte this chunk starts at', schema: { type: 'integer', minimum: 0 } }, checksumParameter], bodyType: 'application/offset+octet-stream' },
+  { method: 'delete', path: '/uploads/{id}', summary: 'Cancel a resumable upload (its bytes are deleted)', role: 'operator' },
   { method: 'post', path: '/images/{id}/stage', summary: 'Stage the image on a spare (given, or an idle spare of its role, or any idle spare): the spare boots it and must pass the health gate', role: 'operator', body: stageInput, created: true },
   { method: 'get', path: '/images/{id}/stages', summary: "The image's stages (newest first) with the latest spare's boot events", role: 'viewer' },
   { method: 'get', path: '/stages/{id}', summary: "A stage: its gate state, reason, and the spare's boot events since it started", role: 'viewer' },
@@ -110,6 +143,7 @@ export function openApiDocument(): Record<string, unknown> {
       const js = schemaOf(op.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(js.properties ?? {})) parameters.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });
     }
+    for (const h of op.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: h.schema });
     const responses: Record<string, unknown> = {
       [op.created ? '201' : op.method === 'delete' ? '204' : '200']: { description: 'success' },
       '400': { description: 'invalid input; `field` names it', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
@@ -127,11 +161,9 @@ export function openApiDocument(): Record<string, unknown> {
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } }
-        : op.bodyType === 'application/octet-stream'
-          ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } } }
-          : op.bodyType
-            ? { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } }
-            : {}),
+        : op.bodyType
+          ? { requestBody: { required: op.bodyType !== 'application/offset+octet-stream', content: rawBody(op.bodyType) } }
+          : {}),
       responses,
     };
   }

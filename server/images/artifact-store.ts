@@ -6,7 +6,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { open, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { PrismaClient } from '@prisma/client';
 import { DomainError, invalid } from '../errors.ts';
 
@@ -29,29 +28,42 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export interface WriteArtifactOptions {
-  /** The sender's sha256 (hex): a mismatch refuses the file before it gets its final name. */
-  expectedSha256?: string;
+export interface ReceiveArtifactOptions {
   /** Refuse (and delete the partial file) once the stream passes this many bytes. */
   maxBytes?: number;
   /** The length the sender declared (Content-Length): a shorter stream is a cut upload. */
   expectedBytes?: number;
 }
 
+export interface WriteArtifactOptions extends ReceiveArtifactOptions {
+  /** The sender's sha256 (hex): a mismatch refuses the file before it gets its final name. */
+  expectedSha256?: string;
+}
+
+/** A complete, hashed, fsynced file under a temp name, not yet visible in the store. */
+export interface IncomingArtifact {
+  sha256: string;
+  sizeBytes: number;
+  /** the temp file (a name starting .incoming-, or a resumable upload's part file) */
+  path: string;
+}
+
 const incomingPrefix = '.incoming-';
 
-/** Streams into the store, hashing on the way; an existing identical file is kept as is. */
-export async function writeArtifactFile(dataDir: string, source: Readable, opts: WriteArtifactOptions = {}): Promise<StoredArtifact> {
+/**
+ * Streams into a temp file of the store, hashing on the way. Nothing is visible until
+ * publishArtifactFile(); on any failure (too large, cut, the source's error) the temp file is
+ * gone before this throws.
+ */
+export async function receiveArtifactFile(dataDir: string, source: AsyncIterable<Uint8Array>, opts: ReceiveArtifactOptions = {}): Promise<IncomingArtifact> {
   const dir = artifactsDir(dataDir);
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `${incomingPrefix}${process.pid}-${randomBytes(6).toString('hex')}`);
   const hash = createHash('sha256');
   let sizeBytes = 0;
   const fd = await open(tmp, 'wx', 0o644);
-  let sha256: string;
   try {
-    for await (const chunk of source) {
-      const buf = chunk as Buffer;
+    for await (const buf of source) {
       sizeBytes += buf.length;
       if (opts.maxBytes !== undefined && sizeBytes > opts.maxBytes) {
         throw new DomainError('payload_too_large', `the artifact is larger than the limit of ${opts.maxBytes} bytes`, 'body');
@@ -62,10 +74,6 @@ export async function writeArtifactFile(dataDir: string, source: Readable, opts:
     if (opts.expectedBytes !== undefined && sizeBytes !== opts.expectedBytes) {
       throw invalid('body', `the upload ended after ${sizeBytes} of ${opts.expectedBytes} bytes`);
     }
-    sha256 = hash.digest('hex');
-    if (opts.expectedSha256 && opts.expectedSha256.toLowerCase() !== sha256) {
-      throw invalid('sha256', `checksum mismatch: the body's sha256 is ${sha256}, the sender said ${opts.expectedSha256.toLowerCase()}`);
-    }
     await fd.sync();
   } catch (err) {
     await fd.close();
@@ -73,15 +81,55 @@ export async function writeArtifactFile(dataDir: string, source: Readable, opts:
     throw err;
   }
   await fd.close();
-  const finalPath = path.join(dir, sha256);
-  const existing = await stat(finalPath).catch(() => null);
-  if (existing && existing.size === sizeBytes) {
-    await rm(tmp, { force: true });
-  } else {
-    await rename(tmp, finalPath);
-    await fsyncDir(dir);
+  return { sha256: hash.digest('hex'), sizeBytes, path: tmp };
+}
+
+/** Refuses a file whose sha256 isn't the one its sender gave (400, field sha256). */
+export function checkSha256(actual: string, expected: string | undefined): void {
+  if (expected && expected.toLowerCase() !== actual) {
+    throw invalid('sha256', `checksum mismatch: the body's sha256 is ${actual}, the sender said ${expected.toLowerCase()}`);
   }
-  return { sha256, sizeBytes, path: finalPath };
+}
+
+export async function discardIncoming(incoming: IncomingArtifact): Promise<void> {
+  await rm(incoming.path, { force: true });
+}
+
+/**
+ * Gives a complete file its final name <sha256> (fsync → rename → fsync of the directories);
+ * an identical file already there is kept and the temp one dropped. The temp file must be on
+ * the store's filesystem (it is: the store's own directory or a subdirectory).
+ */
+export async function publishArtifactFile(dataDir: string, incoming: IncomingArtifact): Promise<StoredArtifact> {
+  const dir = artifactsDir(dataDir);
+  const finalPath = path.join(dir, incoming.sha256);
+  const existing = await stat(finalPath).catch(() => null);
+  if (existing && existing.size === incoming.sizeBytes) {
+    await rm(incoming.path, { force: true });
+  } else {
+    const fd = await open(incoming.path, 'r');
+    try {
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
+    await rename(incoming.path, finalPath);
+    await fsyncDir(dir);
+    if (path.dirname(incoming.path) !== dir) await fsyncDir(path.dirname(incoming.path));
+  }
+  return { sha256: incoming.sha256, sizeBytes: incoming.sizeBytes, path: finalPath };
+}
+
+/** Streams into the store, hashing on the way; an existing identical file is kept as is. */
+export async function writeArtifactFile(dataDir: string, source: AsyncIterable<Uint8Array>, opts: WriteArtifactOptions = {}): Promise<StoredArtifact> {
+  const incoming = await receiveArtifactFile(dataDir, source, opts);
+  try {
+    checkSha256(incoming.sha256, opts.expectedSha256);
+  } catch (err) {
+    await discardIncoming(incoming);
+    throw err;
+  }
+  return publishArtifactFile(dataDir, incoming);
 }
 
 /**

@@ -31,9 +31,29 @@ export type ImageUpdate = z.infer<typeof imageUpdate>;
 export const artifactKinds = ['kernel', 'initrd', 'rootfs'] as const;
 export type ArtifactKind = (typeof artifactKinds)[number];
 
-/** PUT /images/{id}/artifacts/{kind}: the checksum may come as ?sha256= or X-Checksum-Sha256. */
+const sha256Hex = z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits');
+
+/**
+ * PUT or POST /images/{id}/artifacts/{kind}: the checksum may come as ?sha256= or
+ * X-Checksum-Sha256 (or, in a form, as the sha256 field); force likewise.
+ */
 export const artifactUploadQuery = z.object({
-  sha256: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+  sha256: sha256Hex.optional(),
   force: z.enum(['true', 'false', '1', '0']).optional(),
 });
 export const artifactKindParam = z.enum(artifactKinds);
+
+/** POST /images/{id}/artifacts/{kind}/uploads: a resumable upload of a file of sizeBytes. */
+export const uploadSessionCreate = z
+  .object({
+    sizeBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    sha256: sha256Hex.optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+/** PATCH /uploads/{id}: the headers of one chunk (tus's Upload-Offset). */
+export const uploadChunkHeaders = z.object({
+  'upload-offset': z.string({ error: 'is required: the byte this chunk starts at (GET the upload for it)' }).regex(/^\d+$/, 'must be a byte offset').transform(Number),
+  'x-checksum-sha256': sha256Hex.optional(),
+});

@@ -48,10 +48,11 @@ export interface WebProcess {
 /**
  * The real web process (scripts/web.ts, production build) on a free loopback port against an
  * existing database (e.g. a QEMU boot lab's); resolves once it answers. Adds no users.
+ * `dataDir` reuses a data directory (a restart of a killed process); the caller then owns it.
  */
-export async function startWebProcess(databaseUrl: string): Promise<WebProcess> {
+export async function startWebProcess(databaseUrl: string, opts: { dataDir?: string } = {}): Promise<WebProcess> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-web-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fb-web-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/web.ts'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, FLEETBOOT_PORT: String(port), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
@@ -65,7 +66,7 @@ export async function startWebProcess(databaseUrl: string): Promise<WebProcess> 
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

@@ -11,31 +11,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
-import { createRole, unique, type Api } from '../../api/integration/fixtures.ts';
+import type { Api } from '../../api/integration/fixtures.ts';
+import { findWebProcess, newImage as createImageFor, sampleRss, sha, storeDir as artifactsDirOf, storeFiles as listStore, waitForNoIncoming as waitForNoIncomingIn } from './upload-fixtures.ts';
 
 let app: TestWebApp;
 let api: Api;
 let cookie: string;
 let web: { pid: number; dataDir: string };
-
-/** The web process of this app (by its port in /proc/<pid>/environ) and its data directory. */
-function findWebProcess(port: string): { pid: number; dataDir: string } {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmd.includes('scripts/web.ts')) continue;
-      const env = Object.fromEntries(fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      if (env.FLEETBOOT_PORT === port) return { pid: Number(entry), dataDir: env.FLEETBOOT_DATA_DIR! };
-    } catch { /* gone meanwhile */ }
-  }
-  throw new Error(`no web process on port ${port}`);
-}
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m![1]) * 1024;
-}
 
 before(async () => {
   app = await startTestWebApp('images_upload');
@@ -45,12 +27,7 @@ before(async () => {
 });
 after(async () => { await app?.stop(); });
 
-async function newImage(rootMode: 'ram' | 'nfs' = 'nfs'): Promise<{ id: string; roleId: string }> {
-  const role = await createRole(api, rootMode === 'nfs' ? { rootMode, nfsExport: '10.0.0.1:/srv/root' } : { rootMode });
-  const res = await api.post('/images', { roleId: role.id, version: unique('v') });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { id: res.body.id, roleId: role.id };
-}
+const newImage = (rootMode: 'ram' | 'nfs' = 'nfs') => createImageFor(api, rootMode);
 
 async function put(imageId: string, kind: string, body: Buffer, opts: { sha256?: string; query?: string } = {}) {
   const res = await fetch(`${app.url}/api/v1/images/${imageId}/artifacts/${kind}${opts.query ?? ''}`, {
@@ -61,9 +38,8 @@ async function put(imageId: string, kind: string, body: Buffer, opts: { sha256?:
   return { status: res.status, body: await res.json() };
 }
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const storeDir = () => path.join(web.dataDir, 'artifacts');
-const storeFiles = () => (fs.existsSync(storeDir()) ? fs.readdirSync(storeDir()).sort() : []);
+const storeDir = () => artifactsDirOf(web.dataDir);
+const storeFiles = () => listStore(web.dataDir);
 
 test('kernel and initrd uploaded: stored under their sha256, the image becomes ready', async () => {
   const image = await newImage();
@@ -159,14 +135,7 @@ async function cutUpload(imageId: string, declaredBytes: number | 'chunked', sen
   socket.destroy();
 }
 
-async function waitForNoIncoming(timeoutMs = 10_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const incoming = storeFiles().filter((f) => f.startsWith('.incoming-'));
-    if (incoming.length === 0 || Date.now() > deadline) return incoming;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitForNoIncoming = () => waitForNoIncomingIn(web.dataDir);
 
 for (const mode of [64 * 1024 * 1024, 'chunked'] as const) {
   test(`a cut upload (${mode === 'chunked' ? 'chunked' : 'with Content-Length'}) leaves nothing visible: no artifact, no temp file, the image unchanged`, async () => {
@@ -212,11 +181,10 @@ test('1 GiB streamed from a generator: sha256 matches, the web process RSS stays
       yield b;
     }
   }
-  const rssBefore = rssBytes(web.pid);
-  let rssMax = rssBefore;
-  const sampler = setInterval(() => { rssMax = Math.max(rssMax, rssBytes(web.pid)); }, 100);
+  const rss = sampleRss(web.pid);
   const started = Date.now();
   let res: Response;
+  let memory: ReturnType<ReturnType<typeof sampleRss>['stop']>;
   try {
     res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, {
       method: 'PUT',
@@ -225,13 +193,13 @@ test('1 GiB streamed from a generator: sha256 matches, the web process RSS stays
       duplex: 'half',
     } as RequestInit);
   } finally {
-    clearInterval(sampler);
+    memory = rss.stop();
   }
   const seconds = (Date.now() - started) / 1000;
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
-  const growthMiB = (rssMax - rssBefore) / 1024 / 1024;
-  console.log(`# 1 GiB upload: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${(rssBefore / 1024 / 1024).toFixed(0)} MiB before, max ${(rssMax / 1024 / 1024).toFixed(0)} MiB (+${growthMiB.toFixed(0)} MiB)`);
+  const { growthMiB } = memory;
+  console.log(`# 1 GiB upload: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${memory.beforeMiB.toFixed(0)} MiB before, max ${memory.maxMiB.toFixed(0)} MiB (+${growthMiB.toFixed(0)} MiB)`);
   const digest = hash.digest('hex');
   assert.deepEqual({ sha256: body.kernelSha256, size: fs.statSync(path.join(storeDir(), digest)).size }, { sha256: digest, size: totalBytes });
   assert.ok(growthMiB < 128, `web RSS grew by ${growthMiB.toFixed(0)} MiB during a 1 GiB upload`);

@@ -1,1 +1,1 @@
-export { uploadArtifactRoute as PUT } from '@/server/api/endpoints/image-artifacts.ts';
+export { putArtifactRoute as PUT, postArtifactFormRoute as POST } from '@/server/api/endpoints/image-artifacts.ts';

@@ -1,0 +1,1 @@
+export { createUploadSessionRoute as POST } from '@/server/api/endpoints/image-artifacts.ts';
