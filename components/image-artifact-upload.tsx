@@ -1,10 +1,13 @@
 'use client';
-// Uploads one artifact of an image from the browser: the file goes as the raw body of
-// PUT /api/v1/images/{id}/artifacts/{kind} (streamed to disk by the server), with XHR's upload
-// progress shown as a bar. The sha256 is checked by the server; the answer's digest is shown.
+// Uploads one artifact of an image from the browser as a resumable upload (resumable-upload.ts:
+// a session on the server, the file PATCHed in 16 MiB chunks), with the bytes sent shown as a
+// bar. A dropped connection resumes from the server's offset instead of starting over; choosing
+// the same file again after a reload resumes too. The server computes the sha256; the answer's
+// digest is shown.
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { Button } from './button.tsx';
+import { UploadCancelled, UploadStalled, uploadResumable } from './resumable-upload.ts';
 import { useHydrated } from './use-hydrated.ts';
 
 type Kind = 'kernel' | 'initrd' | 'rootfs';
@@ -12,7 +15,7 @@ type Kind = 'kernel' | 'initrd' | 'rootfs';
 interface Props {
   imageId: string;
   kind: Kind;
-  /** a ready (or later) image needs ?force=true to replace an artifact */
+  /** a ready (or later) image needs force to replace an artifact */
   needsForce: boolean;
   current: { sha256: string; sizeBytes: number } | null;
 }
@@ -30,13 +33,15 @@ export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Prop
   const hydrated = useHydrated();
   const router = useRouter();
   const input = useRef<HTMLInputElement>(null);
+  const cancel = useRef<(() => void) | null>(null);
   const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const [retrying, setRetrying] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [force, setForce] = useState(false);
   const busy = progress !== null;
 
-  function upload() {
+  async function upload() {
     const file = input.current?.files?.[0];
     if (!file) {
       setError('choose a file first');
@@ -44,30 +49,36 @@ export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Prop
     }
     setError(null);
     setDone(null);
+    setRetrying(null);
     setProgress({ loaded: 0, total: file.size });
-    const xhr = new XMLHttpRequest();
-    xhr.open('PUT', `/api/v1/images/${imageId}/artifacts/${kind}${force ? '?force=true' : ''}`);
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    xhr.upload.onprogress = (e) => setProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
-    xhr.onerror = () => {
-      setProgress(null);
-      setError('the upload was cut off; nothing was stored, try again');
-    };
-    xhr.onload = () => {
-      setProgress(null);
-      let body: { error?: string; [k: string]: unknown } = {};
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch { /* not JSON */ }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        setDone(`uploaded: sha256 ${String(body[`${kind}Sha256`] ?? '').slice(0, 16)}…, image ${String(body.status)}`);
-        if (input.current) input.current.value = '';
-        router.refresh();
+    try {
+      const image = await uploadResumable(file, {
+        createUrl: `/api/v1/images/${imageId}/artifacts/${kind}/uploads`,
+        force,
+        resumeKey: `fleetboot-upload:${imageId}:${kind}`,
+        onProgress: (loaded, total) => {
+          setProgress({ loaded, total });
+          if (loaded > 0) setRetrying(null);
+        },
+        onRetry: (attempt, stored) => setRetrying(`connection lost: ${formatBytes(stored)} stored, resuming (attempt ${attempt})…`),
+        onStart: (controls) => (cancel.current = controls.cancel),
+      });
+      setDone(`uploaded: sha256 ${String(image[`${kind}Sha256`] ?? '').slice(0, 16)}…, image ${String(image.status)}`);
+      if (input.current) input.current.value = '';
+      router.refresh();
+    } catch (err) {
+      if (err instanceof UploadStalled) {
+        setError(`the connection keeps failing: ${formatBytes(err.stored)} of ${formatBytes(err.total)} stored. Upload the same file again to continue from there.`);
+      } else if (err instanceof UploadCancelled) {
+        setError('upload cancelled; nothing was stored');
       } else {
-        setError(body.error ?? `the upload failed (HTTP ${xhr.status})`);
+        setError(err instanceof Error ? err.message : String(err));
       }
-    };
-    xhr.send(file);
+    } finally {
+      cancel.current = null;
+      setProgress(null);
+      setRetrying(null);
+    }
   }
 
   const percent = progress && progress.total > 0 ? Math.floor((progress.loaded / progress.total) * 100) : 0;
@@ -92,9 +103,14 @@ export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Prop
             <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> replace (the image is no longer uploading)
           </label>
         ) : null}
-        <Button kind="secondary" onClick={upload} disabled={!hydrated || busy}>
+        <Button kind="secondary" onClick={() => void upload()} disabled={!hydrated || busy}>
           {busy ? 'Uploading…' : `Upload ${kind}`}
         </Button>
+        {busy ? (
+          <Button kind="danger" onClick={() => cancel.current?.()}>
+            Cancel
+          </Button>
+        ) : null}
       </div>
       {progress ? (
         <div className="flex items-center gap-2">
@@ -104,6 +120,7 @@ export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Prop
           </span>
         </div>
       ) : null}
+      {retrying ? <p className="text-sm text-amber-800" data-testid={`${kind}-retrying`}>{retrying}</p> : null}
       {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
       {done ? <p className="text-sm text-green-800">{done}</p> : null}
     </div>

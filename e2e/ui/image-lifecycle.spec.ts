@@ -1,8 +1,9 @@
-// An image's life in the console: upload its kernel (progress bar) and initrd, stage it on a
-// spare without a BMC (the page asks for a reboot by hand), watch the gate pass when the spare
-// reports up, promote it and follow the rollout host by host, then roll the role back.
-// The agent's "up" reports are written as bootd writes them (BootEvent rows).
-import { randomUUID } from 'node:crypto';
+// An image's life in the console: upload its kernel (progress bar, a resumable upload in
+// chunks) and initrd, stage it on a spare without a BMC (the page asks for a reboot by hand),
+// watch the gate pass when the spare reports up, promote it and follow the rollout host by
+// host, then roll the role back. And a chunk lost on the way: the upload goes on from the
+// server's offset. The agent's "up" reports are written as bootd writes them (BootEvent rows).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,12 +56,18 @@ test('upload with progress, stage, watch the gate, promote + rollout, roll back'
   const chunk = Buffer.alloc(8 * 1024 * 1024, 7);
   for (let i = 0; i < 48; i++) fs.writeSync(fd, chunk);
   fs.closeSync(fd);
+  const chunks: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PATCH' && r.url().includes('/api/v1/uploads/')) chunks.push(r.headers()['upload-offset'] ?? '?');
+  });
   try {
     const kernel = page.locator('[data-artifact="kernel"]');
     await kernel.getByLabel('Kernel file').setInputFiles(kernelFile);
     await kernel.getByRole('button', { name: 'Upload kernel' }).click();
     await expect(kernel.getByRole('progressbar', { name: 'Kernel upload progress' })).toBeVisible();
     await expect(kernel.getByText(/uploaded: sha256/)).toBeVisible({ timeout: 60_000 });
+    // 384 MiB in 16 MiB chunks, each at the offset the previous one ended.
+    expect(chunks).toEqual(Array.from({ length: 24 }, (_, i) => String(i * 16 * 1024 * 1024)));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -90,4 +97,32 @@ test('upload with progress, stage, watch the gate, promote + rollout, roll back'
   await expect(page.getByTestId('image-status')).toHaveText('retired');
   await expect(page.getByTestId('rollout')).toContainText('rollback to v1');
   await expect(page.getByText('this is the previous image')).toBeVisible();
+});
+
+test('a chunk lost on the way: the upload asks the server where it stands and goes on from there', async ({ page, baseURL }) => {
+  const api = await adminApi(baseURL);
+  const role = await createVia(api, '/api/v1/roles', { name: uniqueName('role'), rootMode: 'nfs', nfsExport: '10.0.0.1:/srv/root' });
+  const image = await createVia(api, '/api/v1/images', { roleId: role.id, version: 'v1' });
+  const file = randomBytes(40 * 1024 * 1024);
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  const seen: string[] = [];
+  let patches = 0;
+  // The second chunk's connection is reset before it reaches the server (a dropped link).
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    const r = route.request();
+    seen.push(`${r.method()} ${r.headers()['upload-offset'] ?? ''}`.trim());
+    if (r.method() === 'PATCH' && ++patches === 2) return route.abort('connectionreset');
+    return route.fallback();
+  });
+  await signIn(page);
+  await page.goto(`/images/${image.id}`);
+  const kernel = page.locator('[data-artifact="kernel"]');
+  await kernel.getByLabel('Kernel file').setInputFiles({ name: 'vmlinuz', mimeType: 'application/octet-stream', buffer: file });
+  await kernel.getByRole('button', { name: 'Upload kernel' }).click();
+  await expect(kernel.getByText(`uploaded: sha256 ${sha256.slice(0, 16)}…`)).toBeVisible({ timeout: 60_000 });
+  const mib16 = String(16 * 1024 * 1024);
+  // The lost chunk at 16 MiB, a GET for the offset, the same chunk again, then the last one.
+  expect(seen).toEqual(['PATCH 0', `PATCH ${mib16}`, 'GET', `PATCH ${mib16}`, `PATCH ${32 * 1024 * 1024}`]);
+  const stored = await (await api.get(`/api/v1/images/${image.id}`)).json();
+  expect(stored.kernelSha256).toBe(sha256);
 });
