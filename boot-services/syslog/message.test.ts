@@ -31,6 +31,11 @@ test('BusyBox syslogd forwarding: no hostname, tag with pid, trailing newline dr
   assert.equal(m.severity, 6);
 });
 
+test('BusyBox init (empty ident, captured from syslogd -R): no hostname ":" and no tag', () => {
+  const m = ok("<30>Nov 26 03:22:13 : starting pid 2, tty '': '/bin/true'\n");
+  assert.deepEqual([m.hostname, m.tag, m.message], [null, null, "starting pid 2, tty '': '/bin/true'"]);
+});
+
 test('RFC 3164 with a space-padded day and no tag keeps the whole content', () => {
   const m = ok('<30>Jan  5 07:08:09 spare03 kernel panic - not syncing');
   assert.equal(m.timestamp, 'Jan  5 07:08:09');

@@ -122,7 +122,10 @@ function parse3164(rest: string): FieldsResult {
   let hostname: string | null = null;
   let tag: string | null = null;
   const [first, afterFirst] = splitWord(body);
-  if (bsdTag.test(first)) {
+  if (first === ':') {
+    // An empty ident (libc syslog() after openlog(""), as BusyBox init logs): no hostname, no tag.
+    body = afterFirst;
+  } else if (bsdTag.test(first)) {
     // No hostname: what BusyBox syslogd -R and libc syslog() send.
     tag = first.slice(0, -1);
     body = afterFirst;
