@@ -8,7 +8,7 @@ import { db } from '../db/client.ts';
 import { conflict, DomainError, invalid, notFound } from '../errors.ts';
 import { decryptSecret } from '../secrets/encryption.ts';
 import { chassisBootdevPxeOnce, chassisPower, chassisPowerStatus, IpmiError, pxeBootNow, type BmcTarget, type IpmiOptions, type PowerState } from './ipmi.ts';
-import { bootingActions, type PowerAction } from './schema.ts';
+import type { PowerAction } from './schema.ts';
 
 export interface PowerResult {
   hostId: string;
@@ -86,23 +86,18 @@ export async function powerHost(actor: Actor, hostId: string, action: PowerActio
   return result;
 }
 
-const defaultMaxConcurrentBoots = 10;
+const statusCallsAtOnce = 10;
 
 /**
- * One action on many hosts, at most `maxConcurrent` BMC calls at a time. An action that boots
- * machines may not start more boots at once than the tightest rollout policy among the hosts'
- * roles allows (the boot-storm limit): more hosts than that → 409, use a rollout.
+ * The power state of many hosts, answered at once (status changes nothing, so it is neither
+ * queued nor audited), at most statusCallsAtOnce BMC calls at a time. Every other bulk action
+ * goes through the queue (bulk-queue.ts).
  */
-export async function powerHosts(actor: Actor, hostIds: string[], action: PowerAction): Promise<{ results: PowerResult[]; maxConcurrent: number }> {
+export async function powerStatusOfHosts(actor: Actor, hostIds: string[]): Promise<{ results: PowerResult[] }> {
   const ids = [...new Set(hostIds)];
-  const hosts = await db().host.findMany({ where: { id: { in: ids } }, include: { role: { select: { rolloutMaxConcurrent: true } } } });
+  const hosts = await db().host.findMany({ where: { id: { in: ids } } });
   const missing = ids.filter((id) => !hosts.some((h) => h.id === id));
   if (missing.length) throw invalid('hostIds', `no such host: ${missing[0]}`);
-  const limits = hosts.map((h) => h.role?.rolloutMaxConcurrent ?? defaultMaxConcurrentBoots);
-  const maxConcurrent = Math.max(1, Math.min(defaultMaxConcurrentBoots, ...limits));
-  if (bootingActions.includes(action) && hosts.length > maxConcurrent) {
-    throw conflict('hostIds', `${action} would boot ${hosts.length} hosts at once; the max concurrent boots is ${maxConcurrent}: start a rollout, or fewer hosts`);
-  }
   const noBmc = hosts.filter((h) => !hasBmc(h));
   if (noBmc.length) throw conflict('hostIds', `${noBmc.map((h) => h.hostname).slice(0, 5).join(', ')} ha${noBmc.length > 1 ? 've' : 's'} no BMC`);
   const results: PowerResult[] = new Array(hosts.length);
@@ -110,9 +105,9 @@ export async function powerHosts(actor: Actor, hostIds: string[], action: PowerA
   const worker = async () => {
     while (next < hosts.length) {
       const i = next++;
-      results[i] = await runAndAudit(actor, hosts[i]!, action);
+      results[i] = await runAndAudit(actor, hosts[i]!, 'status');
     }
   };
-  await Promise.all(Array.from({ length: Math.min(maxConcurrent, hosts.length) }, worker));
-  return { results, maxConcurrent };
+  await Promise.all(Array.from({ length: Math.min(statusCallsAtOnce, hosts.length) }, worker));
+  return { results };
 }

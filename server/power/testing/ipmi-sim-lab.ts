@@ -68,8 +68,8 @@ while [ $# -ge 2 ]; do
   case $1 in
     power)
       old=$(cat "$dir/power"); echo "$2" > "$dir/power"
-      if [ "$2" = 1 ] && [ "$old" != 1 ]; then ${o.onPowerOn ? `(${o.onPowerOn}) >> "$dir/hooks.log" 2>&1 </dev/null &` : ':'}; fi
-      if [ "$2" = 0 ] && [ "$old" != 0 ]; then ${o.onPowerOff ? `(${o.onPowerOff}) >> "$dir/hooks.log" 2>&1 </dev/null &` : ':'}; fi
+      if [ "$2" = 1 ] && [ "$old" != 1 ]; then ${o.onPowerOn ? `(${o.onPowerOn}) >> "$dir/hooks.log" 2>&1 </dev/null &` : ':;'} fi
+      if [ "$2" = 0 ] && [ "$old" != 0 ]; then ${o.onPowerOff ? `(${o.onPowerOff}) >> "$dir/hooks.log" 2>&1 </dev/null &` : ':;'} fi
       ;;
     reset) ${o.onPowerOff && o.onPowerOn ? `( (${o.onPowerOff}); (${o.onPowerOn}) ) >> "$dir/hooks.log" 2>&1 </dev/null &` : ':'} ;;
     boot) echo "$2" > "$dir/boot" ;;

@@ -1,0 +1,1 @@
+export { cancelBulkPowerRoute as POST } from '@/server/api/endpoints/power.ts';

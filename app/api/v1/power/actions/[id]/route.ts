@@ -1,0 +1,1 @@
+export { getBulkPowerRoute as GET } from '@/server/api/endpoints/power.ts';

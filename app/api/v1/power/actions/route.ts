@@ -1,0 +1,1 @@
+export { listBulkPowerRoute as GET } from '@/server/api/endpoints/power.ts';
