@@ -9,6 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { withBootClaimLock } from '../power/boot-claims.ts';
 import { writeWorkerAudit } from './audit.ts';
 import type { HostRebooter } from './boot-host.ts';
 import { findBootOutcome } from './boot-watch.ts';
@@ -127,27 +128,34 @@ export async function advanceRollout(rolloutId: string, deps: RolloutDeps): Prom
   if (rollout.state === 'paused') return db().rollout.findUniqueOrThrow({ where: { id: rolloutId } });
 
   const batch = hosts.filter((h) => h.batch === rollout.currentBatch);
-  const inFlight = hosts.filter((h) => h.state === 'rebooting' || h.state === 'waiting_manual').length;
   if (batch.every((h) => h.state === 'up' || h.state === 'failed')) {
     if (rollout.currentBatch + 1 >= rollout.batchCount) return finishRollout(rollout.id, 'completed', null, now);
     return db().rollout.update({ where: { id: rolloutId }, data: { currentBatch: rollout.currentBatch + 1, nextBatchAt: new Date(now.getTime() + rollout.pauseSeconds * 1000) } });
   }
   if (rollout.nextBatchAt && rollout.nextBatchAt > now) return rollout;
 
-  // Start boots in this batch, never more in flight than the policy's max.
-  let room = rollout.maxConcurrentBoots - inFlight;
-  for (const h of batch.filter((x) => x.state === 'pending')) {
-    if (room <= 0) break;
-    // Re-read the rollout: a pause or abort from the console stops new boots at once.
-    const current = await db().rollout.findUniqueOrThrow({ where: { id: rolloutId }, select: { state: true } });
-    if (current.state !== 'running') break;
-    const requestedAt = deps.now();
-    const r = await deps.reboot(h.host);
-    await db().rolloutHost.update({
-      where: { rolloutId_hostId: { rolloutId, hostId: h.hostId } },
-      data: { state: r.method === 'ipmi' ? 'rebooting' : 'waiting_manual', powerMethod: r.method, bootRequestedAt: requestedAt, reason: r.method === 'manual' ? r.reason : null },
+  // Start boots in this batch, one claim at a time: a pause or abort from the console stops
+  // new boots at once, and each claim counts the boots in flight in the database under the
+  // boot-claim lock, so no second process could fill the same slot. The host is marked
+  // rebooting before its BMC is called: a process that dies in between leaves a host that is
+  // watched (up, or failed at its timeout), never one rebooted twice.
+  for (;;) {
+    const claimed = await withBootClaimLock(async (tx) => {
+      const current = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId }, select: { state: true, currentBatch: true, maxConcurrentBoots: true } });
+      if (current.state !== 'running' || current.currentBatch !== rollout.currentBatch) return null;
+      const inFlight = await tx.rolloutHost.count({ where: { rolloutId, state: { in: ['rebooting', 'waiting_manual'] } } });
+      if (inFlight >= current.maxConcurrentBoots) return null;
+      const next = await tx.rolloutHost.findFirst({ where: { rolloutId, batch: current.currentBatch, state: 'pending' }, orderBy: { host: { hostname: 'asc' } }, include: { host: true } });
+      if (!next) return null;
+      await tx.rolloutHost.update({ where: { rolloutId_hostId: { rolloutId, hostId: next.hostId } }, data: { state: 'rebooting', bootRequestedAt: deps.now(), powerMethod: null, reason: null } });
+      return next;
     });
-    room -= 1;
+    if (!claimed) break;
+    const r = await deps.reboot(claimed.host);
+    await db().rolloutHost.updateMany({
+      where: { rolloutId, hostId: claimed.hostId, state: 'rebooting' },
+      data: r.method === 'ipmi' ? { powerMethod: 'ipmi' } : { state: 'waiting_manual', powerMethod: 'manual', reason: r.reason },
+    });
   }
   return db().rollout.findUniqueOrThrow({ where: { id: rolloutId } });
 }

@@ -80,15 +80,14 @@ export async function advanceStage(stageId: string, deps: StageDeps): Promise<Im
   if (!(liveStageStates as readonly string[]).includes(stage.state)) return stage;
 
   if (stage.state === 'powering') {
-    // The boot counts from before the power call: an up racing it isn't lost.
-    const requestedAt = now;
+    // Claimed before the power call (only one process reboots the spare, and one that dies in
+    // between leaves a stage that waits for its deadline, not a second reboot); the boot
+    // counts from before the call: an up racing it isn't lost.
+    const claimed = await db().imageStage.updateMany({ where: { id: stage.id, state: 'powering' }, data: { state: 'booting', bootRequestedAt: now, reason: null } });
+    if (!claimed.count) return db().imageStage.findUniqueOrThrow({ where: { id: stage.id } });
     const r = await deps.reboot(stage.host);
-    return db().imageStage.update({
-      where: { id: stage.id },
-      data: r.method === 'ipmi'
-        ? { state: 'booting', bootRequestedAt: requestedAt, reason: null }
-        : { state: 'waiting_manual', bootRequestedAt: requestedAt, reason: r.reason },
-    });
+    if (r.method === 'manual') await db().imageStage.updateMany({ where: { id: stage.id, state: 'booting' }, data: { state: 'waiting_manual', reason: r.reason } });
+    return db().imageStage.findUniqueOrThrow({ where: { id: stage.id } });
   }
 
   if (stage.state === 'waiting_manual' || stage.state === 'booting') {
