@@ -11,7 +11,7 @@ import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
 import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
 import { artifactUploadQuery, uploadSessionCreate } from '../images/schema.ts';
-import { bulkPowerInput, powerActionInput } from '../power/schema.ts';
+import { bulkPowerInput, bulkPowerListQuery, powerActionInput } from '../power/schema.ts';
 import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
 import { hostLogQuery } from '../logs/queries.ts';
 import { pageQuery } from './pagination.ts';
@@ -104,7 +104,10 @@ export const operations: Operation[] = [
   { method: 'patch', path: '/hosts/{id}', summary: 'Change a host', role: 'operator', body: hostUpdate },
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },
   { method: 'post', path: '/hosts/{id}/power', summary: "Power action through the host's BMC (IPMI lanplus): status, on, off, cycle, reset, pxe (next boot only), pxe-boot (pxe then cycle, or on when off); 502 when the BMC refuses, 504 when it doesn't answer in time", role: 'operator', body: powerActionInput },
-  { method: 'post', path: '/power', summary: "One power action on many hosts; an action that boots them may not exceed the roles' max concurrent boots (409)", role: 'operator', body: bulkPowerInput },
+  { method: 'post', path: '/power', summary: "One power action on many hosts. status answers at once (200, each host's power); every other action is queued (202, a bulk power action, Location /power/actions/{id}) and sent by the worker: an action that boots (on, cycle, reset, pxe-boot) never has more hosts booting than the tightest max concurrent boots of their roles, nor the fleet more than FLEETBOOT_MAX_CONCURRENT_BOOTS (a host boots from its command until it reports up or failed, or hostTimeoutSeconds pass); off and pxe are not limited by boots", role: 'operator', body: bulkPowerInput },
+  { method: 'get', path: '/power/actions', summary: "Bulk power actions, newest first, with each host's progress (queued, sent, booting, up, done, failed with the BMC's error, cancelled)", role: 'viewer', query: bulkPowerListQuery },
+  { method: 'get', path: '/power/actions/{id}', summary: "A bulk power action with each host's progress", role: 'viewer' },
+  { method: 'post', path: '/power/actions/{id}/cancel', summary: 'Cancel a bulk power action: the hosts still queued are never sent; those already sent are watched until up, failed or their timeout', role: 'operator' },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/hosts/{id}/logs', summary: "The host's last syslog lines as bootd received them, oldest first; lines is null when bootd can't be asked (not running, or syslog not in FLEETBOOT_SERVICES)", role: 'viewer', query: hostLogQuery },
   { method: 'get', path: '/discovered', summary: 'Unknown machines that booted into discovery, with their hardware facts', role: 'viewer', query: discoveredListQuery },
