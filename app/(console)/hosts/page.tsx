@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { HostStateBadge, WaitingForHardwareBadge } from '@/components/badge.tsx';
 import { ButtonLink } from '@/components/button.tsx';
+import { BulkPowerPanel } from '@/components/bulk-power-panel.tsx';
 import { CursorPagination } from '@/components/cursor-pagination.tsx';
 import { None, Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -24,6 +25,8 @@ export const metadata = { title: 'Hosts · Fleetboot' };
 const hostsPerPage = 50;
 const filterKeys = ['q', 'roleId', 'state', 'networkId', 'hasMac'] as const;
 const sortKeys = ['sort', 'order'] as const;
+/** The bulk power form the rows' checkboxes belong to (components/bulk-power-panel.tsx). */
+const bulkPowerFormId = 'bulk-power';
 
 export default async function HostsPage({ searchParams }: { searchParams: PageSearchParams }) {
   const actor = await requirePageActor();
@@ -67,6 +70,7 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
           ) : null
         }
       />
+      <BulkPowerPanel canEdit={canEdit} formId={bulkPowerFormId} />
       <Panel>
         <HostFilters values={params} roles={roles} networks={networks} states={hostStates} />
         {badQuery || !page ? (
@@ -86,6 +90,7 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
             <Table label="Hosts">
               <thead>
                 <tr>
+                  {canEdit ? <Th className="w-8"><span className="sr-only">Select</span></Th> : null}
                   {sortable('hostname', 'Hostname')}
                   {sortable('state', 'State')}
                   <Th>MAC</Th>
@@ -98,6 +103,11 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
               <TBody>
                 {page.items.map((h) => (
                   <tr key={h.id} className="hover:bg-slate-50">
+                    {canEdit ? (
+                      <Td className="w-8">
+                        <input type="checkbox" name="hostId" value={h.id} form={bulkPowerFormId} aria-label={`Select ${h.hostname}`} className="size-4" />
+                      </Td>
+                    ) : null}
                     <Td>
                       <Link href={`/hosts/${h.id}`} className="font-medium whitespace-nowrap text-blue-700 hover:underline">
                         {h.hostname}
