@@ -122,6 +122,7 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
   'POST /rollouts/{id}/abort': () => ({ path: `/rollouts/${ids.roles}/abort` }),
   'POST /hosts/{id}/power': () => ({ path: `/hosts/${ids.hosts}/power`, body: { action: 'status' } }),
   'POST /power': () => ({ path: '/power', body: { action: 'status', hostIds: [ids.hosts] } }),
+  'POST /power/actions/{id}/cancel': () => ({ path: `/power/actions/${ids.hosts}/cancel` }),
 };
 
 /** apiClient has no PUT (only the artifact upload uses it): the viewer's raw request. */
