@@ -113,6 +113,10 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
   'PATCH /users/{id}': () => ({ path: `/users/${ids.users}`, body: { role: 'admin' } }),
   // Image lifecycle and power (ids need not exist: the role is checked before the record).
   'PUT /images/{id}/artifacts/{kind}': () => ({ path: `/images/${ids.images}/artifacts/kernel`, body: 'kernel bytes', contentType: 'application/octet-stream' }),
+  'POST /images/{id}/artifacts/{kind}': () => ({ path: `/images/${ids.images}/artifacts/kernel`, body: '--b\r\nContent-Disposition: form-data; name="kernel"; filename="k"\r\n\r\nkernel bytes\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' }),
+  'POST /images/{id}/artifacts/{kind}/uploads': () => ({ path: `/images/${ids.images}/artifacts/kernel/uploads`, body: { sizeBytes: 12 } }),
+  'PATCH /uploads/{id}': () => ({ path: `/uploads/${ids.images}`, body: {} }),
+  'DELETE /uploads/{id}': () => ({ path: `/uploads/${ids.images}` }),
   'POST /images/{id}/stage': () => ({ path: `/images/${ids.images}/stage`, body: {} }),
   'POST /images/{id}/promote': () => ({ path: `/images/${ids.images}/promote`, body: { rollout: false } }),
   'POST /stages/{id}/cancel': () => ({ path: `/stages/${ids.images}/cancel` }),
