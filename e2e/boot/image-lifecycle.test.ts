@@ -3,7 +3,8 @@
 // machines exactly as it would real servers (ipmitool lanplus: PXE once, then on or cycle).
 //   1. a candidate rootfs staged on the spare: the spare boots it and passes the gate
 //   2. a broken candidate (its health check never passes, so it never reports up) fails the
-//      gate at the deadline; the role is untouched and the spare gets its image back
+//      gate at the deadline; the role is untouched and the spare gets its image back; the gate
+//      panel's API shows the spare's last log lines, its health check failing among them
 //   3. promote + rollout of 4 VMs in batches of 2 (never more than 2 booting)
 //   4. rollback: the previous image back, rolled out the same way
 import assert from 'node:assert/strict';
@@ -13,9 +14,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { tarGzTree } from '../../boot-services/agent/sample-rootfs.ts';
 import { heavySkipReason, QemuLab, type Vm } from './qemu-lab.ts';
+import { labWebSkipReason, startLabWeb, type LabWeb } from './lab-web.ts';
 import { ipmiSimSkipReason, startIpmiSim, type IpmiSim } from '../../server/power/testing/ipmi-sim-lab.ts';
 
 const skip = heavySkipReason() ?? ipmiSimSkipReason();
+const webSkip = labWebSkipReason();
+if (!skip && webSkip) console.log(`# image lifecycle lab: the failed gate's log lines are not checked through the API: ${webSkip}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A VM behind a BMC: the chassis script's power calls (from calls.log) start and stop it. */
@@ -92,6 +96,7 @@ test('stage → gate on a spare VM, a broken candidate fails, promote + rollout 
     }
     await q(`UPDATE "Role" SET "rolloutBatchSize" = 2, "rolloutMaxConcurrent" = 2 WHERE id = $1`, [roleId]);
     await lab.startBootd();
+    const web: LabWeb | null = webSkip ? null : await startLabWeb(lab);
     let following = false;
     follower = setInterval(() => {
       if (following) return;
@@ -137,6 +142,16 @@ test('stage → gate on a spare VM, a broken candidate fails, promote + rollout 
     assert.equal(failed.state, 'failed');
     assert.match(failed.reason, /did not report up/);
     console.log(`# broken candidate → failed in ${((Date.now() - t2) / 1000).toFixed(0)} s: ${failed.reason}`);
+    if (web) {
+      // What the gate panel shows under the failed gate (its request): why the spare never came up.
+      const { status, body } = web.get<{ lines: string[] | null }>(`/hosts/${spare.id}/logs?lines=40`);
+      assert.equal(status, 200, JSON.stringify(body));
+      const lines = body.lines ?? [];
+      const text = lines.join('\n');
+      assert.match(text, /fleetboot-up: health check \/etc\/fleetboot\/health failed \(exit 143, attempt \d+ of 30\)/, `the health check's failures are in the spare's last lines:\n${text}`);
+      assert.match(text, /fleetboot-agent: switching root/, `with the agent's lines of that boot:\n${text}`);
+      console.log(`# the failed gate's last log line: ${lines.at(-1)}`);
+    }
     assert.deepEqual([await imageStatus(broken), await role(), (await q(`SELECT "imageOverrideId" FROM "Host" WHERE id = $1`, [spare.id]))[0].imageOverrideId], ['failed', before, good]);
     assert.equal(spare.powered.boots, 2, 'the broken candidate was booted (and no other machine)');
     assert.ok(machines.slice(1).every((m) => m.powered.boots === 0));
