@@ -192,7 +192,7 @@ case "$ev" in
   deconfig) ip addr flush dev "$interface" ;;
 esac
 record="EVENT=$ev
-$(env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|new_[a-z_]+)=' | sed 's/^/  /')
+$(env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|opt7|new_[a-z_]+)=' | sed 's/^/  /')
 END"
 printf '%s\\n' "$record" >> ${out}
 exit 0
