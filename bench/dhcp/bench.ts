@@ -121,6 +121,14 @@ function postgresCpuSeconds(postmasterPid: number | null): number {
   return total;
 }
 
+/** A namespace's UDP receive-buffer overflows so far (/proc/net/snmp RcvbufErrors): where a datagram was lost. */
+function udpBufferErrors(ns: LabNamespace): number {
+  const lines = ns.exec('cat', ['/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RcvbufErrors')] ?? 0);
+}
+
 function runPerfdhcp(client: LabNamespace, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
     const child = client.spawn('perfdhcp', args);
@@ -135,13 +143,14 @@ function runPerfdhcp(client: LabNamespace, args: string[], timeoutMs: number): P
 /** perfdhcp instance i's relay address (giaddr) in the client namespace: 10.88.0.2, .3, ... */
 const relayAddress = (i: number) => `10.88.0.${2 + i}`;
 
-async function measure(name: string, client: LabNamespace, clientIf: string, serverPid: number, postmasterPid: number | null): Promise<ServerResult> {
+async function measure(name: string, server: LabNamespace, client: LabNamespace, clientIf: string, serverPid: number, postmasterPid: number | null): Promise<ServerResult> {
   const steps: Step[] = [];
   // Warm-up, not counted: bootd compiles its TypeScript on first use and every server fills its first leases.
   await runPerfdhcp(client, ['-4', '-g', perfdhcpThreads, '-l', clientIf, '-b', 'mac=00:0c:00:00:00:00', '-r', '100', '-p', '2', '-R', String(clients), serverIp], 30_000);
   await sleep(1000);
   for (const rate of rates) {
     const before: CpuUse = { server: cpuSeconds(serverPid), postgres: postgresCpuSeconds(postmasterPid), perfdhcp: cpuSeconds('self', true) };
+    const overflowsBefore = { server: udpBufferErrors(server), client: udpBufferErrors(client) };
     const outs = await Promise.all(Array.from({ length: perfdhcpInstances }, (_, i) => runPerfdhcp(client, [
       '-4', '-g', perfdhcpThreads, '-l', perfdhcpInstances === 1 ? clientIf : relayAddress(i), '-b', `mac=00:0c:${i.toString(16).padStart(2, '0')}:00:00:00`,
       '-r', String(Math.round(rate / perfdhcpInstances)), '-p', String(stepSeconds), '-R', String(Math.round(clients / perfdhcpInstances)), '-W', '500000', serverIp,
@@ -160,7 +169,7 @@ async function measure(name: string, client: LabNamespace, clientIf: string, ser
     console.log(`  ${name.padEnd(8)} ${String(rate).padStart(6)}/s → achieved ${step.achieved.toFixed(0).padStart(6)}/s, loss ${step.dropPercent.toFixed(2)} %, avg delay ${step.avgDelayMs.toFixed(2)} ms; ` +
       `cpu ${name} ${share(cpu.server)}${postmasterPid !== null ? ` + postgres ${share(cpu.postgres)}` : ''}${perExchange}, perfdhcp ${share(cpu.perfdhcp)}; load ${step.load}${step.ok ? '' : '  ✗'}`);
     if (!step.ok) {
-      console.log(`           ${step.exchanges}`);
+      console.log(`           ${step.exchanges}; receive buffer overflows: server ${udpBufferErrors(server) - overflowsBefore.server}, perfdhcp ${udpBufferErrors(client) - overflowsBefore.client}`);
       // BENCH_ALL_STEPS=1: every rate is run (CPU per exchange at fixed rates, A/B of two builds).
       if (!allSteps) break;
     }
@@ -226,6 +235,9 @@ async function main(): Promise<void> {
           loggers: [{ name: 'kea-dhcp4', output_options: [{ output: path.join(tmp, 'kea.log') }], severity: 'WARN' }],
         } }));
         child = server.spawn('kea-dhcp4', ['-c', conf], { env: { ...process.env, KEA_LOCKFILE_DIR: tmp, KEA_PIDFILE_DIR: tmp } });
+      } else if (kind === 'node-floor') {
+        // Not a DHCP server: what Node's UDP path alone costs per exchange (node-floor.ts).
+        child = server.spawn('node', ['--import', 'tsx', path.join(repoRoot, 'bench/dhcp/node-floor.ts'), serverIp], { cwd: repoRoot });
       } else if (kind === 'dnsmasq') {
         child = server.spawn('dnsmasq', ['--no-daemon', '--port=0', `--interface=${serverIf}`, '--bind-interfaces', '--no-ping', '--quiet-dhcp',
           '--conf-file=/dev/null', `--dhcp-range=${poolStart},${poolEnd},255.255.0.0,3600`, `--dhcp-leasefile=${path.join(tmp, 'dnsmasq.leases')}`,
@@ -233,14 +245,21 @@ async function main(): Promise<void> {
       } else {
         throw new Error(`unknown server ${name}`);
       }
-      child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
-      child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+      // BENCH_SERVER_LOG=<file>: the server's output is appended there (e.g. with BENCH_BOOTD_NODE_ARGS=--trace-gc).
+      const serverLog = process.env.BENCH_SERVER_LOG;
+      const keep = (d: Buffer) => {
+        log += d.toString();
+        if (serverLog) fs.appendFileSync(serverLog, d);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
       if (kind === 'bootd') await waitFor(() => log.includes('bootd ready') || child!.exitCode !== null, 'bootd');
+      else if (kind === 'node-floor') await waitFor(() => log.includes('node-floor ready') || child!.exitCode !== null, 'node-floor');
       else await sleep(1500);
       if (child.exitCode !== null) throw new Error(`${name} exited: ${log}`);
       console.log(`${name}:`);
       // `ip netns exec` execs the server: the child's pid is the server's.
-      results.push(await measure(name, client, clientIf, child.pid!, postmasterPid));
+      results.push(await measure(name, server, client, clientIf, child.pid!, postmasterPid));
       if (kind === 'bootd' && db) {
         const pool = new pg.Pool({ connectionString: db.url });
         const n = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease" WHERE state = 'bound'`);
