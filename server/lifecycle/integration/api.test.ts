@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import { createHost, createRole, sql, uniqueMac, type Api } from '../../api/integration/fixtures.ts';
+import { until } from '../../testing/until.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -17,16 +18,6 @@ before(async () => {
   api = apiClient(app.url, { cookie });
 });
 after(async () => { await app?.stop(); });
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const reportUp = (hostId: string) => sql(app, `INSERT INTO "BootEvent" (id, "hostId", source, type, at, detail) VALUES ($1, $2, 'agent', 'up', now(), '{}')`, [randomUUID(), hostId]);
 

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../db/testing.ts';
 import { createWorkerLeadership, leaderApplicationName, type WorkerLeadership } from '../leader.ts';
+import { until } from '../../testing/until.ts';
 
 let tdb: TestDatabase;
 const made: WorkerLeadership[] = [];
@@ -22,14 +23,6 @@ function contender(opts: { heartbeatMs?: number; idleSessionTimeoutMs?: number }
   const l = createWorkerLeadership({ databaseUrl: tdb.url, log: quiet, ...opts });
   made.push(l);
   return l;
-}
-
-async function until(what: string, fn: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('one of three leads; when it stops, another takes the lead', async () => {

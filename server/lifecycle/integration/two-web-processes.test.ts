@@ -12,6 +12,7 @@ import { maxOverlap, recordPowerOnHook, simulateBoots, type BootSimulator } from
 import { apiClient, startTestWebApp, startWebProcess, type TestWebApp, type WebProcess } from '../../testing/web-app.ts';
 import { createHost, createRole, sql, type Api } from '../../api/integration/fixtures.ts';
 import { workerLeaderLockKey } from '../leader.ts';
+import { until } from '../../testing/until.ts';
 
 const skip = ipmiSimSkipReason();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -20,16 +21,6 @@ let app: TestWebApp;
 let second: WebProcess;
 let sims: IpmiSim[] = [];
 let simulator: BootSimulator | null = null;
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** The pids of the web processes' worker connections, and which one holds the lead. */
 async function workerConnections(): Promise<{ pids: number[]; leader: number | null }> {

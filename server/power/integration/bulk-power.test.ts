@@ -11,6 +11,7 @@ import { ipmiSimSkipReason, startIpmiSim, type IpmiSim } from '../testing/ipmi-s
 import { maxOverlap, recordPowerOnHook, simulateBoots, type BootSimulator } from '../testing/boot-simulator.ts';
 import { apiClient, startTestWebApp, startWebProcess, type TestWebApp, type WebProcess } from '../../testing/web-app.ts';
 import { createHost, createRole, type Api } from '../../api/integration/fixtures.ts';
+import { until } from '../../testing/until.ts';
 
 const skip = ipmiSimSkipReason();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -22,16 +23,6 @@ let cookie: string;
 let sims: IpmiSim[] = [];
 let second: WebProcess | null = null;
 let simulator: BootSimulator | null = null;
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** n hosts of a role with max concurrent boots `limit`, host i on sims[i]. */
 async function hostsOnSims(n: number, limit: number, password?: (i: number) => string) {
