@@ -9,6 +9,8 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** the artifact store's disk has no room for what was sent (RFC 4918 §11.5) */
+  insufficient_storage: 507,
   /** a device we drive (a BMC) answered with an error or refused us */
   bad_gateway: 502,
   /** a device we drive (a BMC) did not answer in time */

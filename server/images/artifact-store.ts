@@ -4,7 +4,7 @@
 // directory), so bootd never serves half an artifact, whatever crashes when.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { open, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { open, mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '@prisma/client';
 import { DomainError, invalid } from '../errors.ts';
@@ -48,6 +48,36 @@ export interface IncomingArtifact {
   path: string;
 }
 
+/**
+ * Free space the store leaves alone: the embedded PostgreSQL and the logs usually share its disk,
+ * and an upload that fills it would take them down with it. FLEETBOOT_MIN_FREE_BYTES, else 2 %
+ * of the filesystem up to 1 GiB.
+ */
+function reserveBytes(totalBytes: number): number {
+  const set = process.env.FLEETBOOT_MIN_FREE_BYTES;
+  if (set !== undefined && set !== '' && Number.isFinite(Number(set))) return Math.max(0, Number(set));
+  return Math.min(1024 ** 3, Math.floor(totalBytes * 0.02));
+}
+
+/** Refuses (507) an upload of this many bytes before it starts when the store's disk can't hold it and keep its reserve. */
+export async function refuseWithoutRoom(dataDir: string, bytes: number): Promise<void> {
+  const dir = artifactsDir(dataDir);
+  await mkdir(dir, { recursive: true });
+  const fsStats = await statfs(dir);
+  const free = fsStats.bavail * fsStats.bsize;
+  const reserve = reserveBytes(fsStats.blocks * fsStats.bsize);
+  if (bytes > free - reserve) {
+    throw new DomainError('insufficient_storage', `no room for ${bytes} bytes: ${free} bytes free on the artifact store's disk, ${reserve} of them kept free (FLEETBOOT_MIN_FREE_BYTES)`, 'body', { freeBytes: free, reserveBytes: reserve });
+  }
+}
+
+/** A write that ran out of disk (ENOSPC, EDQUOT) as the 507 the client can act on; anything else unchanged. */
+export function asStorageError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DomainError('insufficient_storage', `the artifact store's disk is full (${code}): free some space and send it again`, 'body');
+  return err;
+}
+
 const incomingPrefix = '.incoming-';
 
 /**
@@ -68,8 +98,10 @@ export async function receiveArtifactFile(dataDir: string, source: AsyncIterable
       if (opts.maxBytes !== undefined && sizeBytes > opts.maxBytes) {
         throw new DomainError('payload_too_large', `the artifact is larger than the limit of ${opts.maxBytes} bytes`, 'body');
       }
+      const { bytesWritten } = await fd.write(buf);
+      // A short write is how a filling disk answers first.
+      if (bytesWritten !== buf.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
       hash.update(buf);
-      await fd.write(buf);
     }
     if (opts.expectedBytes !== undefined && sizeBytes !== opts.expectedBytes) {
       throw invalid('body', `the upload ended after ${sizeBytes} of ${opts.expectedBytes} bytes`);
@@ -78,7 +110,7 @@ export async function receiveArtifactFile(dataDir: string, source: AsyncIterable
   } catch (err) {
     await fd.close();
     await rm(tmp, { force: true });
-    throw err;
+    throw asStorageError(err);
   }
   await fd.close();
   return { sha256: hash.digest('hex'), sizeBytes, path: tmp };

@@ -18,10 +18,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { actorLabel, type Actor } from '../auth/actor.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
-import { artifactsDir } from './artifact-store.ts';
+import { artifactsDir, asStorageError } from './artifact-store.ts';
 import { getImageOrThrow, type ImageWithArtifacts } from './queries.ts';
 import type { ArtifactKind } from './schema.ts';
-import { dataDir, publishReceivedArtifact, refuseOverLimit, refuseUnlessTargetUploadable } from './upload.ts';
+import { dataDir, publishReceivedArtifact, refuseUnstorable, refuseUnlessTargetUploadable } from './upload.ts';
 
 export const defaultUploadExpiryHours = 24;
 const sweepIntervalMs = 60 * 60 * 1000;
@@ -192,7 +192,7 @@ export async function startUploadSessionSweeper(): Promise<void> {
 }
 
 export async function createUploadSession(actor: Actor, input: UploadSessionCreate): Promise<UploadSession> {
-  refuseOverLimit(input.sizeBytes);
+  await refuseUnstorable(input.sizeBytes);
   await refuseUnlessTargetUploadable(input);
   await mkdir(uploadSessionsDir(), { recursive: true });
   await removeExpiredUploadSessions();
@@ -277,6 +277,21 @@ async function* untilStopped(source: AsyncIterable<Uint8Array> | null, stopped: 
   }
 }
 
+/** Reads a chunk's remaining bytes into nothing, up to one chunk's worth (64 MiB) or 10 s, whichever ends first. */
+async function discardRest(body: Readable | null): Promise<void> {
+  if (!body || body.destroyed || body.readableEnded) return;
+  const deadline = Date.now() + 10_000;
+  let left = 64 * 1024 * 1024;
+  try {
+    for await (const b of body) {
+      left -= (b as Buffer).length;
+      if (left <= 0 || Date.now() > deadline) break;
+    }
+  } catch {
+    // The client gave up first: nothing to answer.
+  }
+}
+
 /** The sha256 state of the part file's first `bytes` bytes: the live one, else read from disk. */
 async function hashSoFar(id: string, bytes: number): Promise<{ hash: Hash; bytes: number }> {
   const live = liveHashes.get(id);
@@ -338,7 +353,13 @@ export async function appendToUploadSession(actor: Actor, id: string, chunk: Upl
         if (received + bytes.length > record.sizeBytes) {
           throw new DomainError('payload_too_large', `more bytes than the ${record.sizeBytes} this upload was created with`, 'body');
         }
-        await fd.write(bytes);
+        const { bytesWritten } = await fd.write(bytes);
+        if (bytesWritten !== bytes.length) {
+          // A short write is how a filling disk answers first: cut the part back to what is
+          // counted, or the next write would leave a gap the hash doesn't know about.
+          await fd.truncate(received);
+          throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+        }
         // After the write: the hash never counts a byte the file hasn't got.
         state.hash.update(bytes);
         state.bytes += bytes.length;
@@ -347,6 +368,13 @@ export async function appendToUploadSession(actor: Actor, id: string, chunk: Upl
     } catch (err) {
       if (writer.wasStopped()) throw offsetConflict(received, 'another request took this upload over');
       if (err instanceof DomainError) throw err;
+      const storage = asStorageError(err);
+      if (storage instanceof DomainError) {
+        // Read (and drop) the rest of the chunk first: a connection closed on unread bytes is
+        // reset, and the client would lose the 507 and the offset it needs to resume.
+        await discardRest(chunk.body);
+        throw new DomainError(storage.code, `${storage.message}; the upload is at byte ${received}, resume from there`, 'body', { offset: received });
+      }
       throw invalid('body', `the chunk was cut off: the upload is at byte ${received}, resume from there`, { offset: received });
     } finally {
       await fd.close();

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, DomainError, invalid, notFound } from '../errors.ts';
-import { checkSha256, discardIncoming, publishArtifactFile, receiveArtifactFile, removeStaleIncoming, type IncomingArtifact } from './artifact-store.ts';
+import { checkSha256, discardIncoming, publishArtifactFile, receiveArtifactFile, refuseWithoutRoom, removeStaleIncoming, type IncomingArtifact } from './artifact-store.ts';
 import { getImageOrThrow, type ImageWithArtifacts } from './queries.ts';
 import { artifactUploadQuery, type ArtifactKind } from './schema.ts';
 
@@ -62,10 +62,13 @@ export async function refuseUnlessTargetUploadable(target: ArtifactTarget): Prom
   refuseUnlessUploadable(await getImageOrThrow(target.imageId), target.force);
 }
 
-export function refuseOverLimit(declaredBytes: number | undefined, limit = maxArtifactBytes()): void {
-  if (declaredBytes !== undefined && declaredBytes > limit) {
+/** Refuses a declared size before a byte is read: over the limit (413), or more than the store's disk has room for (507). */
+export async function refuseUnstorable(declaredBytes: number | undefined, limit = maxArtifactBytes()): Promise<void> {
+  if (declaredBytes === undefined) return;
+  if (declaredBytes > limit) {
     throw new DomainError('payload_too_large', `the artifact is larger than the limit of ${limit} bytes (FLEETBOOT_MAX_ARTIFACT_BYTES)`, 'body');
   }
+  await refuseWithoutRoom(dataDir(), declaredBytes);
 }
 
 /**
@@ -115,7 +118,7 @@ export interface ArtifactUpload {
 /** PUT with the file as the raw body (curl -T). */
 export async function uploadArtifact(actor: Actor, input: ArtifactUpload): Promise<ImageWithArtifacts> {
   const limit = maxArtifactBytes();
-  refuseOverLimit(input.declaredBytes, limit);
+  await refuseUnstorable(input.declaredBytes, limit);
   await refuseUnlessTargetUploadable(input);
   await cleanStaleUploadsOnce();
   const incoming = await receiveArtifactFile(dataDir(), input.body, { expectedBytes: input.declaredBytes, maxBytes: limit });
@@ -155,7 +158,7 @@ const formFields = ['sha256', 'force'] as const;
  */
 export async function uploadArtifactForm(actor: Actor, input: FormArtifactUpload): Promise<ImageWithArtifacts> {
   const limit = maxArtifactBytes();
-  refuseOverLimit(input.declaredBytes === undefined ? undefined : input.declaredBytes - formFramingBytes, limit);
+  await refuseUnstorable(input.declaredBytes === undefined ? undefined : input.declaredBytes - formFramingBytes, limit);
   await getImageOrThrow(input.imageId);
   const fields: Partial<Record<(typeof formFields)[number], string>> = {};
   const forced = () => input.force || fields.force === 'true' || fields.force === '1';
