@@ -68,7 +68,7 @@ export function ImageArtifactUpload({ imageId, kind, needsForce, current }: Prop
       router.refresh();
     } catch (err) {
       if (err instanceof UploadStalled) {
-        setError(`the connection keeps failing: ${formatBytes(err.stored)} of ${formatBytes(err.total)} stored. Upload the same file again to continue from there.`);
+        setError(`${err.message}: ${formatBytes(err.stored)} of ${formatBytes(err.total)} stored. Upload the same file again to continue from there.`);
       } else if (err instanceof UploadCancelled) {
         setError('upload cancelled; nothing was stored');
       } else {

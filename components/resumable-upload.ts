@@ -40,8 +40,8 @@ interface SessionBody {
 export class UploadRefused extends Error {}
 /** The link kept failing; the session is kept so that uploading the same file again resumes. */
 export class UploadStalled extends Error {
-  constructor(readonly stored: number, readonly total: number) {
-    super('the connection keeps failing');
+  constructor(readonly stored: number, readonly total: number, reason = 'the connection keeps failing') {
+    super(reason);
   }
 }
 export class UploadCancelled extends Error {}
@@ -176,6 +176,11 @@ export async function uploadResumable(file: File, opts: ResumableUploadOptions):
       failures += 1;
       if (failures > maxAttemptsWithoutProgress) throw new UploadStalled(offset, file.size);
       continue;
+    }
+    if (r.status === 507 && r.body) {
+      // The server's disk is full: retrying won't free it. The session keeps what it stored,
+      // so the same file resumes from there once an operator has made room.
+      throw new UploadStalled(typeof r.body.details?.offset === 'number' ? r.body.details.offset : offset, file.size, r.body.error ?? 'the server has no room for this upload');
     }
     if (r.status === 0 || r.status >= 500 || !r.body) {
       await failed();
