@@ -19,7 +19,7 @@ const poolStart = '10.88.1.0';
 const poolEnd = '10.88.20.255'; // 5,120 addresses for every server
 const clients = Number(process.env.BENCH_CLIENTS ?? 4000);
 const stepSeconds = Number(process.env.BENCH_STEP_SECONDS ?? 5);
-const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000,5000,6000,8000,10000,12000,14000,16000,20000').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '250,500,1000,2000,3000,4000,5000,6000,7000,8000,9000,10000,11000,12000,14000,16000,18000,20000,25000').split(',').map(Number);
 const servers = (process.env.BENCH_SERVERS ?? 'bootd,kea,dnsmasq').split(',');
 /**
  * perfdhcp processes sharing each step's rate and clients, each its own relay address and MAC

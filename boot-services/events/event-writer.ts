@@ -3,7 +3,8 @@
 // file and replayed with ON CONFLICT DO NOTHING (events carry UUIDs) once the database is
 // back; spooled lines are removed only after their commit. Events are encoded as they are
 // recorded; one commit is in flight at a time and the next batch (everything queued meanwhile)
-// goes as soon as it returns. Boot sessions are kept in memory between batches (boot-sessions.ts
+// goes when it returns, batches starting at least 25 ms apart while events keep coming
+// (defaultMinBatchIntervalMs says why). Boot sessions are kept in memory between batches (boot-sessions.ts
 // SessionBook says when they are read again).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -48,6 +49,8 @@ export interface EventWriterOptions {
   flushDelayMs?: number;
   /** Most events in one transaction. */
   maxBatch?: number;
+  /** defaultMinBatchIntervalMs: batches start at least this far apart unless a full one waits. */
+  minBatchIntervalMs?: number;
   /** FLEETBOOT_SESSION_GAP_SECONDS by default (boot-sessions.ts). */
   sessionGapSeconds?: number;
   /** Called after each committed batch (the events benchmark's lag breakdown). */
@@ -71,6 +74,16 @@ interface QueuedEvent {
 }
 
 const defaultMaxBatch = 2000;
+/**
+ * While events keep coming, a batch starts at least this long after the previous one did (a full
+ * batch goes at once; the first event after a quiet spell waits only flushDelayMs). Taken as soon
+ * as each commit returned, a steady flow went out as a transaction every few milliseconds with a
+ * handful of events each, and each transaction's fixed cost (lock, max(seq), session read, the
+ * statement, WAL flush) dominated: bench/dhcp at 750 DORA/s (~1,700 events/s) cost PostgreSQL 74 %
+ * of a core and bootd 31 %; with 25 ms between batches 16 % and 20 %. It adds at most this much
+ * to an event's lag (bench/events' target: p95 < 1 s).
+ */
+const defaultMinBatchIntervalMs = 25;
 /** SQLSTATE foreign_key_violation. */
 const foreignKeyViolation = '23503';
 
@@ -102,6 +115,8 @@ export class EventWriter implements EventSink {
   private readonly spoolPath: string;
   private readonly book = new SessionBook();
   private readonly recordedBySource = new Map<string, number>();
+  /** performance.now() when the last batch was taken (defaultMinBatchIntervalMs). */
+  private lastBatchStartMs = -Infinity;
   private readonly gapSeconds: number;
   private closed = false;
 
@@ -136,7 +151,7 @@ export class EventWriter implements EventSink {
     // Counted here, added to Metrics when a batch is taken: no label set built per event.
     this.recordedBySource.set(event.source, (this.recordedBySource.get(event.source) ?? 0) + 1);
     // Group commit: an idle writer waits flushDelayMs for more events; a busy one takes
-    // everything queued as soon as its commit returns (flush's loop).
+    // everything queued when its commit returns, at most every minBatchIntervalMs (flush's loop).
     if (!this.flushing && !this.soon && !this.closed) {
       this.soon = setTimeout(() => {
         this.soon = null;
@@ -170,7 +185,10 @@ export class EventWriter implements EventSink {
     }
     this.flushing ??= (async () => {
       try {
-        while (await this.flushOnce()) {
+        for (;;) {
+          await this.waitForBatchInterval();
+          this.lastBatchStartMs = performance.now();
+          if (!(await this.flushOnce())) break;
           if (this.queue.length === 0) break;
         }
       } finally {
@@ -178,6 +196,13 @@ export class EventWriter implements EventSink {
       }
     })();
     return this.flushing;
+  }
+
+  /** defaultMinBatchIntervalMs: waits unless the writer is closing or a full batch is queued. */
+  private async waitForBatchInterval(): Promise<void> {
+    if (this.closed || this.queue.length >= (this.opts.maxBatch ?? defaultMaxBatch)) return;
+    const waitMs = this.lastBatchStartMs + (this.opts.minBatchIntervalMs ?? defaultMinBatchIntervalMs) - performance.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   /** One batch; false when it (or the spool) could not be written. */
