@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { withBootClaimLock } from '../power/boot-claims.ts';
+import { countBootsInFlight, globalMaxConcurrentBoots, withBootClaimLock } from '../power/boot-claims.ts';
 import { writeWorkerAudit } from './audit.ts';
 import type { HostRebooter } from './boot-host.ts';
 import { findBootOutcome } from './boot-watch.ts';
@@ -145,6 +145,9 @@ export async function advanceRollout(rolloutId: string, deps: RolloutDeps): Prom
       if (current.state !== 'running' || current.currentBatch !== rollout.currentBatch) return null;
       const inFlight = await tx.rolloutHost.count({ where: { rolloutId, state: { in: ['rebooting', 'waiting_manual'] } } });
       if (inFlight >= current.maxConcurrentBoots) return null;
+      // The fleet-wide boot-storm limit too: bulk power actions, stages and other rollouts
+      // booting at the same time share bootd's DHCP/TFTP/HTTP with this one.
+      if ((await countBootsInFlight(tx)) >= globalMaxConcurrentBoots()) return null;
       const next = await tx.rolloutHost.findFirst({ where: { rolloutId, batch: current.currentBatch, state: 'pending' }, orderBy: { host: { hostname: 'asc' } }, include: { host: true } });
       if (!next) return null;
       await tx.rolloutHost.update({ where: { rolloutId_hostId: { rolloutId, hostId: next.hostId } }, data: { state: 'rebooting', bootRequestedAt: deps.now(), powerMethod: null, reason: null } });

@@ -226,6 +226,32 @@ test('max concurrent boots 1 inside a batch of 2: one host at a time', async () 
   assert.equal(rebooted.length, 2);
 });
 
+test('a rollout keeps to the fleet-wide boot-storm limit: boots of a bulk power action count against it', async () => {
+  const w = await world({ hosts: 2, batchSize: 2, maxConcurrent: 2 });
+  const others = await world({ hosts: 2 });
+  await verified(w);
+  const { rollout } = await lifecycle.rollout.promoteImage(actor, w.candidate.id, { pauseSeconds: 0, maxFailures: 1, hostTimeoutSeconds: 600 }, now());
+  // Someone power-cycled two other hosts in bulk a moment ago; they are still booting.
+  const bulk = await prisma.bulkPowerAction.create({ data: { action: 'cycle', maxConcurrentBoots: 2, hostTimeoutSeconds: 600, createdBy: 'tester' } });
+  await prisma.bulkPowerHost.createMany({ data: others.hosts.map((h, i) => ({ bulkActionId: bulk.id, hostId: h.id, position: i, state: 'booting' as const, sentAt: now() })) });
+  const saved = process.env.FLEETBOOT_MAX_CONCURRENT_BOOTS;
+  process.env.FLEETBOOT_MAX_CONCURRENT_BOOTS = '3';
+  try {
+    const worker = newWorker();
+    await worker.tick();
+    await worker.tick();
+    assert.equal(rebooted.length, 1, 'two bulk boots in flight leave one of the three fleet-wide slots');
+    await prisma.bulkPowerHost.updateMany({ where: { bulkActionId: bulk.id }, data: { state: 'up', finishedAt: now() } });
+    await worker.tick();
+    assert.equal(rebooted.length, 2);
+    assert.deepEqual((await rolloutHosts(rollout!.id)).map((h) => h.state), ['rebooting', 'rebooting']);
+  } finally {
+    if (saved === undefined) delete process.env.FLEETBOOT_MAX_CONCURRENT_BOOTS;
+    else process.env.FLEETBOOT_MAX_CONCURRENT_BOOTS = saved;
+    await prisma.bulkPowerAction.update({ where: { id: bulk.id }, data: { state: 'completed', finishedAt: now() } });
+  }
+});
+
 test('the pause between batches is kept', async () => {
   const w = await world({ hosts: 2, batchSize: 1 });
   await verified(w);
