@@ -4,6 +4,7 @@ import { auditable } from '../audit/audit.ts';
 
 export const workerActorLabel = 'lifecycle';
 
-export async function writeWorkerAudit(tx: Prisma.TransactionClient, action: string, entity: string, entityId: string, after: unknown): Promise<void> {
-  await tx.auditLog.create({ data: { actor: workerActorLabel, action, entity, entityId, after: auditable(after) } });
+/** `actor`: which part of the worker acted ("lifecycle", or the bulk power queue's "power-queue"). */
+export async function writeWorkerAudit(tx: Prisma.TransactionClient, action: string, entity: string, entityId: string, after: unknown, actor = workerActorLabel): Promise<void> {
+  await tx.auditLog.create({ data: { actor, action, entity, entityId, after: auditable(after) } });
 }

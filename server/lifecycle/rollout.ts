@@ -111,8 +111,8 @@ export async function advanceRollout(rolloutId: string, deps: RolloutDeps): Prom
     const outcome = await findBootOutcome(h.hostId, h.bootRequestedAt!);
     let state: 'up' | 'failed' | null = null;
     let reason: string | null = null;
-    if (outcome?.kind === 'up' && !(outcome.health && !outcome.health.ok)) state = 'up';
-    else if (outcome) [state, reason] = ['failed', outcome.kind === 'failed' ? outcome.reason : 'up, but its health check failed'];
+    if (outcome?.kind === 'up') state = 'up';
+    else if (outcome) [state, reason] = ['failed', outcome.reason];
     else if (now.getTime() - h.bootRequestedAt!.getTime() >= rollout.hostTimeoutSeconds * 1000) [state, reason] = ['failed', `not up within ${rollout.hostTimeoutSeconds} s of its reboot`];
     if (!state) continue;
     const changed = await db().rolloutHost.updateMany({ where: { rolloutId, hostId: h.hostId, state: h.state }, data: { state, upAt: outcome?.at ?? null, reason } });

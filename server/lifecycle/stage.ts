@@ -94,7 +94,6 @@ export async function advanceStage(stageId: string, deps: StageDeps): Promise<Im
     const outcome = await findBootOutcome(stage.hostId, stage.bootRequestedAt);
     if (outcome?.kind === 'failed') return finishStage(stage, 'failed', outcome.reason, now);
     if (outcome?.kind === 'up') {
-      if (outcome.health && !outcome.health.ok) return finishStage(stage, 'failed', `up, but its health check failed${outcome.health.output ? `: ${outcome.health.output}` : ''}`, now);
       if (isUrlHealthCheck(stage.role.healthCheck)) {
         return db().imageStage.update({ where: { id: stage.id }, data: { state: 'checking', upAt: outcome.at, reason: null } });
       }

@@ -16,6 +16,7 @@ import { actorLabel, type Actor } from '../auth/actor.ts';
 import { auditable, writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { writeWorkerAudit } from '../lifecycle/audit.ts';
 import { findBootOutcome } from '../lifecycle/boot-watch.ts';
 import { countBootsInFlight, globalMaxConcurrentBoots, withBootClaimLock } from './boot-claims.ts';
 import { findBmcTarget, hasBmc, ipmiOptions, runPowerAction } from './host-power.ts';
@@ -25,7 +26,7 @@ import { isBootingAction, type BulkPowerInput, type PowerAction } from './schema
 /** BMC commands of one non-booting bulk action in flight at once. */
 export const bmcCallsAtOnce = 10;
 export const bulkPowerHostStates = ['queued', 'sent', 'booting', 'up', 'done', 'failed', 'cancelled'] as const satisfies readonly BulkPowerHostState[];
-const workerActorLabel = 'power-queue';
+const queueActorLabel = 'power-queue';
 
 // ---- queueing, cancelling, reading (the API) ----
 
@@ -158,9 +159,8 @@ async function watchBootingHosts(deps: BulkPowerDeps): Promise<void> {
     const outcome = await findBootOutcome(h.hostId, h.sentAt);
     const now = deps.now();
     let data: Prisma.BulkPowerHostUpdateManyMutationInput | null = null;
-    if (outcome?.kind === 'up' && !(outcome.health && !outcome.health.ok)) data = { state: 'up', finishedAt: outcome.at };
-    else if (outcome?.kind === 'up') data = { state: 'failed', finishedAt: outcome.at, error: `up, but its health check failed${outcome.health?.output ? `: ${outcome.health.output}` : ''}`, errorKind: 'health' };
-    else if (outcome) data = { state: 'failed', finishedAt: outcome.at, error: outcome.reason, errorKind: 'boot' };
+    if (outcome?.kind === 'up') data = { state: 'up', finishedAt: outcome.at };
+    else if (outcome) data = { state: 'failed', finishedAt: outcome.at, error: outcome.reason, errorKind: outcome.cause === 'health' ? 'health' : 'boot' };
     else if (now.getTime() - h.sentAt.getTime() >= h.bulkAction.hostTimeoutSeconds * 1000) {
       data = { state: 'failed', finishedAt: now, error: `${h.host.hostname} did not report up within ${h.bulkAction.hostTimeoutSeconds} s of its power command`, errorKind: 'boot-timeout' };
     }
@@ -259,7 +259,7 @@ async function closeFinishedActions(deps: BulkPowerDeps): Promise<void> {
       if (!closed.count) return;
       const byState = await tx.bulkPowerHost.groupBy({ by: ['state'], where: { bulkActionId: a.id }, _count: { _all: true } });
       const counts = Object.fromEntries(byState.map((g) => [g.state, g._count._all]));
-      await tx.auditLog.create({ data: { actor: workerActorLabel, action: 'finish-power', entity: 'power-action', entityId: a.id, after: auditable({ state: row.state === 'running' ? 'completed' : row.state, counts }) } });
+      await writeWorkerAudit(tx, 'finish-power', 'power-action', a.id, { state: row.state === 'running' ? 'completed' : row.state, counts }, queueActorLabel);
     });
   }
 }
