@@ -2,7 +2,7 @@
 // its data directory for the store), images to upload into, the store's files as an operator
 // would list them, and an RSS sampler for the multi-GB uploads.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRole, unique, type Api } from '../../api/integration/fixtures.ts';
@@ -64,4 +64,36 @@ export async function waitForNoIncoming(dataDir: string, timeoutMs = 10_000): Pr
     if (incoming.length === 0 || Date.now() > deadline) return incoming;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const MiB = 1024 * 1024;
+const generatedBlock = randomBytes(MiB);
+
+/**
+ * Bytes [from, to) of a generated multi-GB file, in 1 MiB blocks that each differ (the first 8
+ * bytes are the block's offset, so a dedup or a replayed chunk would show), hashed into `hash`.
+ */
+export function* distinctMiBs(from: number, to: number, hash: Hash): Generator<Buffer> {
+  for (let at = from; at < to; at += MiB) {
+    const b = Buffer.from(generatedBlock);
+    b.writeBigUInt64BE(BigInt(at));
+    hash.update(b);
+    yield b;
+  }
+}
+
+/** Runs a 1 GiB upload while sampling the web process's RSS; logs its speed and memory as `label`. */
+export async function measureGiBUpload<T>(pid: number, label: string, upload: () => Promise<T>): Promise<{ result: T; growthMiB: number }> {
+  const rss = sampleRss(pid);
+  const started = Date.now();
+  let memory: ReturnType<ReturnType<typeof sampleRss>['stop']>;
+  let result: T;
+  try {
+    result = await upload();
+  } finally {
+    memory = rss.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`# ${label}: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${memory.beforeMiB.toFixed(0)} MiB before, max ${memory.maxMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)} MiB)`);
+  return { result, growthMiB: memory.growthMiB };
 }

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import type { Api } from '../../api/integration/fixtures.ts';
-import { findWebProcess, newImage, sampleRss, sha, storeDir, storeFiles, waitForNoIncoming } from './upload-fixtures.ts';
+import { findWebProcess, newImage, distinctMiBs, measureGiBUpload, sha, storeDir, storeFiles, waitForNoIncoming } from './upload-fixtures.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -158,41 +158,24 @@ test('a form whose file is complete but whose closing boundary never comes: noth
 test('1 GiB form streamed from a generator (sha256 field after the file): sha256 matches, the web process RSS stays flat', async () => {
   const image = await newImage(api);
   const totalBytes = 1024 ** 3;
-  const block = randomBytes(1024 * 1024);
   const hash = createHash('sha256');
   async function* generate() {
     yield fileHead('kernel');
-    for (let sent = 0; sent < totalBytes; sent += block.length) {
-      // Each MiB differs (its first 8 bytes are the counter), so a dedup or a replay would show.
-      const b = Buffer.from(block);
-      b.writeBigUInt64BE(BigInt(sent));
-      hash.update(b);
-      yield b;
-    }
+    yield* distinctMiBs(0, totalBytes, hash);
     yield fieldPart('sha256', hash.copy().digest('hex'));
     yield closing;
   }
   const length = fileHead('kernel').length + totalBytes + fieldPart('sha256', '0'.repeat(64)).length + closing.length;
-  const rss = sampleRss(web.pid);
-  const started = Date.now();
-  let res: Response;
-  let memory: ReturnType<ReturnType<typeof sampleRss>['stop']>;
-  try {
-    res = await fetch(url(image.id), {
-      method: 'POST',
-      headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
-      body: Readable.toWeb(Readable.from(generate())),
-      duplex: 'half',
-    } as RequestInit);
-  } finally {
-    memory = rss.stop();
-  }
-  const seconds = (Date.now() - started) / 1000;
+  const { result: res, growthMiB } = await measureGiBUpload(web.pid, '1 GiB form upload', () => fetch(url(image.id), {
+    method: 'POST',
+    headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+    body: Readable.toWeb(Readable.from(generate())),
+    duplex: 'half',
+  } as RequestInit));
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
-  console.log(`# 1 GiB form upload: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${memory.beforeMiB.toFixed(0)} MiB before, max ${memory.maxMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)} MiB)`);
   const digest = hash.digest('hex');
   assert.deepEqual({ sha256: body.kernelSha256, size: fs.statSync(path.join(storeDir(web.dataDir), digest)).size }, { sha256: digest, size: totalBytes });
-  assert.ok(memory.growthMiB < 128, `web RSS grew by ${memory.growthMiB.toFixed(0)} MiB during a 1 GiB form upload`);
+  assert.ok(growthMiB < 128, `web RSS grew by ${growthMiB.toFixed(0)} MiB during a 1 GiB form upload`);
   fs.rmSync(path.join(storeDir(web.dataDir), digest));
 });

@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { apiClient, startWebProcess, startTestWebApp, type TestWebApp, type WebProcess } from '../../testing/web-app.ts';
 import type { Api } from '../../api/integration/fixtures.ts';
-import { findWebProcess, newImage, sampleRss, sha, storeDir, storeFiles } from './upload-fixtures.ts';
+import { findWebProcess, newImage, distinctMiBs, measureGiBUpload, sha, storeDir, storeFiles } from './upload-fixtures.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -218,43 +218,27 @@ test('1 GiB in 256 MiB chunks, streamed from a generator: sha256 matches, the we
   const image = await newImage(api);
   const totalBytes = 1024 ** 3;
   const chunkBytes = 256 * 1024 ** 2;
-  const block = randomBytes(1024 * 1024);
   const hash = createHash('sha256');
   const { body: session } = await createSession(app.url, image.id, { sizeBytes: totalBytes });
-  async function* generate(from: number, to: number) {
-    for (let at = from; at < to; at += block.length) {
-      // Each MiB differs (its first 8 bytes are the counter), so a replayed chunk would show.
-      const b = Buffer.from(block);
-      b.writeBigUInt64BE(BigInt(at));
-      hash.update(b);
-      yield b;
-    }
-  }
-  const rss = sampleRss(web.pid);
-  const started = Date.now();
-  // the last PATCH's JSON answer, read field by field
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let last: any;
-  let memory: ReturnType<ReturnType<typeof sampleRss>['stop']>;
-  try {
+  const { result: last, growthMiB } = await measureGiBUpload(web.pid, '1 GiB resumable upload (4 PATCHes)', async () => {
+    // the last PATCH's JSON answer, read field by field
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let answer: any;
     for (let at = 0; at < totalBytes; at += chunkBytes) {
       const res = await fetch(`${app.url}/api/v1/uploads/${session.id}`, {
         method: 'PATCH',
         headers: { cookie, 'upload-offset': String(at), 'content-type': 'application/offset+octet-stream', 'content-length': String(chunkBytes) },
-        body: Readable.toWeb(Readable.from(generate(at, at + chunkBytes))),
+        body: Readable.toWeb(Readable.from(distinctMiBs(at, at + chunkBytes, hash))),
         duplex: 'half',
       } as RequestInit);
-      last = await res.json();
-      assert.equal(res.status, 200, JSON.stringify(last));
+      answer = await res.json();
+      assert.equal(res.status, 200, JSON.stringify(answer));
     }
-  } finally {
-    memory = rss.stop();
-  }
-  const seconds = (Date.now() - started) / 1000;
-  console.log(`# 1 GiB resumable upload (4 PATCHes): ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${memory.beforeMiB.toFixed(0)} MiB before, max ${memory.maxMiB.toFixed(0)} MiB (+${memory.growthMiB.toFixed(0)} MiB)`);
+    return answer;
+  });
   const digest = hash.digest('hex');
   assert.deepEqual({ complete: last.complete, sha256: last.image.kernelSha256, size: fs.statSync(path.join(storeDir(web.dataDir), digest)).size }, { complete: true, sha256: digest, size: totalBytes });
-  assert.ok(memory.growthMiB < 128, `web RSS grew by ${memory.growthMiB.toFixed(0)} MiB during a 1 GiB resumable upload`);
+  assert.ok(growthMiB < 128, `web RSS grew by ${growthMiB.toFixed(0)} MiB during a 1 GiB resumable upload`);
   fs.rmSync(path.join(storeDir(web.dataDir), digest));
 });
 

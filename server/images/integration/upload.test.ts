@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { apiClient, startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import type { Api } from '../../api/integration/fixtures.ts';
-import { findWebProcess, newImage as createImageFor, sampleRss, sha, storeDir as artifactsDirOf, storeFiles as listStore, waitForNoIncoming as waitForNoIncomingIn } from './upload-fixtures.ts';
+import { findWebProcess, newImage as createImageFor, distinctMiBs, measureGiBUpload, sha, storeDir as artifactsDirOf, storeFiles as listStore, waitForNoIncoming as waitForNoIncomingIn } from './upload-fixtures.ts';
 
 let app: TestWebApp;
 let api: Api;
@@ -168,38 +168,15 @@ test('temp files of a process killed mid-upload are removed; a live writer\'s ar
 test('1 GiB streamed from a generator: sha256 matches, the web process RSS stays flat', async () => {
   const image = await newImage();
   const totalBytes = 1024 ** 3;
-  const block = randomBytes(1024 * 1024);
   const hash = createHash('sha256');
-  let sent = 0;
-  async function* generate() {
-    while (sent < totalBytes) {
-      // Each MiB differs (its first 8 bytes are the counter), so a dedup or a replay would show.
-      const b = Buffer.from(block);
-      b.writeBigUInt64BE(BigInt(sent));
-      hash.update(b);
-      sent += b.length;
-      yield b;
-    }
-  }
-  const rss = sampleRss(web.pid);
-  const started = Date.now();
-  let res: Response;
-  let memory: ReturnType<ReturnType<typeof sampleRss>['stop']>;
-  try {
-    res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, {
-      method: 'PUT',
-      headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(totalBytes) },
-      body: Readable.toWeb(Readable.from(generate())),
-      duplex: 'half',
-    } as RequestInit);
-  } finally {
-    memory = rss.stop();
-  }
-  const seconds = (Date.now() - started) / 1000;
+  const { result: res, growthMiB } = await measureGiBUpload(web.pid, '1 GiB upload', () => fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, {
+    method: 'PUT',
+    headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(totalBytes) },
+    body: Readable.toWeb(Readable.from(distinctMiBs(0, totalBytes, hash))),
+    duplex: 'half',
+  } as RequestInit));
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
-  const { growthMiB } = memory;
-  console.log(`# 1 GiB upload: ${seconds.toFixed(1)} s, ${(1024 / seconds).toFixed(0)} MiB/s; web RSS ${memory.beforeMiB.toFixed(0)} MiB before, max ${memory.maxMiB.toFixed(0)} MiB (+${growthMiB.toFixed(0)} MiB)`);
   const digest = hash.digest('hex');
   assert.deepEqual({ sha256: body.kernelSha256, size: fs.statSync(path.join(storeDir(), digest)).size }, { sha256: digest, size: totalBytes });
   assert.ok(growthMiB < 128, `web RSS grew by ${growthMiB.toFixed(0)} MiB during a 1 GiB upload`);
