@@ -9,10 +9,17 @@ import { FakeBootView } from './testing/fake-boot-view.ts';
 test('names that could leave the boot root are refused', () => {
   assert.deepEqual(checkBootFileName('../etc/passwd'), { ok: false, reason: 'parent-directory' });
   assert.deepEqual(checkBootFileName('a/../../b'), { ok: false, reason: 'parent-directory' });
-  assert.deepEqual(checkBootFileName('/etc/passwd'), { ok: false, reason: 'absolute-path' });
+  assert.deepEqual(checkBootFileName('/../etc/passwd'), { ok: false, reason: 'parent-directory' });
+  assert.deepEqual(checkBootFileName('/'), { ok: false, reason: 'empty' });
   assert.deepEqual(checkBootFileName('a\0b'), { ok: false, reason: 'control-character' });
   assert.deepEqual(checkBootFileName('a'.repeat(256)), { ok: false, reason: 'overlong' });
   assert.deepEqual(checkBootFileName('pxelinux.cfg/01-aa-bb-cc-dd-ee-ff'), { ok: true, name: 'pxelinux.cfg/01-aa-bb-cc-dd-ee-ff' });
+});
+
+test('a leading / names the boot root, as GRUB\'s TFTP client sends it', () => {
+  assert.deepEqual(checkBootFileName('/images/img-1/kernel'), { ok: true, name: 'images/img-1/kernel' });
+  assert.deepEqual(checkBootFileName('//grub/grub.cfg'), { ok: true, name: 'grub/grub.cfg' });
+  assert.deepEqual(checkBootFileName('/etc/passwd'), { ok: true, name: 'etc/passwd' });
 });
 
 test('a symlink inside a root that points outside it is refused; one that stays inside is served', async () => {

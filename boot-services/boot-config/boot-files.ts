@@ -13,15 +13,19 @@ import { artifactKinds, normalizeMac, type ArtifactKind } from './boot-paths.ts'
 /** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
 export const maxFileNameBytes = 255;
 
-export type NameCheck = { ok: true; name: string } | { ok: false; reason: 'empty' | 'overlong' | 'control-character' | 'absolute-path' | 'parent-directory' };
+export type NameCheck = { ok: true; name: string } | { ok: false; reason: 'empty' | 'overlong' | 'control-character' | 'parent-directory' };
 
-/** Checks a requested name (already `\`→`/` mapped for TFTP, URL-decoded for HTTP). */
-export function checkBootFileName(name: string): NameCheck {
+/**
+ * Checks a requested name (already `\`→`/` mapped for TFTP, URL-decoded for HTTP). A leading
+ * `/` means the boot root, as tftpd-hpa `-s` and dnsmasq read it: GRUB's TFTP client sends
+ * `/images/<id>/kernel` for the `/images/<id>/kernel` its config names (DESIGN.md facts).
+ */
+export function checkBootFileName(requested: string): NameCheck {
+  const name = requested.replace(/^\/+/, '');
   if (name.length === 0) return { ok: false, reason: 'empty' };
   if (Buffer.byteLength(name, 'latin1') > maxFileNameBytes) return { ok: false, reason: 'overlong' };
   // NUL and other control characters have no place in a file name we serve.
   if (/[\x00-\x1f\x7f]/.test(name)) return { ok: false, reason: 'control-character' };
-  if (name.startsWith('/')) return { ok: false, reason: 'absolute-path' };
   if (name.split('/').includes('..')) return { ok: false, reason: 'parent-directory' };
   return { ok: true, name };
 }

@@ -104,10 +104,12 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
   const prepared = new PreparedFiles(tuning.lookupTtlMs, tuning.cache);
   const counters = new BatchedCounters(ctx.metrics);
   const routes: HttpRoute[] = [...builtInRoutes(ctx, files, bootloaders, prepared, counters, tuning), ...extraRoutes];
+  // Checked after every route, also those added later: the boot-file namespace at the root.
+  const bootRoot = bootRootRoute(ctx, files, prepared, counters, tuning);
 
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    for (const route of routes) {
+    for (const route of [...routes, bootRoot]) {
       const methods = typeof route.method === 'string' ? [route.method] : route.method;
       const match = route.path.exec(path);
       if (!match) continue;
@@ -156,9 +158,12 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
   };
 }
 
-function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: BootloaderStatus[], prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning): HttpRoute[] {
-  const getOrHead = ['GET', 'HEAD'] as const;
-  const serve = (req: IncomingMessage, res: ServerResponse, key: string, what: string, lookup: () => Promise<BootFileLookup>): Promise<void> | void => {
+const getOrHead = ['GET', 'HEAD'] as const;
+
+type Serve = (req: IncomingMessage, res: ServerResponse, key: string, what: string, lookup: () => Promise<BootFileLookup>) => Promise<void> | void;
+
+function fileServer(ctx: BootdContext, prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning): Serve {
+  return (req, res, key, what, lookup) => {
     const hot = prepared.peek(key, Date.now());
     if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, what, hot, tuning.progressIntervalMs)) ?? undefined;
     return prepared.get(key, lookup).then((p) => {
@@ -170,6 +175,48 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
       return sendPreparedFile(req, res, p, new DownloadEvents(ctx, counters, req, what, p, tuning.progressIntervalMs)) ?? undefined;
     });
   };
+}
+
+/**
+ * A name of the TFTP namespace (bootloaders, grub/…, images/<id>/…), URL-encoded as it came.
+ * Generated names (pxelinux.cfg/…, grub/…) depend on the client: never cached.
+ */
+function serveNamespaceFile(ctx: BootdContext, files: BootFiles, prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning, serve: Serve, req: IncomingMessage, res: ServerResponse, encoded: string): Promise<void> | void {
+  // A name already checked and prepared is served by its raw path, before decoding again.
+  const hot = prepared.peek(`file:${encoded}`, Date.now());
+  if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, encoded, hot, tuning.progressIntervalMs)) ?? undefined;
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    sendError(res, 400, 'bad URL encoding');
+    return;
+  }
+  const checked = checkBootFileName(name);
+  if (!checked.ok) {
+    counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: checked.reason });
+    sendError(res, 403, `refused: ${checked.reason}`);
+    return;
+  }
+  return serve(req, res, `file:${encoded}`, checked.name, () => files.lookup(checked.name, clientAddress(req)));
+}
+
+/**
+ * The TFTP namespace at the root of the HTTP server, as the boot root: GRUB booted over UEFI
+ * HTTP reads its config and the files it names (`linux /images/<id>/kernel`) from the server's
+ * root, and shim fetches grubx64.efi next to its own URL.
+ */
+function bootRootRoute(ctx: BootdContext, files: BootFiles, prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning): HttpRoute {
+  const serve = fileServer(ctx, prepared, counters, tuning);
+  return {
+    method: getOrHead,
+    path: new RegExp(`^/(?!${httpBootPrefix.slice(1)}/)(.+)$`),
+    handle: (req, res, m) => serveNamespaceFile(ctx, files, prepared, counters, tuning, serve, req, res, m[1]!),
+  };
+}
+
+function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: BootloaderStatus[], prepared: PreparedFiles, counters: BatchedCounters, tuning: HttpTuning): HttpRoute[] {
+  const serve = fileServer(ctx, prepared, counters, tuning);
   return [
     {
       method: getOrHead,
@@ -184,26 +231,7 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
     {
       method: getOrHead,
       path: new RegExp(`^${httpBootPrefix}/(?:bootloaders|files)/(.+)$`),
-      handle: (req, res, m) => {
-        // A name already checked and prepared is served by its raw path, before decoding again.
-        const hot = prepared.peek(`file:${m[1]}`, Date.now());
-        if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, m[1]!, hot, tuning.progressIntervalMs)) ?? undefined;
-        let name: string;
-        try {
-          name = decodeURIComponent(m[1]!);
-        } catch {
-          sendError(res, 400, 'bad URL encoding');
-          return;
-        }
-        const checked = checkBootFileName(name);
-        if (!checked.ok) {
-          counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: checked.reason });
-          sendError(res, 403, `refused: ${checked.reason}`);
-          return;
-        }
-        // Generated names (pxelinux.cfg/..., grub/...) depend on the client: never cached.
-        return serve(req, res, `file:${m[1]}`, checked.name, () => files.lookup(checked.name, clientAddress(req)));
-      },
+      handle: (req, res, m) => serveNamespaceFile(ctx, files, prepared, counters, tuning, serve, req, res, m[1]!),
     },
     {
       method: getOrHead,

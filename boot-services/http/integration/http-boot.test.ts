@@ -105,6 +105,19 @@ describe('HTTP boot files with curl', { skip: skip ?? false }, () => {
     assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', url('/boot/v1/images/nope/kernel')]), '404');
   });
 
+  test('the boot root at / and a leading / inside /boot/v1/files/ name the TFTP namespace', async () => {
+    // GRUB booted over HTTP asks the server's root for the files its config names.
+    const out = path.join(dir, 'root.out');
+    curl(['-o', out, url('/images/img-3/kernel')]);
+    assert.ok((await readFile(out)).equals(small));
+    assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', url('/boot/v1/files//images/img-3/initrd')]), '200');
+    assert.match(curl([url('/grub/grub.cfg')]), /^linux \/images\/img-3\/kernel /m, 'the GRUB config of the host at the client\'s address');
+    assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', '--path-as-is', url('/../etc/passwd')]), '403');
+    assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', url('/%2e%2e%2fetc%2fpasswd')]), '403');
+    assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', url('/etc/passwd')]), '404');
+    assert.equal(curl(['-o', '/dev/null', '-w', '%{http_code}', url('/escape')]), '403');
+  });
+
   test('the iPXE script of a known MAC names its image with absolute URLs; an unknown MAC gets discovery', () => {
     const script = curl([url(`/boot/v1/ipxe/${knownMac}`)]);
     assert.match(script, /^#!ipxe/);

@@ -109,12 +109,22 @@ describe('TFTP with real clients', { skip: skip ?? false }, () => {
     await assert.rejects(access(path.join(bootDir, 'upload.bin')));
   });
 
-  test('names leaving the boot root are refused: ../, absolute, a symlink out', () => {
-    for (const name of ['../etc/passwd', '..\\..\\etc\\passwd', '/etc/passwd', 'escape']) {
+  test('names leaving the boot root are refused: ../, /../, a symlink out', () => {
+    for (const name of ['../etc/passwd', '..\\..\\etc\\passwd', '/../etc/passwd', 'escape']) {
       const reply = raw('raw', { hex: encodeRequest('read', name, 'octet').toString('hex') });
       assert.equal(reply.opcode, 5, `${name} answered with an ERROR`);
       assert.equal(reply.code, 2, `${name}: access violation (got ${reply.message})`);
     }
+  });
+
+  test('a leading / is the boot root: GRUB\'s /images/<id>/kernel is the artifact, /etc/passwd is not the host\'s file', async () => {
+    // GRUB's TFTP client sends the path of its config's `linux /images/<id>/kernel` as written.
+    lab.client.exec('atftp', ['-g', '-r', '/images/img-7/kernel', '-l', path.join(outDir, 'grub-kernel'), serverIp, String(lab.tftpPort)]);
+    assert.equal((await fetched('grub-kernel')).toString(), 'KERNEL');
+    lab.client.exec('tftp', ['-m', 'binary', serverIp, String(lab.tftpPort), '-c', 'get', '/pxelinux.0', path.join(outDir, 'rooted-pxelinux.0')]);
+    assert.equal(sha256(await fetched('rooted-pxelinux.0')), sha256(pxelinux));
+    const reply = raw('raw', { hex: encodeRequest('read', '/etc/passwd', 'octet').toString('hex') });
+    assert.deepEqual([reply.opcode, reply.code], [5, 1], `/etc/passwd is looked up under the boot root and not found (got ${reply.message})`);
   });
 
   test('an overlong name, mode "mail", a malformed packet: refused, and the server keeps serving', () => {
