@@ -3,6 +3,7 @@
 // hosts/roles/images/networks through the view), metrics and a logger.
 import type pg from 'pg';
 import type { BootView } from './boot-view.ts';
+import { ClientHosts } from './client-hosts.ts';
 import type { EventSink } from './events/event-sink.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -52,6 +53,13 @@ export interface BootdContext {
   log: Logger;
   /** Where hosts send their logs: null while syslog is off or its port isn't bound. */
   logServer?: () => LogServer | null;
+  /** Who a client address is (reservation, pool lease, boot agent): one for all services, so the DHCP lease book serves TFTP, HTTP and syslog. */
+  clients?: ClientHosts;
+}
+
+/** The context's client resolver; a context without one (tests) knows reservations only. */
+export function clientHostsOf(ctx: Pick<BootdContext, 'view' | 'clients'>): ClientHosts {
+  return ctx.clients ?? (ctx.clients = new ClientHosts({ view: ctx.view }));
 }
 
 /** A started service: main.ts closes them in reverse order on shutdown. */

@@ -17,7 +17,7 @@ import { startDhcpService } from './dhcp/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
-import { leaseHolderMacFromDatabase } from './syslog/sender-hosts.ts';
+import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
 
 const log = createLogger('bootd');
@@ -41,7 +41,20 @@ async function main(): Promise<void> {
   const retention = startEventRetention({ pool, log, metrics, retentionDays: liveState.retentionDays });
   let syslog: SyslogService | null = null;
   // DHCP (option 7) and the agent's identity tell hosts where to send their logs, once syslog listens.
-  const ctx: BootdContext = { config, view, events, pool, metrics, log, logServer: () => syslog?.logServer() ?? null };
+  let lastLookupWarnMs = 0;
+  // One resolver of client addresses for every service; the DHCP service hands it its lease book.
+  const clients = new ClientHosts({
+    view,
+    findLeaseHolderMac: leaseHolderMacFromDatabase(pool),
+    onLookupError: (ip, err) => {
+      metrics.inc('fleetboot_client_lookup_errors_total', 'Lease lookups of a client address that failed (the client counts as unknown)', {});
+      // A database outage must not flood bootd's own log: one line a minute.
+      if (Date.now() - lastLookupWarnMs < 60_000) return;
+      lastLookupWarnMs = Date.now();
+      log.warn('client lease lookup failed; the client counts as unknown', { ip, error: err.message });
+    },
+  });
+  const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
   const agentApi = createBootAgentApi(ctx);
@@ -50,7 +63,7 @@ async function main(): Promise<void> {
     [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
     // Starts even when its port is taken (status and metrics say so): hosts' logs never stop a boot.
-    [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config, findLeaseHolderMac: leaseHolderMacFromDatabase(pool) }))],
+    [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
     [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
   ];
   for (const [enabled, name, start] of starters) {

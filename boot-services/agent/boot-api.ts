@@ -23,7 +23,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { BootView, HostView } from '../boot-view.ts';
-import type { BootdContext, LogServer } from '../bootd-context.ts';
+import { clientHostsOf, type BootdContext, type LogServer } from '../bootd-context.ts';
 import { planBootForHost, planBootForMac, type BootPlan } from '../boot-config/boot-plan.ts';
 import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
@@ -205,6 +205,13 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
 
   /** The rule in this file's header: a known MAC is its host; an unknown one may claim a name. */
   async function speakerFor(mac: string, clientIp: string, name: string | undefined): Promise<Speaker> {
+    const speaker = await findSpeaker(mac, clientIp, name);
+    // The address now speaks for this MAC (and host): transfers and logs from it land on that host.
+    clientHostsOf(ctx).noteAgent(clientIp, mac, speaker.host?.id ?? null);
+    return speaker;
+  }
+
+  async function findSpeaker(mac: string, clientIp: string, name: string | undefined): Promise<Speaker> {
     const claimed = { mac, host: name };
     if (!name || ctx.view.findHostByMac(mac)) {
       const host = await authorize(mac, clientIp);

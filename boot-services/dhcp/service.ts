@@ -4,7 +4,7 @@
 // broadcasts; replies leave from a socket bound to the server address, so a broadcast reply
 // goes out of the boot interface and carries our address as its source.
 import dgram from 'node:dgram';
-import type { BootdContext, RunningService } from '../bootd-context.ts';
+import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import { loadDhcpPeeringConfig } from '../config.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
 import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
@@ -45,6 +45,12 @@ export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPee
   await peering.start();
   const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers(), reuseFraction })
     .catch(async (err: unknown) => { await peering.close(); throw err; });
+  // TFTP, HTTP and syslog tie pool-leased clients to their MAC through this book, without a query.
+  clientHostsOf(ctx).useLeaseBook((ip, nowMs) => {
+    const network = ctx.view.findNetworkContaining(ip);
+    const lease = network ? leases.findLeaseByIp(network.id, ip) : null;
+    return lease && lease.state === 'bound' && lease.expiresAtMs > nowMs ? lease.mac : null;
+  });
   const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
   const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer });
 
@@ -96,6 +102,7 @@ export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPee
     return {
       name: 'dhcp',
       async close() {
+        clientHostsOf(ctx).useLeaseBook(null);
         await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
         server.close();
         await peering.close();

@@ -10,11 +10,15 @@ import type { BootFile } from '../boot-config/boot-files.ts';
 import type { FileCache } from '../boot-config/file-cache.ts';
 import { decideRange, noneMatch, rangeStillValid, type ByteRange } from './range.ts';
 
-export type FileResponseResult = { ok: true; bytesSent: number; status: number } | { ok: false; bytesSent: number; reason: string };
+export type FileResponseResult =
+  | { ok: true; bytesSent: number; status: number }
+  /** `aborted`: the client went away (or the socket failed) before the last byte left. */
+  | { ok: false; bytesSent: number; reason: string; aborted?: boolean };
 
 export interface FileResponseHooks {
   /** Called as streamed body bytes are handed to the socket (throttling is the caller's business). */
   onProgress(bytesSent: number, bytesTotal: number): void;
+  /** Called once the response's last byte has left for the kernel ('finish'), or when it was cut short. */
   onDone(result: FileResponseResult): void;
 }
 
@@ -87,7 +91,7 @@ export function sendPreparedFile(req: IncomingMessage, res: ServerResponse, p: P
   if (!headers.range && !headers['if-none-match'] && p.bytes) {
     res.writeHead(200, p.wholeHeaders);
     res.end(head ? undefined : p.bytes);
-    hooks.onDone({ ok: true, bytesSent: head ? 0 : p.sizeBytes, status: 200 });
+    doneWhenSent(res, head ? 0 : p.sizeBytes, hooks);
     return null;
   }
   if (noneMatch(headers['if-none-match'], p.etag)) {
@@ -109,7 +113,7 @@ export function sendPreparedFile(req: IncomingMessage, res: ServerResponse, p: P
     res.writeHead(decision.kind === 'partial' ? 206 : 200, h);
     if (head || length === 0) {
       res.end();
-      hooks.onDone({ ok: true, bytesSent: 0, status: res.statusCode });
+      doneWhenSent(res, 0, hooks);
       return null;
     }
     return writeParts(res, [bodyPart(p, range)], length, hooks);
@@ -164,11 +168,33 @@ async function writeParts(res: ServerResponse, parts: BodyPart[], total: number,
       }
     }
     res.end();
-    hooks.onDone({ ok: true, bytesSent: sent, status: res.statusCode });
+    doneWhenSent(res, sent, hooks);
   } catch (err) {
+    // What was still queued in user space never left.
+    const left = Math.max(0, sent - res.writableLength);
     res.destroy();
-    hooks.onDone({ ok: false, bytesSent: sent, reason: (err as Error).message });
+    hooks.onDone({ ok: false, bytesSent: left, reason: (err as Error).message, aborted: true });
   }
+}
+
+/**
+ * Reports the outcome when the last byte has been handed to the kernel ('finish'), not when it
+ * was queued: a transfer's duration and rate then mean something. A response closed before
+ * that was cut short (the client went away with bytes still queued).
+ */
+function doneWhenSent(res: ServerResponse, bytesSent: number, hooks: FileResponseHooks): void {
+  if (hooks === noHooks) return;
+  if (res.writableFinished) return hooks.onDone({ ok: true, bytesSent, status: res.statusCode });
+  const onFinish = () => {
+    res.off('close', onClose);
+    hooks.onDone({ ok: true, bytesSent, status: res.statusCode });
+  };
+  const onClose = () => {
+    res.off('finish', onFinish);
+    hooks.onDone({ ok: false, bytesSent: Math.max(0, bytesSent - res.writableLength), reason: 'client went away', aborted: true });
+  };
+  res.once('finish', onFinish);
+  res.once('close', onClose);
 }
 
 function drained(res: ServerResponse): Promise<void> {

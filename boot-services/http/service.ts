@@ -3,7 +3,10 @@
 // console. Other work adds its own routes under /boot/v1/ (identity, progress) through
 // `extraRoutes` or `addRoute` without touching this file. main.ts calls startHttpService(ctx).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { BootdContext, RunningService } from '../bootd-context.ts';
+import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
+import type { ClientIdentity } from '../client-hosts.ts';
+import type { BootEventInput } from '../events/event-sink.ts';
+import { transferRate } from '../events/transfer-rate.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { checkBootFileName, type BootFileLookup, type BootFiles } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
@@ -244,8 +247,12 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
         }
         const script = files.ipxeScript(mac);
         const plan = script.plan;
-        const host = plan.kind === 'discovery' ? files.view.findHostByIp(clientAddress(req)) : plan.host;
-        ctx.events.record({ source: 'http', type: 'boot-config', hostId: host?.id ?? null, mac: mac ?? host?.mac ?? null, detail: { kind: 'ipxe', plan: plan.kind, clientIp: clientAddress(req) } });
+        const clientIp = clientAddress(req);
+        const at = new Date();
+        clientHostsOf(ctx).whenKnown(clientIp, (client) => {
+          const host = plan.kind === 'discovery' ? client.host : plan.host;
+          ctx.events.record({ source: 'http', type: 'boot-config', at, hostId: host?.id ?? null, mac: mac ?? host?.mac ?? client.mac, detail: { kind: 'ipxe', plan: plan.kind, clientIp } });
+        });
         return sendPreparedFile(req, res, prepareFile(script, null)) ?? undefined;
       },
     },
@@ -257,30 +264,51 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
   ];
 }
 
+/** Files answered from memory below this size (scripts, configs, small bootloaders) record only their outcome. */
+const startEventMinBytes = 1024 * 1024;
+
 /**
- * Transfer events for one download, tied to the host by the client's address: start,
- * throttled progress and done for files streamed from disk; for a file answered from memory
- * in one write, just the outcome.
+ * Transfer events for one download, tied to the host the client's address is at the time of the
+ * request (reservation, pool lease, boot agent: client-hosts.ts): start, throttled progress and
+ * done for files streamed from disk; for a file answered from memory in one write, just the
+ * outcome. Done means the last byte has left (duration and rate are the transfer's), a Range
+ * request says which range, and a client that went away is an aborted transfer.
  */
 class DownloadEvents implements FileResponseHooks {
   private readonly clientIp: string;
-  private readonly hostId: string | null;
-  private readonly mac: string | null;
+  private client: ClientIdentity | undefined;
+  /** Events taken while the client's lease is being looked up, sent in order once it is known. */
+  private held: BootEventInput[] = [];
   private readonly startedAtMs = Date.now();
   private lastProgressMs = this.startedAtMs;
   private readonly quiet: boolean;
+  private readonly range: string | null;
 
   constructor(private readonly ctx: BootdContext, private readonly counters: BatchedCounters, req: IncomingMessage, private readonly what: string, private readonly p: PreparedFile, private readonly progressIntervalMs: number) {
     this.clientIp = clientAddress(req);
-    const host = ctx.view.findHostByIp(this.clientIp);
-    this.hostId = host?.id ?? null;
-    this.mac = host?.mac ?? null;
+    const clients = clientHostsOf(ctx);
+    this.client = clients.knownNow(this.clientIp);
+    if (!this.client) {
+      clients.whenKnown(this.clientIp, (client) => {
+        this.client = client;
+        for (const e of this.held.splice(0)) this.send(e);
+      });
+    }
     this.quiet = req.method === 'HEAD';
-    if (!this.quiet && !p.bytes) this.record('transfer-start', { range: req.headers.range ?? null }, 0, p.sizeBytes);
+    this.range = typeof req.headers.range === 'string' ? req.headers.range : null;
+    // A kernel answered from memory still takes seconds on the wire: its start is on the timeline too.
+    if (!this.quiet && (!p.bytes || p.sizeBytes >= startEventMinBytes)) this.record('transfer-start', { range: this.range }, 0, p.sizeBytes);
   }
 
   private record(type: string, detail: Record<string, unknown>, bytesDone: number, bytesTotal: number): void {
-    this.ctx.events.record({ source: 'http', type, hostId: this.hostId, mac: this.mac, detail: { file: this.what, clientIp: this.clientIp, ...detail }, bytesDone, bytesTotal });
+    const event: BootEventInput = { source: 'http', type, at: new Date(), detail: { file: this.what, clientIp: this.clientIp, ...detail }, bytesDone, bytesTotal };
+    if (this.client) this.send(event);
+    else this.held.push(event);
+  }
+
+  private send(event: BootEventInput): void {
+    const client = this.client!;
+    this.ctx.events.record({ ...event, hostId: client.host?.id ?? null, mac: client.mac, detail: { ...event.detail, matchedBy: client.by } });
   }
 
   onProgress(sent: number, bytesTotal: number): void {
@@ -291,13 +319,18 @@ class DownloadEvents implements FileResponseHooks {
   }
 
   onDone(result: FileResponseResult): void {
+    const durationMs = Date.now() - this.startedAtMs;
+    const range = this.range ? { range: this.range } : {};
     if (result.ok) {
       this.counters.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'done' });
       this.counters.inc('fleetboot_http_bytes_sent_total', 'Bytes sent in HTTP boot downloads', {}, result.bytesSent);
-      if (!this.quiet) this.record('transfer-done', { status: result.status, durationMs: Date.now() - this.startedAtMs }, result.bytesSent, this.p.sizeBytes);
+      if (!this.quiet) this.record('transfer-done', { status: result.status, durationMs, bytesPerSecond: transferRate(result.bytesSent, durationMs), ...range }, result.bytesSent, this.p.sizeBytes);
+    } else if (result.aborted) {
+      this.counters.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'aborted' });
+      this.record('transfer-aborted', { reason: result.reason, durationMs, ...range }, result.bytesSent, this.p.sizeBytes);
     } else {
       this.counters.inc('fleetboot_http_transfers_total', 'HTTP boot downloads by result', { result: 'error' });
-      this.record('transfer-error', { reason: result.reason }, result.bytesSent, this.p.sizeBytes);
+      this.record('transfer-error', { reason: result.reason, ...range }, result.bytesSent, this.p.sizeBytes);
     }
   }
 }

@@ -12,9 +12,9 @@ import type { BootdConfig, BootdContext, LogServer, RunningService } from '../bo
 import { listenAddresses } from '../tftp/service.ts';
 import { defaultMaxMessageBytes, formatLogLine, parseSyslogMessage } from './message.ts';
 import { defaultHostLogFilesOptions, HostLogFiles, logFileName, type HostLogFilesOptions } from './host-log-files.ts';
-import { SenderHosts } from './sender-hosts.ts';
+import { ClientHosts } from '../client-hosts.ts';
 
-export interface SyslogContext extends Pick<BootdContext, 'view' | 'metrics' | 'log'> {
+export interface SyslogContext extends Pick<BootdContext, 'view' | 'metrics' | 'log' | 'clients'> {
   config: Pick<BootdConfig, 'bindAddress' | 'serverAddress' | 'stateDir'> & { syslogPort: number };
   /** The MAC holding a bound pool lease on an address (main.ts: the Lease table); absent: reservations only. */
   findLeaseHolderMac?: (ip: string) => Promise<string | null>;
@@ -83,7 +83,7 @@ export async function startSyslogService(ctx: SyslogContext, tuning: SyslogTunin
   const count = (result: string, reason?: string) =>
     ctx.metrics.inc('fleetboot_syslog_messages_total', help.messages, reason ? { result, reason } : { result });
   let lastLookupWarnMs = 0;
-  const senders = new SenderHosts({
+  const senders = ctx.clients ?? new ClientHosts({
     view: ctx.view,
     findLeaseHolderMac: ctx.findLeaseHolderMac,
     onLookupError: (ip, err) => {
@@ -113,7 +113,7 @@ export async function startSyslogService(ctx: SyslogContext, tuning: SyslogTunin
       if (!parsed.ok) return count('dropped', parsed.reason);
       // Stamped on arrival, even when the sender's lease lookup makes it wait.
       const line = formatLogLine(parsed.message, tuning.now());
-      senders.whenKnown(from.address, (host) => store(host, from.address, line));
+      senders.whenKnown(from.address, (client) => store(client.host, from.address, line));
     } catch (err) {
       count('dropped', 'internal-error');
       ctx.log.error('syslog datagram handling failed', { from: from.address, error: (err as Error).message });

@@ -2,13 +2,14 @@
 // namespace (generated configs, bootloaders, image artifacts), serves small files from the
 // shared cache and reads big ones ahead from disk.
 import type { BootFiles } from '../boot-config/boot-files.ts';
+import type { ClientHosts } from '../client-hosts.ts';
 import type { FileCache } from '../boot-config/file-cache.ts';
 import { toNetascii } from './transfer-content.ts';
 import { TftpErrorCode, type TransferMode } from './packet.ts';
 import type { Endpoint } from './read-transfer.ts';
 import type { OpenResult } from './server.ts';
 
-export function bootFileOpener(files: BootFiles, cache: FileCache) {
+export function bootFileOpener(files: BootFiles, cache: FileCache, clients: ClientHosts) {
   return async function openFile(name: string, client: Endpoint, mode: TransferMode): Promise<OpenResult> {
     const found = await files.lookup(name, client.address);
     if (!found.ok) {
@@ -17,15 +18,16 @@ export function bootFileOpener(files: BootFiles, cache: FileCache) {
         : { ok: false, code: TftpErrorCode.FileNotFound, message: 'File not found', reason: found.reason };
     }
     const file = found.file;
-    const byIp = files.view.findHostByIp(client.address);
+    // Reservation, pool lease or boot agent, as of now: pool-leased hosts' transfers land on their timeline too.
+    const known = await clients.identify(client.address);
     if (file.kind === 'generated') {
       const planHost = file.plan.kind === 'discovery' ? null : file.plan.host;
-      const host = planHost ?? byIp;
-      const mac = file.plan.kind === 'discovery' ? file.plan.mac : host?.mac ?? null;
+      const host = planHost ?? known.host;
+      const mac = file.plan.kind === 'discovery' ? file.plan.mac ?? known.mac : host?.mac ?? known.mac;
       const bytes = mode === 'netascii' ? toNetascii(file.bytes) : file.bytes;
-      return { ok: true, content: { kind: 'bytes', bytes }, sizeBytes: bytes.length, hostHint: { hostId: host?.id ?? null, mac } };
+      return { ok: true, content: { kind: 'bytes', bytes }, sizeBytes: bytes.length, hostHint: { hostId: host?.id ?? null, mac, by: planHost ? 'config' : known.by } };
     }
-    const hostHint = { hostId: byIp?.id ?? null, mac: byIp?.mac ?? null };
+    const hostHint = { hostId: known.host?.id ?? null, mac: known.mac, by: known.by };
     if (mode === 'netascii') {
       // RFC 1350 netascii changes the size (tsize must be exact): translate here, small files only.
       if (!cache.fits(file.sizeBytes)) return { ok: false, code: TftpErrorCode.NotDefined, message: 'File too large for netascii: use octet mode', reason: 'netascii-too-large' };

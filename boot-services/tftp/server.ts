@@ -18,8 +18,11 @@ import { systemClock, type Clock, type Endpoint, type TransferResult } from './r
 import type { ContentSpec, RunningTransfer, TransferRunner } from './transfer-runner.ts';
 import { checkBootFileName } from '../boot-config/boot-files.ts';
 
+/** The host a transfer belongs to, and how it was found (reservation, lease, agent, the config's own MAC). */
+export interface HostHint { hostId: string | null; mac: string | null; by?: string }
+
 export type OpenResult =
-  | { ok: true; content: ContentSpec; sizeBytes: number; hostHint: { hostId: string | null; mac: string | null } }
+  | { ok: true; content: ContentSpec; sizeBytes: number; hostHint: HostHint }
   | { ok: false; code: TftpErrorCode; message: string; reason: string };
 
 export interface TransferInfo {
@@ -29,7 +32,7 @@ export interface TransferInfo {
   sizeBytes: number;
   blockBytes: number;
   windowBlocks: number;
-  hostHint: { hostId: string | null; mac: string | null };
+  hostHint: HostHint;
   startedAtMs: number;
 }
 

@@ -3,11 +3,12 @@
 // startTftpService(ctx).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { BootdContext, RunningService } from '../bootd-context.ts';
+import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { bootFileOpener } from './boot-file-opener.ts';
+import { transferRate } from '../events/transfer-rate.ts';
 import { blockBytesForMtu } from './options.ts';
 import { defaultAdmissionLimits, type AdmissionLimits } from './admission.ts';
 import { TftpServer, type TftpObserver, type TransferInfo } from './server.ts';
@@ -79,7 +80,8 @@ function readMtu(address: string): number {
   return 1500;
 }
 
-export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' | 'view'>, progressIntervalMs: number): TftpObserver {
+export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' | 'view' | 'clients'>, progressIntervalMs: number): TftpObserver {
+  const clients = clientHostsOf(ctx);
   const lastProgress = new WeakMap<TransferInfo, number>();
   const help = {
     transfers: 'TFTP transfers by result',
@@ -88,14 +90,16 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
     foreign: 'TFTP packets from an unknown transfer ID (answered with error 5)',
   };
   const event = (t: TransferInfo, type: string, detail: Record<string, unknown>, extra: Partial<BootEventInput> = {}) =>
-    ctx.events.record({ source: 'tftp', type, hostId: t.hostHint.hostId, mac: t.hostHint.mac, detail: { file: t.fileName, clientIp: t.client.address, ...detail }, ...extra });
+    ctx.events.record({ source: 'tftp', type, hostId: t.hostHint.hostId, mac: t.hostHint.mac, detail: { file: t.fileName, clientIp: t.client.address, ...(t.hostHint.by ? { matchedBy: t.hostHint.by } : {}), ...detail }, ...extra });
   return {
     refused(client: Endpoint, reason: string, fileName: string | null) {
       ctx.metrics.inc('fleetboot_tftp_refused_total', help.refused, { reason });
       // pxelinux probes pxelinux.cfg/<uuid> and hex-IP names before 01-<mac>: expected misses.
       if (reason === 'not-found' && fileName?.startsWith('pxelinux.cfg/')) return;
-      const host = ctx.view.findHostByIp(client.address);
-      ctx.events.record({ source: 'tftp', type: 'transfer-error', hostId: host?.id ?? null, mac: host?.mac ?? null, detail: { file: fileName, clientIp: client.address, reason } });
+      const at = new Date();
+      clients.whenKnown(client.address, (known) => ctx.events.record({
+        source: 'tftp', type: 'transfer-error', hostId: known.host?.id ?? null, mac: known.mac, at, detail: { file: fileName, clientIp: client.address, matchedBy: known.by, reason },
+      }));
     },
     started(t) {
       ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'started' });
@@ -113,7 +117,7 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
         ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'done' });
         ctx.metrics.inc('fleetboot_tftp_bytes_sent_total', help.bytes, {}, result.bytesSent);
         ctx.metrics.inc('fleetboot_tftp_resent_blocks_total', 'DATA blocks sent again (timeouts, partial window ACKs)', {}, result.resentBlocks);
-        event(t, 'transfer-done', { durationMs }, { bytesDone: t.sizeBytes, bytesTotal: t.sizeBytes });
+        event(t, 'transfer-done', { durationMs, bytesPerSecond: transferRate(t.sizeBytes, durationMs) }, { bytesDone: t.sizeBytes, bytesTotal: t.sizeBytes });
       } else {
         ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'error' });
         event(t, 'transfer-error', { reason: result.reason, message: result.message, durationMs });
@@ -135,7 +139,7 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
   const server = new TftpServer({
     addresses: listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress),
     port: ctx.config.tftpPort,
-    openFile: bootFileOpener(files, tuning.cache),
+    openFile: bootFileOpener(files, tuning.cache, clientHostsOf(ctx)),
     maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address)),
     maxWindowBlocks: tuning.maxWindowBlocks,
     defaultTimeoutMs: tuning.defaultTimeoutMs,

@@ -9,7 +9,12 @@ export interface TransferProgress {
   source: string;
   bytesDone: number;
   bytesTotal: number | null;
-  state: 'running' | 'done' | 'error';
+  state: 'running' | 'done' | 'error' | 'aborted';
+  /** From the server's transfer-done/aborted event: start to last byte sent. */
+  durationMs: number | null;
+  bytesPerSecond: number | null;
+  /** The Range the client asked for, when it asked for part of the file. */
+  range: string | null;
 }
 
 export interface PhaseSummary {
@@ -46,13 +51,18 @@ export function summarizeBoot(events: TimelineEvent[], outcome: string | null): 
     if (file && (e.source === 'tftp' || e.source === 'http') && (e.type.startsWith('transfer') || e.type === 'progress')) {
       const byFile = transfers.get(c.phase) ?? new Map<string, TransferProgress>();
       transfers.set(c.phase, byFile);
-      const t = byFile.get(file) ?? { file, source: e.source, bytesDone: 0, bytesTotal: e.bytesTotal, state: 'running' as const };
+      const t: TransferProgress = byFile.get(file) ?? { file, source: e.source, bytesDone: 0, bytesTotal: e.bytesTotal, state: 'running', durationMs: null, bytesPerSecond: null, range: null };
       if (e.bytesDone !== null) t.bytesDone = e.bytesDone;
       if (e.bytesTotal !== null) t.bytesTotal = e.bytesTotal;
+      if (typeof e.detail.range === 'string') t.range = e.detail.range;
+      if (typeof e.detail.durationMs === 'number') t.durationMs = e.detail.durationMs;
+      if (typeof e.detail.bytesPerSecond === 'number') t.bytesPerSecond = e.detail.bytesPerSecond;
       if (e.type === 'transfer-done') {
         t.state = 'done';
-        if (t.bytesTotal !== null) t.bytesDone = t.bytesTotal;
+        // A Range request sent part of the file: its bytes say how much, not the file's size.
+        if (t.bytesTotal !== null && !t.range) t.bytesDone = t.bytesTotal;
       } else if (e.type === 'transfer-error') t.state = 'error';
+      else if (e.type === 'transfer-aborted') t.state = 'aborted';
       else t.state = 'running';
       byFile.set(file, t);
     }
@@ -60,7 +70,7 @@ export function summarizeBoot(events: TimelineEvent[], outcome: string | null): 
     if (e.source === 'agent' && e.bytesTotal) {
       const byFile = transfers.get(c.phase) ?? new Map<string, TransferProgress>();
       transfers.set(c.phase, byFile);
-      byFile.set('rootfs (agent)', { file: 'rootfs (agent)', source: 'agent', bytesDone: e.bytesDone ?? 0, bytesTotal: e.bytesTotal, state: e.bytesDone === e.bytesTotal ? 'done' : 'running' });
+      byFile.set('rootfs (agent)', { file: 'rootfs (agent)', source: 'agent', bytesDone: e.bytesDone ?? 0, bytesTotal: e.bytesTotal, state: e.bytesDone === e.bytesTotal ? 'done' : 'running', durationMs: null, bytesPerSecond: null, range: null });
     }
   }
   const reachedRank = reached === null ? -1 : bootPhases.indexOf(reached);
@@ -102,4 +112,20 @@ export function formatDuration(ms: number | null): string {
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)} s`;
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** e.g. "12.3 MiB/s" */
+export function formatRate(bytesPerSecond: number | null): string {
+  return bytesPerSecond === null ? '' : `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/** What a finished transfer's line says after its bytes: "done in 1.2 s · 6.5 MiB/s", "aborted", "range bytes=0-99". */
+export function transferOutcomeText(t: TransferProgress): string {
+  const parts: string[] = [];
+  if (t.state === 'done') parts.push(t.durationMs !== null ? `done in ${formatDuration(t.durationMs)}` : 'done');
+  else if (t.state === 'error') parts.push('error');
+  else if (t.state === 'aborted') parts.push(t.durationMs !== null ? `aborted after ${formatDuration(t.durationMs)}` : 'aborted');
+  if (t.state === 'done' && t.bytesPerSecond !== null) parts.push(formatRate(t.bytesPerSecond));
+  if (t.range) parts.push(`range ${t.range.replace(/^bytes=/, '')}`);
+  return parts.join(' · ');
 }

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Badge, hostStateTone } from '@/components/badge.tsx';
 import { formatUtc } from '@/components/time-text.tsx';
 import type { HostTimeline as HostTimelineData, TimelineEvent, TimelineSession } from '@/server/events/timeline.ts';
-import { formatBytes, formatDuration, summarizeBoot, type PhaseSummary } from './boot-summary.ts';
+import { formatBytes, formatDuration, summarizeBoot, transferOutcomeText, type PhaseSummary } from './boot-summary.ts';
 
 const rawEventsShown = 200;
 
@@ -104,13 +104,14 @@ export function HostTimeline({ initial }: { initial: HostTimelineData }) {
                 {p.transfers.map((t) => {
                   const pct = t.bytesTotal ? Math.min(100, Math.round((t.bytesDone / t.bytesTotal) * 100)) : null;
                   return (
-                    <div key={t.file} className="mt-1.5" data-testid="transfer">
+                    <div key={t.file} className="mt-1.5" data-testid="transfer" data-state={t.state} data-duration-ms={t.durationMs ?? undefined}>
                       <div className="flex justify-between gap-2 text-xs text-slate-700">
                         <span className="truncate" title={t.file}>{t.source} {t.file}</span>
                         <span className="tabular-nums whitespace-nowrap">
-                          {formatBytes(t.bytesDone)}{t.bytesTotal ? ` / ${formatBytes(t.bytesTotal)}` : ''} {t.state === 'error' ? 'error' : t.state === 'done' ? 'done' : ''}
+                          {formatBytes(t.bytesDone)}{t.bytesTotal ? ` / ${formatBytes(t.bytesTotal)}` : ''}
                         </span>
                       </div>
+                      <div className="text-xs text-slate-500 tabular-nums" data-testid="transfer-outcome">{transferOutcomeText(t)}</div>
                       <div
                         role="progressbar"
                         aria-label={`${t.file} transfer`}
@@ -119,7 +120,7 @@ export function HostTimeline({ initial }: { initial: HostTimelineData }) {
                         aria-valuenow={pct ?? undefined}
                         className="mt-0.5 h-1.5 overflow-hidden rounded bg-slate-200"
                       >
-                        <div className={`h-full ${t.state === 'error' ? 'bg-red-600' : t.state === 'done' ? 'bg-green-600' : 'bg-blue-500'}`} style={{ width: `${pct ?? 0}%` }} />
+                        <div className={`h-full ${t.state === 'error' || t.state === 'aborted' ? 'bg-red-600' : t.state === 'done' ? 'bg-green-600' : 'bg-blue-500'}`} style={{ width: `${pct ?? 0}%` }} />
                       </div>
                     </div>
                   );

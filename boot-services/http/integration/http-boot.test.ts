@@ -15,6 +15,10 @@ import { startBootLab, clientIp, type BootLab } from '../../tftp/integration/boo
 const skip = labSkipReason();
 if (skip) console.log(`# skipping HTTP boot tests: ${skip}`);
 const knownMac = '52:54:00:ab:cd:ef';
+const pooledMac = '52:54:00:00:00:42';
+/** A second client address, holding a pool lease (no reservation) for pooledMac. */
+const pooledIp = '10.77.0.5';
+const kernel20Bytes = 20 * 1024 * 1024;
 const bigBytes = 100 * 1024 * 1024;
 
 function peakRssKiB(pid: number, text: string): number {
@@ -40,16 +44,23 @@ describe('HTTP boot files with curl', { skip: skip ?? false }, () => {
     for (let i = 0; i < 100; i++) { parts.push(chunk); hash.update(chunk); }
     await writeFile(path.join(dir, 'rootfs.tar.gz'), Buffer.concat(parts));
     bigSha = hash.digest('hex');
+    // 20 MiB: under the file cache's limit, so answered from memory in one write.
+    await writeFile(path.join(dir, 'kernel20'), Buffer.concat(parts.slice(0, 20)));
     const art = (name: string, size: number, sha: string) => ({ sha256: sha, sizeBytes: size, path: path.join(dir, name) });
     lab = await startBootLab({
       bootloaderDirs: [dir],
       enableTftp: false,
       view: {
-        hosts: [host({ id: 'h-db1', hostname: 'db1', mac: knownMac, ip: clientIp, roleId: 'r-db' })],
+        hosts: [host({ id: 'h-db1', hostname: 'db1', mac: knownMac, ip: clientIp, roleId: 'r-db' }), host({ id: 'h-pool', hostname: 'pool1', mac: pooledMac, ip: null, roleId: 'r-db' })],
         roles: [role({ id: 'r-db', name: 'db', activeImageId: 'img-3', bootLoader: 'ipxe', cmdlineTemplate: 'console=ttyS0 fleetboot.rootfs={rootfsUrl} fleetboot.sha={rootfsSha256}' })],
-        images: [image({ id: 'img-3', roleId: 'r-db', version: '3', kernel: art('small.bin', small.length, 'k'.repeat(64)), initrd: art('initrd', 6, 'i'.repeat(64)), rootfs: art('rootfs.tar.gz', bigBytes, bigSha) })],
+        images: [
+          image({ id: 'img-3', roleId: 'r-db', version: '3', kernel: art('small.bin', small.length, 'k'.repeat(64)), initrd: art('initrd', 6, 'i'.repeat(64)), rootfs: art('rootfs.tar.gz', bigBytes, bigSha) }),
+          image({ id: 'img-4', roleId: 'r-db', version: '4', kernel: art('kernel20', kernel20Bytes, 'c'.repeat(64)), initrd: art('initrd', 6, 'i'.repeat(64)), rootfs: null }),
+        ],
         networkList: [],
       },
+      leases: { [pooledIp]: pooledMac },
+      extraClientAddresses: [pooledIp],
     });
   });
 
@@ -144,5 +155,53 @@ describe('HTTP boot files with curl', { skip: skip ?? false }, () => {
     assert.equal(done.hostId, 'h-db1');
     assert.equal(done.bytesDone, bigBytes);
     assert.ok(lab.events.some((e) => e.type === 'transfer-start' && e.detail?.file === 'images/img-3/rootfs' && e.bytesTotal === bigBytes));
+  });
+
+  const eventOf = async (match: (e: BootLab['events'][number]) => boolean, what: string) => {
+    for (let waited = 0; waited < 5000 && !lab.events.some(match); waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const found = lab.events.find(match);
+    assert.ok(found, what);
+    return found;
+  };
+
+  test('a client on a pool lease (no reserved address) gets its transfers on its host\'s timeline, by its lease', async () => {
+    curl(['--interface', pooledIp, '-o', '/dev/null', url('/boot/v1/images/img-3/kernel')]);
+    const done = await eventOf((e) => e.type === 'transfer-done' && e.detail?.clientIp === pooledIp, 'a transfer-done from the pooled address');
+    assert.equal(done.hostId, 'h-pool');
+    assert.equal(done.mac, pooledMac);
+    assert.equal(done.detail?.matchedBy, 'lease');
+  });
+
+  test('a kernel answered from memory is done when its last byte has left: a slow client\'s transfer takes seconds, with its rate', async () => {
+    const started = Date.now();
+    curl(['--limit-rate', '5M', '-o', '/dev/null', url('/boot/v1/images/img-4/kernel')]);
+    const tookMs = Date.now() - started;
+    const done = await eventOf((e) => e.type === 'transfer-done' && e.detail?.file === 'images/img-4/kernel' && !e.detail?.range, 'a transfer-done for the 20 MiB kernel');
+    const durationMs = done.detail?.durationMs as number;
+    console.log(`# 20 MiB at 5 MB/s: curl took ${tookMs} ms, the event says ${durationMs} ms at ${done.detail?.bytesPerSecond} B/s`);
+    assert.equal(done.bytesDone, kernel20Bytes);
+    // The kernel's socket buffers (both ends, up to ~10 MiB on a veth) hold the tail when the server
+    // is done: at 5 MB/s the first 10 MiB still take 2 s. Handed-to-the-socket timing said 0-1 ms.
+    assert.ok(durationMs >= 1000, `transfer-done after ${durationMs} ms`);
+    assert.ok((done.detail?.bytesPerSecond as number) < 10_000_000, 'its rate is the client\'s, not memory\'s');
+    assert.ok(lab.events.some((e) => e.type === 'transfer-start' && e.detail?.file === 'images/img-4/kernel' && e.bytesTotal === kernel20Bytes), 'a transfer-start for the big in-memory file');
+  });
+
+  test('a Range request is recorded as one, with the bytes of the range', async () => {
+    curl(['-o', '/dev/null', '-r', '0-999999', url('/boot/v1/images/img-3/rootfs')]);
+    const done = await eventOf((e) => e.type === 'transfer-done' && e.detail?.file === 'images/img-3/rootfs' && e.detail?.range === 'bytes=0-999999', 'a transfer-done with its range');
+    assert.equal(done.detail?.status, 206);
+    assert.equal(done.bytesDone, 1_000_000);
+    assert.equal(done.bytesTotal, bigBytes);
+  });
+
+  test('a client that goes away mid-transfer leaves an aborted transfer, not a done one', async () => {
+    // curl gives up after 1 s at 2 MB/s: some 2 MB of 100 MB.
+    try {
+      curl(['--limit-rate', '2M', '--max-time', '1', '-o', '/dev/null', url('/boot/v1/images/img-3/rootfs')]);
+    } catch { /* curl exits 28 (timeout): that is the point */ }
+    const aborted = await eventOf((e) => e.type === 'transfer-aborted' && e.detail?.file === 'images/img-3/rootfs', 'a transfer-aborted event');
+    assert.ok((aborted.bytesDone ?? 0) < bigBytes, `bytes sent ${aborted.bytesDone}`);
+    assert.equal(aborted.hostId, 'h-db1');
   });
 });

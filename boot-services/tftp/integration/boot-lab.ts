@@ -38,6 +38,9 @@ export interface BootLabOptions {
   quiet?: boolean;
   enableTftp?: boolean;
   enableHttp?: boolean;
+  leases?: RunnerConfig['leases'];
+  /** More addresses for the client namespace (e.g. one holding a pool lease). */
+  extraClientAddresses?: string[];
 }
 
 export async function startBootLab(o: BootLabOptions): Promise<BootLab> {
@@ -47,8 +50,11 @@ export async function startBootLab(o: BootLabOptions): Promise<BootLab> {
   try {
     const server = lab.addNamespace('s');
     const client = lab.addNamespace('c');
-    const { aIf } = lab.link(server, `${serverIp}/24`, client, `${clientIp}/24`, 1500);
+    const linked = lab.link(server, `${serverIp}/24`, client, `${clientIp}/24`, 1500);
+    const { aIf } = linked;
+    const { bIf } = linked;
     server.exec('ip', ['addr', 'add', `${serverSecondIp}/24`, 'dev', aIf]);
+    for (const extra of o.extraClientAddresses ?? []) client.exec('ip', ['addr', 'add', `${extra}/24`, 'dev', bIf]);
     const httpBaseUrl = `http://${serverIp}:8080`;
     const config: RunnerConfig = {
       config: {
@@ -59,6 +65,7 @@ export async function startBootLab(o: BootLabOptions): Promise<BootLab> {
       view: o.view ?? { hosts: [], roles: [], images: [], networkList: [] },
       maxConcurrentTransfers: o.maxConcurrentTransfers,
       quiet: o.quiet,
+      leases: o.leases,
     };
     const configPath = path.join(scratchDir, 'runner.json');
     await writeFile(configPath, JSON.stringify(config));

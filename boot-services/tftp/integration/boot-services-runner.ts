@@ -3,7 +3,7 @@
 // The config holds the BootdConfig fields and a fake view; events go to stdout as JSON lines,
 // and a first line {"ready":{"tftpPort":n,"httpPort":n}} says the sockets are bound.
 import { readFileSync } from 'node:fs';
-import type { BootdConfig, BootdContext, RunningService } from '../../bootd-context.ts';
+import { clientHostsOf, type BootdConfig, type BootdContext, type RunningService } from '../../bootd-context.ts';
 import { Metrics } from '../../metrics.ts';
 import { FakeBootView } from '../../boot-config/testing/fake-boot-view.ts';
 import { startTftpService, defaultTftpTuning } from '../service.ts';
@@ -18,6 +18,8 @@ export interface RunnerConfig {
   transferWorkers?: number;
   /** Benchmarks: don't print events (their volume would be measured too). */
   quiet?: boolean;
+  /** Bound pool leases (client IP → MAC), as bootd's DHCP lease book would hold them. */
+  leases?: Record<string, string>;
 }
 
 const runnerConfig = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as RunnerConfig;
@@ -35,6 +37,8 @@ const ctx: BootdContext = {
     error: (msg, fields) => print({ log: 'error', msg, fields }),
   },
 };
+const leases = runnerConfig.leases;
+if (leases) clientHostsOf(ctx).useLeaseBook((ip) => leases[ip] ?? null);
 const services: RunningService[] = [];
 let tftpPort: number | null = null;
 let httpPort: number | null = null;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeBootView, host } from '../boot-config/testing/fake-boot-view.ts';
-import { SenderHosts } from './sender-hosts.ts';
+import { FakeBootView, host } from './boot-config/testing/fake-boot-view.ts';
+import { ClientHosts } from './client-hosts.ts';
 
 const reserved = host({ id: 'h-1', hostname: 'web01', mac: '52:54:00:00:00:01', ip: '10.66.0.11' });
 const pooled = host({ id: 'h-2', hostname: 'web02', mac: '52:54:00:00:00:02', ip: null });
@@ -30,9 +30,9 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 test('a reserved address is its host at once, without asking the lease table', () => {
   const leases = leaseTable({});
-  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  const senders = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
   let got: string | null | undefined;
-  senders.whenKnown('10.66.0.11', (h) => (got = h?.hostname ?? null));
+  senders.whenKnown('10.66.0.11', (c) => (got = c.host?.hostname ?? null));
   assert.equal(got, 'web01');
   assert.deepEqual(leases.asked, []);
 });
@@ -40,25 +40,25 @@ test('a reserved address is its host at once, without asking the lease table', (
 test('a pool-leased address is the host of the MAC holding the lease; its lines keep their order and the answer is remembered', async () => {
   const leases = leaseTable({ '10.66.0.100': '52:54:00:00:00:02' });
   let nowMs = 0;
-  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, now: () => nowMs, leaseMemoMs: 30_000 });
+  const senders = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, now: () => nowMs, leaseMemoMs: 30_000 });
   const delivered: string[] = [];
-  for (const line of ['one', 'two', 'three']) senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:${line}`));
+  for (const line of ['one', 'two', 'three']) senders.whenKnown('10.66.0.100', (c) => delivered.push(`${c.host?.hostname}:${line}`));
   assert.equal(delivered.length, 0, 'waiting for the lease table');
   assert.deepEqual(leases.asked, ['10.66.0.100'], 'asked once for the three');
   leases.answerAll();
   await flush();
   assert.deepEqual(delivered, ['web02:one', 'web02:two', 'web02:three']);
-  senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:four`));
+  senders.whenKnown('10.66.0.100', (c) => delivered.push(`${c.host?.hostname}:four`));
   assert.equal(delivered.at(-1), 'web02:four', 'remembered: delivered at once');
   nowMs = 31_000;
-  senders.whenKnown('10.66.0.100', (h) => delivered.push(`${h?.hostname}:five`));
+  senders.whenKnown('10.66.0.100', (c) => delivered.push(`${c.host?.hostname}:five`));
   assert.deepEqual(leases.asked, ['10.66.0.100', '10.66.0.100'], 'asked again once the memo is old');
 });
 
 test('an address nobody holds is an unknown sender; a failed lookup too, and is asked again next time', async () => {
   const errors: string[] = [];
   let fail = true;
-  const senders = new SenderHosts({
+  const senders = new ClientHosts({
     view: fleet(),
     findLeaseHolderMac: async () => {
       if (fail) throw new Error('database away');
@@ -67,10 +67,10 @@ test('an address nobody holds is an unknown sender; a failed lookup too, and is 
     onLookupError: (ip, err) => errors.push(`${ip}: ${err.message}`),
   });
   const got: Array<string | null> = [];
-  senders.whenKnown('10.66.0.120', (h) => got.push(h?.hostname ?? null));
+  senders.whenKnown('10.66.0.120', (c) => got.push(c.host?.hostname ?? null));
   await flush();
   fail = false;
-  senders.whenKnown('10.66.0.120', (h) => got.push(h?.hostname ?? null));
+  senders.whenKnown('10.66.0.120', (c) => got.push(c.host?.hostname ?? null));
   await flush();
   assert.deepEqual(got, [null, null]);
   assert.deepEqual(errors, ['10.66.0.120: database away']);
@@ -78,16 +78,38 @@ test('an address nobody holds is an unknown sender; a failed lookup too, and is 
 
 test('past maxLookups in flight a new sender is unknown at once (a flood of spoofed addresses waits for nothing)', () => {
   const leases = leaseTable({});
-  const senders = new SenderHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, maxLookups: 2 });
+  const senders = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac, maxLookups: 2 });
   const got: Array<string | null> = [];
-  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) senders.whenKnown(ip, (h) => got.push(h?.hostname ?? null));
+  for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) senders.whenKnown(ip, (c) => got.push(c.host?.hostname ?? null));
   assert.deepEqual(got, [null]);
   assert.deepEqual(leases.asked, ['10.0.0.1', '10.0.0.2']);
 });
 
 test('without a lease table only reservations are known', () => {
-  const senders = new SenderHosts({ view: fleet() });
+  const senders = new ClientHosts({ view: fleet() });
   let got: string | null | undefined;
-  senders.whenKnown('10.66.0.100', (h) => (got = h?.hostname ?? null));
+  senders.whenKnown('10.66.0.100', (c) => (got = c.host?.hostname ?? null));
   assert.equal(got, null);
+});
+
+test('with bootd\'s own lease book a pool-leased address is its host at once, an unknown machine keeps its MAC, and the Lease table is never asked', () => {
+  const leases = leaseTable({});
+  const clients = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  const book: Record<string, string> = { '10.66.0.100': '52:54:00:00:00:02', '10.66.0.101': '52:54:00:00:00:99' };
+  clients.useLeaseBook((ip) => book[ip] ?? null);
+  assert.deepEqual(clients.knownNow('10.66.0.100'), { host: pooled, mac: '52:54:00:00:00:02', by: 'lease' });
+  assert.deepEqual(clients.knownNow('10.66.0.101'), { host: null, mac: '52:54:00:00:00:99', by: 'lease' });
+  assert.deepEqual(clients.knownNow('10.66.0.102'), { host: null, mac: null, by: 'unknown' });
+  assert.deepEqual(leases.asked, []);
+});
+
+test('an address the boot agent authenticated from is its MAC\'s host (or the host it was identified as by name) until the memo ends', () => {
+  let nowMs = 0;
+  const clients = new ClientHosts({ view: fleet(), now: () => nowMs, agentMemoMs: 60_000 });
+  clients.noteAgent('10.66.0.150', '52:54:00:00:00:02', null);
+  clients.noteAgent('10.66.0.151', '52:54:00:00:00:77', 'h-2');
+  assert.equal(clients.knownNow('10.66.0.150')?.host?.hostname, 'web02');
+  assert.deepEqual(clients.knownNow('10.66.0.151'), { host: pooled, mac: '52:54:00:00:00:77', by: 'agent' });
+  nowMs = 61_000;
+  assert.equal(clients.knownNow('10.66.0.150')?.by, 'unknown');
 });
