@@ -39,3 +39,23 @@ test('routes added by other work answer under /boot/v1/, built-in ones keep work
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a malformed %-escape in an image, iPXE or file path is a 400, not a route failure in the log', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fb-http-unit-'));
+  const ctx = await context(dir);
+  const errors: string[] = [];
+  ctx.log = { info() {}, warn() {}, error: (msg) => { errors.push(msg); } };
+  const http = await startHttpService(ctx);
+  try {
+    const base = `http://127.0.0.1:${http.port}`;
+    for (const p of ['/boot/v1/ipxe/%zz', '/boot/v1/images/%zz/kernel', '/boot/v1/images/a%e0%a4%a/initrd', '/boot/v1/files/%zz']) {
+      const res = await fetch(`${base}${p}`);
+      assert.equal(res.status, 400, p);
+      assert.match(await res.text(), /bad URL encoding/);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await http.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -161,6 +161,23 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
   };
 }
 
+/**
+ * A path part with its %XX escapes decoded, or null when they are malformed (RFC 3986 §2.1:
+ * "%" must be followed by two hex digits): the client's mistake, a 400, not a route failure.
+ */
+export function decodePathSegment(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+function refuseBadEncoding(res: ServerResponse, counters: BatchedCounters): void {
+  counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: 'bad-url-encoding' });
+  sendError(res, 400, 'bad URL encoding');
+}
+
 const getOrHead = ['GET', 'HEAD'] as const;
 
 type Serve = (req: IncomingMessage, res: ServerResponse, key: string, what: string, lookup: () => Promise<BootFileLookup>) => Promise<void> | void;
@@ -188,13 +205,8 @@ function serveNamespaceFile(ctx: BootdContext, files: BootFiles, prepared: Prepa
   // A name already checked and prepared is served by its raw path, before decoding again.
   const hot = prepared.peek(`file:${encoded}`, Date.now());
   if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, encoded, hot, tuning.progressIntervalMs)) ?? undefined;
-  let name: string;
-  try {
-    name = decodeURIComponent(encoded);
-  } catch {
-    sendError(res, 400, 'bad URL encoding');
-    return;
-  }
+  const name = decodePathSegment(encoded);
+  if (name === null) return refuseBadEncoding(res, counters);
   const checked = checkBootFileName(name);
   if (!checked.ok) {
     counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: checked.reason });
@@ -224,7 +236,11 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
     {
       method: getOrHead,
       path: new RegExp(`^${httpBootPrefix}/images/([^/]+)/(kernel|initrd|rootfs)$`),
-      handle: (req, res, m) => serve(req, res, `image:${m[1]}:${m[2]}`, `images/${m[1]}/${m[2]}`, () => files.lookupArtifact(decodeURIComponent(m[1]!), m[2] as ArtifactKind)),
+      handle: (req, res, m) => {
+        const imageId = decodePathSegment(m[1]!);
+        if (imageId === null) return refuseBadEncoding(res, counters);
+        return serve(req, res, `image:${m[1]}:${m[2]}`, `images/${m[1]}/${m[2]}`, () => files.lookupArtifact(imageId, m[2] as ArtifactKind));
+      },
     },
     {
       method: getOrHead,
@@ -240,7 +256,9 @@ function builtInRoutes(ctx: BootdContext, files: BootFiles, bootloaders: Bootloa
       method: getOrHead,
       path: new RegExp(`^${httpBootPrefix}/ipxe/([^/]+)$`),
       handle: (req, res, m) => {
-        const mac = normalizeMac(decodeURIComponent(m[1]!));
+        const raw = decodePathSegment(m[1]!);
+        if (raw === null) return refuseBadEncoding(res, counters);
+        const mac = normalizeMac(raw);
         if (!mac && m[1] !== 'default') {
           sendError(res, 400, 'expected a MAC address or "default"');
           return;
