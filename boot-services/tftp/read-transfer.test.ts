@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReadTransfer, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
 import { MemoryContent } from './transfer-content.ts';
-import { encodeAck, encodeError, TftpErrorCode } from './packet.ts';
+import { encodeAck, encodeError, encodeOptionAck, TftpErrorCode } from './packet.ts';
 
 const client: Endpoint = { address: '10.0.0.2', port: 3000 };
 
@@ -27,7 +27,7 @@ class ManualClock implements Clock {
   }
 }
 
-function setup(sizeBytes: number, windowBlocks = 1) {
+function setup(sizeBytes: number, windowBlocks = 1, acknowledged = new Map<string, string>()) {
   const sent: { to: Endpoint; packet: Buffer }[] = [];
   let deliver: (p: Buffer, from: Endpoint) => void = () => {};
   const socket: TransferSocket = { send: (parts, to) => sent.push({ to, packet: Buffer.concat(parts) }), onPacket: (h) => { deliver = h; }, close() {} };
@@ -35,9 +35,9 @@ function setup(sizeBytes: number, windowBlocks = 1) {
   const results: TransferResult[] = [];
   const t = new ReadTransfer({
     socket, client, content: new MemoryContent(Buffer.alloc(sizeBytes, 7)), clock, maxRetries: 2,
-    negotiated: { blockBytes: 512, windowBlocks, timeoutMs: 1000, acknowledged: new Map() },
+    negotiated: { blockBytes: 512, windowBlocks, timeoutMs: 1000, acknowledged }, sizeOffered: acknowledged.has('tsize'),
     onProgress() {}, onForeignPacket() {}, onFinish: (r) => results.push(r),
-  }, null);
+  }, acknowledged.size > 0 ? encodeOptionAck(acknowledged) : null);
   return { t, sent, clock, results, deliver: (p: Buffer, from: Endpoint = client) => deliver(p, from) };
 }
 
@@ -86,4 +86,28 @@ test('the client\'s own ERROR ends the transfer', () => {
   s.t.start();
   s.deliver(encodeError(TftpErrorCode.DiskFull, 'disk full'));
   assert.equal(s.results[0]?.ok, false);
+});
+
+test('an ERROR answering an OACK that carried tsize ends a size probe, not a failed transfer (edk2\'s GetInfo)', () => {
+  const s = setup(5000, 1, new Map([['tsize', '5000'], ['blksize', '512']]));
+  s.t.start();
+  s.deliver(encodeError(TftpErrorCode.OptionsRefused, 'User aborted the transfer'));
+  assert.equal(s.results[0]?.ok, false);
+  assert.equal(!s.results[0]!.ok && s.results[0]!.reason, 'size-probe');
+  assert.equal(s.sent.length, 1, 'no DATA after the probe');
+});
+
+test('ERROR 8 to an OACK without tsize is still the client refusing our options', () => {
+  const s = setup(5000, 1, new Map([['blksize', '512']]));
+  s.t.start();
+  s.deliver(encodeError(TftpErrorCode.OptionsRefused, 'blksize'));
+  assert.equal(!s.results[0]!.ok && s.results[0]!.reason, 'client-refused-options');
+});
+
+test('an ERROR after DATA began is a client error even when tsize was asked', () => {
+  const s = setup(5000, 1, new Map([['tsize', '5000']]));
+  s.t.start();
+  s.deliver(encodeAck(0));
+  s.deliver(encodeError(TftpErrorCode.OptionsRefused, 'User aborted the transfer'));
+  assert.equal(!s.results[0]!.ok && s.results[0]!.reason, 'client-error');
 });

@@ -33,13 +33,17 @@ export const systemClock: Clock = {
 
 export type TransferResult =
   | { ok: true; bytesSent: number; resentBlocks: number }
-  | { ok: false; reason: 'timeout' | 'client-error' | 'client-refused-options' | 'illegal-operation' | 'read-failed' | 'server-closing'; message: string };
+  | { ok: false; reason: 'timeout' | 'client-error' | 'client-refused-options' | 'illegal-operation' | 'read-failed' | 'server-closing'; message: string }
+  /** The client asked for tsize, read it from our OACK and stopped there on purpose (sizeProbeEnded). */
+  | { ok: false; reason: 'size-probe'; message: string };
 
 export interface ReadTransferOptions {
   socket: TransferSocket;
   client: Endpoint;
   content: TransferContent;
   negotiated: NegotiatedTransfer;
+  /** Our OACK tells the file's size (RFC 2349 tsize): an ERROR answering it ends a size probe. */
+  sizeOffered: boolean;
   /** Retransmissions of the same window before the client is given up on. */
   maxRetries: number;
   clock: Clock;
@@ -48,6 +52,15 @@ export interface ReadTransferOptions {
   onFinish(result: TransferResult): void;
 }
 
+/*
+ * A size probe: RFC 2349 §"Transfer Size" lets a client learn a file's size from the OACK and
+ * then abort with an ERROR ("If the file is too large for the client to handle, it may abort
+ * the transfer"), and RFC 2347 §2 lets it end any OACK with ERROR 8. UEFI firmware does it
+ * before every boot file: edk2's Mtftp4 GetInfo sends RRQ with tsize, and answers our OACK with
+ * ERROR 8 "User aborted the transfer" (NetworkPkg/Mtftp4Dxe/Mtftp4Rrq.c, CheckPacket), then
+ * asks again for the real download. An ERROR to an OACK that carried tsize, before any DATA,
+ * is that probe ending: not a failed transfer.
+ */
 export class ReadTransfer {
   private readonly window: SendWindow;
   private readonly oack: Buffer | null;
@@ -96,8 +109,13 @@ export class ReadTransfer {
     if (!parsed.ok) return; // a mangled datagram from our client: its retransmission will follow
     const p = parsed.value;
     if (p.kind === 'error') {
+      const message = `client sent error ${p.code}: ${p.message}`;
+      if (this.awaitingOptionAck && this.o.sizeOffered) {
+        this.finish({ ok: false, reason: 'size-probe', message });
+        return;
+      }
       const refusedOptions = this.awaitingOptionAck && p.code === TftpErrorCode.OptionsRefused;
-      this.finish({ ok: false, reason: refusedOptions ? 'client-refused-options' : 'client-error', message: `client sent error ${p.code}: ${p.message}` });
+      this.finish({ ok: false, reason: refusedOptions ? 'client-refused-options' : 'client-error', message });
       return;
     }
     if (p.kind === 'other') {

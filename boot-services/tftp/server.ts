@@ -203,6 +203,7 @@ export class TftpServer {
       windowBlocks: negotiated.windowBlocks,
       timeoutMs: negotiated.timeoutMs,
       optionAck: negotiated.acknowledged.size > 0 ? encodeOptionAck(negotiated.acknowledged) : null,
+      sizeOffered: negotiated.acknowledged.has('tsize'),
       content: opened.content,
       maxRetries: this.o.maxRetries,
     }, {

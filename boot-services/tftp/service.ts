@@ -118,6 +118,9 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
         ctx.metrics.inc('fleetboot_tftp_bytes_sent_total', help.bytes, {}, result.bytesSent);
         ctx.metrics.inc('fleetboot_tftp_resent_blocks_total', 'DATA blocks sent again (timeouts, partial window ACKs)', {}, result.resentBlocks);
         event(t, 'transfer-done', { durationMs, bytesPerSecond: transferRate(t.sizeBytes, durationMs) }, { bytesDone: t.sizeBytes, bytesTotal: t.sizeBytes });
+      } else if (result.reason === 'size-probe') {
+        // read-transfer.ts: the client read the size from our OACK and stopped, as UEFI PXE does before every file.
+        ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'size-probe' });
       } else {
         ctx.metrics.inc('fleetboot_tftp_transfers_total', help.transfers, { result: 'error' });
         event(t, 'transfer-error', { reason: result.reason, message: result.message, durationMs });

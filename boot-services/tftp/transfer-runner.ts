@@ -21,6 +21,8 @@ export interface TransferSpec {
   timeoutMs: number;
   /** Encoded OACK, or null when the client asked no option we accepted. */
   optionAck: Uint8Array | null;
+  /** The OACK carries tsize (read-transfer.ts: a size probe's end is no error). */
+  sizeOffered: boolean;
   content: ContentSpec;
   maxRetries: number;
 }
@@ -138,6 +140,7 @@ export class LocalTransferRunner implements TransferRunner {
         client: spec.client,
         content,
         negotiated: { blockBytes: spec.blockBytes, windowBlocks: spec.windowBlocks, timeoutMs: spec.timeoutMs, acknowledged: new Map() },
+        sizeOffered: spec.sizeOffered,
         maxRetries: spec.maxRetries,
         clock: this.clock,
         onProgress: hooks.onProgress,

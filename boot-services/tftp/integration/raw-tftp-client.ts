@@ -98,6 +98,22 @@ if (scenario === 'foreign-tid') {
   out({ strangerGot: strangerAnswer ? { opcode: strangerAnswer.opcode, code: strangerAnswer.block } : null, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
 }
 
+if (scenario === 'size-probe') {
+  // What OVMF (edk2 Mtftp4 GetInfo) does before each boot file: RRQ with tsize and blksize, read
+  // the size from the OACK, answer it with ERROR 8 "User aborted the transfer"; then the download.
+  const s = await socket();
+  s.send(encodeRequest('read', args.file!, 'octet', { blksize: '1468', tsize: '0' }), args.port, args.server);
+  const oack = await firstReply(s, 2000);
+  if (!oack || oack.reply.opcode !== Opcode.OptionAck) out({ error: 'no OACK', got: oack?.reply });
+  // The OACK's options start right after its opcode: Reply split them as "block" and data.
+  const fields = Buffer.concat([Buffer.from([oack!.reply.block >> 8, oack!.reply.block & 0xff]), oack!.reply.data]).toString('latin1').split('\0');
+  const tsize = fields[fields.indexOf('tsize') + 1] ?? null;
+  s.send(encodeError(TftpErrorCode.OptionsRefused, 'User aborted the transfer'), oack!.rinfo.port, oack!.rinfo.address);
+  // Nothing may follow the abort: no DATA, no retransmitted OACK (well past the 1 s timeout).
+  const after = await collect(s, 1500);
+  out({ tsize, packetsAfterAbort: after.replies.length });
+}
+
 if (scenario === 'reply-source') {
   // Which address does the transfer answer from when asked on this one?
   const s = await socket();
