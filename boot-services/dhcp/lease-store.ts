@@ -31,7 +31,21 @@ export interface OfferRequest {
   isAssignable(ip: string): boolean;
 }
 
-export type OfferResult = { kind: 'offered'; ip: string } | { kind: 'exhausted' } | { kind: 'no-pool' };
+export type OfferResult =
+  /** reclaimedFrom: the MAC whose stale offer was taken over (LeaseBook.oldestStaleOffer). */
+  | { kind: 'offered'; ip: string; reclaimedFrom?: string }
+  | { kind: 'exhausted' }
+  | { kind: 'no-pool' };
+
+/**
+ * A full pool takes back an address offered this long ago and never requested, before refusing
+ * anyone (the oldest such offer first). A client REQUESTs within a second or two of its OFFER;
+ * ten seconds leaves slow PXE ROMs their time while a burst of strangers (a rack powered on at
+ * once, a flood of made-up MACs) no longer shuts new clients out for the whole offer hold: they
+ * get an address at their next DISCOVER (RFC 2131 §4.1 retransmits after 4, 8, 16 s). Much
+ * shorter, and two clients racing for one address would take it from each other in turn.
+ */
+export const offerReclaimAfterMs = 10_000;
 
 export interface BindRequest {
   network: NetworkView;
@@ -109,6 +123,8 @@ interface NetworkBook {
   cursor: number;
   /** When a full scan last found nothing; a storm of DISCOVERs doesn't rescan the pool for each. */
   exhaustedAtMs: number | null;
+  /** Live offer holds, oldest offer first (entries no longer in byIp are dropped lazily). */
+  offers: Map<string, LeaseRecord>;
 }
 
 /** How long an exhausted pool stays known as exhausted unless an address comes back. */
@@ -121,7 +137,7 @@ export class LeaseBook {
   private book(networkId: string): NetworkBook {
     let b = this.books.get(networkId);
     if (!b) {
-      b = { byMac: new Map(), byIp: new Map(), cursor: 0, exhaustedAtMs: null };
+      b = { byMac: new Map(), byIp: new Map(), cursor: 0, exhaustedAtMs: null, offers: new Map() };
       this.books.set(networkId, b);
     }
     return b;
@@ -143,9 +159,11 @@ export class LeaseBook {
    */
   replaceNetwork(networkId: string, records: LeaseRecord[], keep: (r: LeaseRecord) => boolean = () => false): void {
     const b = this.book(networkId);
-    const kept = [...b.byIp.values()].filter(keep);
+    // Oldest first, so the offers keep their order (oldestStaleOffer).
+    const kept = [...b.byIp.values()].filter(keep).sort((x, y) => x.expiresAtMs - y.expiresAtMs);
     b.byMac.clear();
     b.byIp.clear();
+    b.offers.clear();
     b.exhaustedAtMs = null;
     for (const r of records) this.put(r);
     for (const r of kept) {
@@ -167,6 +185,9 @@ export class LeaseBook {
     const previousForIp = b.byIp.get(r.ip);
     if (previousForIp && previousForIp.mac !== r.mac && b.byMac.get(previousForIp.mac) === previousForIp) b.byMac.delete(previousForIp.mac);
     b.byIp.set(r.ip, r);
+    // Re-inserted, so the Map's order stays the order the offers were made in.
+    b.offers.delete(r.ip);
+    if (r.state === 'offered') b.offers.set(r.ip, r);
     if (r.state === 'released') b.exhaustedAtMs = null;
     // A quarantined address keeps the decliner's MAC for the record but no longer belongs to it.
     if (r.state === 'declined') {
@@ -182,6 +203,7 @@ export class LeaseBook {
     const r = b?.byIp.get(ip);
     if (!b || !r || r.mac !== mac) return;
     b.byIp.delete(ip);
+    b.offers.delete(ip);
     if (b.byMac.get(mac) === r) b.byMac.delete(mac);
   }
 
@@ -209,7 +231,7 @@ export class LeaseBook {
     if (mine && this.usable(req, mine.ip)) return { kind: 'offered', ip: mine.ip };
     if (req.requestedIp && this.usable(req, req.requestedIp)) return { kind: 'offered', ip: req.requestedIp };
     const b = this.book(id);
-    if (b.exhaustedAtMs !== null && req.nowMs - b.exhaustedAtMs < exhaustedRecheckMs && req.nowMs >= b.exhaustedAtMs) return { kind: 'exhausted' };
+    if (b.exhaustedAtMs !== null && req.nowMs - b.exhaustedAtMs < exhaustedRecheckMs && req.nowMs >= b.exhaustedAtMs) return this.reclaimOrRefuse(req, b);
     const size = range.last - range.first + 1;
     for (let i = 0; i < size; i++) {
       const offset = (b.cursor + i) % size;
@@ -221,7 +243,30 @@ export class LeaseBook {
       }
     }
     b.exhaustedAtMs = req.nowMs;
-    return { kind: 'exhausted' };
+    return this.reclaimOrRefuse(req, b);
+  }
+
+  private reclaimOrRefuse(req: OfferRequest, b: NetworkBook): OfferResult {
+    const stale = this.oldestStaleOffer(req, b);
+    return stale ? { kind: 'offered', ip: stale.ip, reclaimedFrom: stale.mac } : { kind: 'exhausted' };
+  }
+
+  /**
+   * The oldest offer hold older than offerReclaimAfterMs whose address may still be handed out,
+   * or null. Offers are kept in the order made, so this looks at the first live ones only.
+   */
+  private oldestStaleOffer(req: OfferRequest, b: NetworkBook): LeaseRecord | null {
+    const offeredBeforeMs = req.nowMs - offerReclaimAfterMs;
+    for (const [ip, r] of b.offers) {
+      if (b.byIp.get(ip) !== r || r.state !== 'offered') {
+        b.offers.delete(ip);
+        continue;
+      }
+      // Every hold lasts holdSeconds: its start is its expiry less that. The rest are younger.
+      if (r.expiresAtMs - req.holdSeconds * 1000 > offeredBeforeMs) return null;
+      if (r.mac !== req.mac && isInPool(req.network, ip) && req.isAssignable(ip)) return r;
+    }
+    return null;
   }
 }
 

@@ -234,6 +234,7 @@ export class PgLeaseStore implements LeaseStore {
   offer(req: OfferRequest): OfferResult {
     const r = this.book.chooseAddress(req);
     if (r.kind !== 'offered') return r;
+    if (r.reclaimedFrom) this.opts.metrics.inc('fleetboot_dhcp_offers_reclaimed_total', 'Offered addresses never requested, taken back for another client because the pool was full', {});
     const current = this.book.findByMac(req.network.id, req.mac);
     if (!(current && current.ip === r.ip && current.state === 'bound' && current.expiresAtMs > req.nowMs)) {
       this.book.put({ networkId: req.network.id, ip: r.ip, mac: req.mac, state: 'offered', expiresAtMs: req.nowMs + req.holdSeconds * 1000, clientId: null, hostname: null });

@@ -172,3 +172,47 @@ test('a reservation changed in the view applies to the next DISCOVER', async () 
   view.putHost(labHost({ ip: '10.66.0.42' }));
   assert.equal(replied(await discover()).yiaddr, '10.66.0.42');
 });
+
+test('option 82 inserted with giaddr 0 (a snooping switch) is echoed in the OFFER, the ACK and a NAK', async () => {
+  const { policy } = policyFor();
+  const info = Buffer.from([1, 4, 0x65, 0x74, 0x68, 0x31, 2, 2, 0x0a, 0x0b]);
+  const mac = '52:54:00:99:00:82';
+  const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac, options: [[DhcpOption.RelayAgentInformation, info]] })));
+  assert.equal(offer.giaddr, '0.0.0.0');
+  assert.deepEqual([...offer.options.keys()].at(-1), DhcpOption.RelayAgentInformation);
+  assert.ok(offer.options.get(DhcpOption.RelayAgentInformation)?.equals(info));
+  const ack = replied(await policy.handle(clientRequest({ type: MessageType.Request, mac, serverId: serverAddress, requestedIp: offer.yiaddr, options: [[DhcpOption.RelayAgentInformation, info]] })));
+  assert.equal(getMessageType(ack), MessageType.Ack);
+  assert.ok(ack.options.get(DhcpOption.RelayAgentInformation)?.equals(info));
+  const nak = replied(await policy.handle(clientRequest({ type: MessageType.Request, mac, requestedIp: '10.99.0.5', options: [[DhcpOption.RelayAgentInformation, info]] })));
+  assert.equal(getMessageType(nak), MessageType.Nak);
+  assert.ok(nak.options.get(DhcpOption.RelayAgentInformation)?.equals(info));
+  // A request without option 82 gets none.
+  const plain = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:83' })));
+  assert.equal(plain.options.has(DhcpOption.RelayAgentInformation), false);
+});
+
+test('a full pool takes back the oldest offer never requested, once it is old enough, before refusing', async () => {
+  let now = 1_000_000;
+  const leases = new MemoryLeaseStore();
+  const network = labNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.102' });
+  const policy = new DhcpPolicy({ view: labView({ networks: [network] }), leases, config, now: () => now });
+  const discover = (mac: string) => policy.handle(clientRequest({ type: MessageType.Discover, mac }));
+  // A burst of strangers takes the three addresses and never REQUESTs.
+  const burst = ['52:54:00:ee:00:01', '52:54:00:ee:00:02', '52:54:00:ee:00:03'];
+  const held: string[] = [];
+  for (const mac of burst) { held.push(replied(await discover(mac)).yiaddr); now += 100; }
+  // One of them completes its DORA: its address is bound, never reclaimed.
+  replied(await policy.handle(clientRequest({ type: MessageType.Request, mac: burst[1]!, serverId: serverAddress, requestedIp: held[1]! })));
+  // A new client at once: the holds are fresh, so it is refused (the last offers may still be requested).
+  assert.equal(ignoredReason(await discover('52:54:00:ee:00:10')), 'pool-exhausted');
+  now += 10_000;
+  const first = await discover('52:54:00:ee:00:10');
+  assert.equal(replied(first).yiaddr, held[0], 'the oldest offer is taken back');
+  assert.equal(first.result === 'replied' && first.detail.reclaimedOfferOf, burst[0]);
+  assert.equal(replied(await discover('52:54:00:ee:00:11')).yiaddr, held[2], 'then the next oldest; the bound one is skipped');
+  assert.equal(ignoredReason(await discover('52:54:00:ee:00:12')), 'pool-exhausted', 'the new offers are fresh: nothing left to take');
+  // The client whose offer was taken is NAKed if it asks for it after all, and starts over.
+  const late = await policy.handle(clientRequest({ type: MessageType.Request, mac: burst[0]!, serverId: serverAddress, requestedIp: held[0]! }));
+  assert.equal(getMessageType(replied(late)), MessageType.Nak);
+});

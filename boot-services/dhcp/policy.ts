@@ -185,6 +185,7 @@ export class DhcpPolicy {
       return { result: 'ignored', reason: 'host-on-other-network', mac, hostId, detail: { ...base, network: network.name } };
     }
     let assignment: Assignment;
+    let reclaimed: string | undefined;
     if (host?.ip) {
       if (!this.inSubnet(network, host.ip)) return { result: 'ignored', reason: 'reservation-outside-network', mac, hostId, detail: { ...base, ip: host.ip } };
       assignment = { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) };
@@ -199,8 +200,9 @@ export class DhcpPolicy {
       });
       if (offered.kind !== 'offered') return { result: 'ignored', reason: offered.kind === 'exhausted' ? 'pool-exhausted' : 'no-pool', mac, hostId, detail: { ...base, network: network.name } };
       assignment = { network, host, ip: offered.ip, leaseSeconds: this.leaseSecondsFor(network, traits, false) };
+      if (offered.reclaimedFrom) reclaimed = offered.reclaimedFrom;
     }
-    const outcome = this.replyWithAddress(request, MessageType.Offer, assignment, traits);
+    const outcome = this.replyWithAddress(request, MessageType.Offer, assignment, traits, reclaimed ? { reclaimedOfferOf: reclaimed } : {});
     if (outcome.result === 'replied') outcome.inbound = base;
     return outcome;
   }
@@ -428,10 +430,14 @@ function networkOptions(network: NetworkView): Array<[DhcpOption, Buffer]> {
   return list;
 }
 
-/** RFC 3046 §2.2: the server copies option 82 unchanged into its reply, as the last option. */
+/**
+ * RFC 3046 §2.2: the server copies option 82 unchanged into its reply, as the last option.
+ * With or without giaddr: a snooping switch inserts option 82 and leaves giaddr 0 (RFC 3046
+ * §2.1.1 allows it), and §2.2 asks the echo in every reply to a request that carried it.
+ */
 function echoRelayAgentInfo(request: DhcpPacket, reply: DhcpPacket): void {
   const info = request.options.get(DhcpOption.RelayAgentInformation);
-  if (info && request.giaddr !== zeroAddress) reply.options.set(DhcpOption.RelayAgentInformation, info);
+  if (info) reply.options.set(DhcpOption.RelayAgentInformation, info);
 }
 
 function describeTraits(t: ClientTraits): Record<string, unknown> {

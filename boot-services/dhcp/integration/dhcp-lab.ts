@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
 import { NetnsLab, type LabNamespace } from '../../testing/netns-lab.ts';
+import { decodePacket, encodePacket, macToChaddr, type DhcpPacket } from '../codec.ts';
+import { BootpOp, DhcpOption, MessageType, broadcastFlag } from '../options.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const serverAddress = '10.66.0.1';
@@ -22,6 +25,26 @@ export const ids = {
   off01: '00000000-0000-4000-8000-000000000c09',
 };
 export const macs = { web01: '52:54:00:66:00:01', web02: '52:54:00:66:00:02', off01: '52:54:00:66:00:09' };
+
+/**
+ * One lab for a test file: started before its tests with a bootd (DHCP only, `bootdEnv` added)
+ * and handed to `started`, disposed after them. Returns the reason the file can't run (printed
+ * once), or false.
+ */
+export function dhcpLabForFile(started: (lab: DhcpLab) => void, bootdEnv: Record<string, string> = {}, skipReason: string | false = dhcpLabSkipReason() ?? false): string | false {
+  if (skipReason) console.log(`# skipped: ${skipReason}`);
+  let lab: DhcpLab | null = null;
+  before(async () => {
+    if (skipReason) return;
+    lab = await DhcpLab.start();
+    started(lab);
+    await lab.startBootd(bootdEnv);
+  });
+  after(async () => {
+    await lab?.dispose();
+  });
+  return skipReason;
+}
 
 export function dhcpLabSkipReason(): string | null {
   if (process.getuid?.() !== 0) return 'network namespace labs need root';
@@ -270,6 +293,24 @@ exit 0
     await this.db?.drop().catch(() => undefined);
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** A DHCP request as probe-client.ts sends it (base64): broadcast flag set, giaddr 0. */
+export function rawRequest(type: MessageType, mac: string, options: Array<[DhcpOption, Buffer]>, xid: number): string {
+  const p: DhcpPacket = {
+    op: BootpOp.Request, htype: 1, hlen: 6, hops: 0, xid, secs: 0, flags: broadcastFlag,
+    ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: macToChaddr(mac), serverName: '', bootFileName: '',
+    options: new Map<number, Buffer>([[DhcpOption.MessageType, Buffer.from([type])], ...options]),
+  };
+  return encodePacket(p).toString('base64');
+}
+
+/** The DHCP replies probe-client.ts printed, decoded. */
+export function replies(output: string): Array<{ from: string; packet: DhcpPacket }> {
+  return output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { from: string; bytes: string }).flatMap((r) => {
+    const d = decodePacket(Buffer.from(r.bytes, 'base64'));
+    return d.ok ? [{ from: r.from, packet: d.packet }] : [];
+  });
 }
 
 function parseHookOutput(out: string, log: string): DhcpClientResult {

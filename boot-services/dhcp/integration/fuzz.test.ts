@@ -1,27 +1,16 @@
 // 100,000 random and mutated packets at the running bootd: it stays up, counts what it drops,
 // and still answers a real client afterwards.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DhcpLab, dhcpLabSkipReason, macs, serverAddress } from './dhcp-lab.ts';
+import { DhcpLab, dhcpLabForFile, macs, serverAddress } from './dhcp-lab.ts';
 
-const skip = dhcpLabSkipReason() ?? false;
-if (skip) console.log(`# skipped: ${skip}`);
 let lab: DhcpLab;
+const skip = dhcpLabForFile((l) => { lab = l; });
 const fixtures = ['udhcpc.pcap', 'udhcpc-pxe.pcap', 'dhclient.pcap'].map((f) => fileURLToPath(new URL(`../testdata/${f}`, import.meta.url)));
 const packetCount = 100_000;
 const execSleep = (ms: number) => execFileSync('sleep', [String(ms / 1000)]);
-
-before(async () => {
-  if (skip) return;
-  lab = await DhcpLab.start();
-  await lab.startBootd();
-});
-after(async () => {
-  if (skip) return;
-  await lab.dispose();
-});
 
 test(`bootd survives ${packetCount} random and mutated packets and still serves a real client`, { skip, timeout: 240_000 }, () => {
   const fuzzer = lab.addClient('52:54:00:66:ff:01', '10.66.0.160/24');

@@ -1,24 +1,13 @@
 // Debian's DHCP clients against the real bootd process, inside network namespaces: udhcpc,
 // dhclient, dhcrelay, a raw probe, and a second DHCP server (dnsmasq) on the same link.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { decodePacket, encodePacket, getIpOption, getMessageType, macToChaddr, type DhcpPacket } from '../codec.ts';
-import { BootpOp, DhcpOption, MessageType, broadcastFlag } from '../options.ts';
-import { DhcpLab, dhcpLabSkipReason, ids, macs, serverAddress, sleep } from './dhcp-lab.ts';
+import { test } from 'node:test';
+import { getIpOption, getMessageType } from '../codec.ts';
+import { DhcpOption, MessageType } from '../options.ts';
+import { DhcpLab, dhcpLabForFile, ids, macs, rawRequest, replies, serverAddress, sleep } from './dhcp-lab.ts';
 
-const skip = dhcpLabSkipReason() ?? false;
-if (skip) console.log(`# skipped: ${skip}`);
 let lab: DhcpLab;
-
-before(async () => {
-  if (skip) return;
-  lab = await DhcpLab.start();
-  await lab.startBootd();
-});
-after(async () => {
-  if (skip) return;
-  await lab.dispose();
-});
+const skip = dhcpLabForFile((l) => { lab = l; });
 
 const pxe = ['-V', 'PXEClient:Arch:00000:UNDI:002001', '-x', '0x5d:0000', '-O', '66', '-O', '67'];
 
@@ -104,21 +93,6 @@ test('a host marked not to boot gets no offer, and the timeline says why', { ski
   assert.equal(events.length, 1, `want one "dropped: boot-disabled" event for the host (one per client and reason, however often it retries); bootd log: ${lab.bootdLog.slice(-1500)}`);
 });
 
-function rawRequest(type: MessageType, mac: string, options: Array<[DhcpOption, Buffer]>, xid: number): string {
-  const p: DhcpPacket = {
-    op: BootpOp.Request, htype: 1, hlen: 6, hops: 0, xid, secs: 0, flags: broadcastFlag,
-    ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', chaddr: macToChaddr(mac), serverName: '', bootFileName: '',
-    options: new Map<number, Buffer>([[DhcpOption.MessageType, Buffer.from([type])], ...options]),
-  };
-  return encodePacket(p).toString('base64');
-}
-
-function replies(output: string): Array<{ from: string; packet: DhcpPacket }> {
-  return output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { from: string; bytes: string }).flatMap((r) => {
-    const d = decodePacket(Buffer.from(r.bytes, 'base64'));
-    return d.ok ? [{ from: r.from, packet: d.packet }] : [];
-  });
-}
 
 const ip4 = (s: string) => Buffer.from(s.split('.').map(Number));
 
