@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from './boot-view.ts';
-import type { Logger } from './bootd-context.ts';
+import { databaseConnectionOptions, type Logger } from './bootd-context.ts';
 import { cidrContains, parseCidr, parseIPv4, type Cidr } from './ipv4.ts';
 
 const snapshotFileName = 'view-snapshot.json';
@@ -275,7 +275,7 @@ export class ConfigCache implements BootView {
 
   private async connect(): Promise<void> {
     while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+      const client = new pg.Client({ connectionString: this.opts.databaseUrl, ...databaseConnectionOptions });
       try {
         client.on('error', () => undefined); // surfaced through 'end'
         await client.connect();

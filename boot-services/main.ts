@@ -4,7 +4,7 @@
 // supervisor (`npm start`).
 import http from 'node:http';
 import pg from 'pg';
-import type { BootdContext, RunningService } from './bootd-context.ts';
+import { databaseConnectionOptions, type BootdContext, type RunningService } from './bootd-context.ts';
 import { loadBootdConfig } from './config.ts';
 import { ConfigCache } from './config-cache.ts';
 import { EventWriter } from './events/event-writer.ts';
@@ -25,7 +25,7 @@ const log = createLogger('bootd');
 async function main(): Promise<void> {
   const config = loadBootdConfig();
   const metrics = new Metrics();
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
   const view = new ConfigCache({
     databaseUrl: config.databaseUrl,

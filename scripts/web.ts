@@ -1,10 +1,14 @@
 // The web process: Next.js (console + /api/v1) in a plain Node HTTP server, so it can exit
-// when its supervisor is gone and report a port already in use clearly.
+// when its supervisor is gone, report a port already in use clearly, and answer `/healthz` and
+// a clear 503 while PostgreSQL is away (server/api/database-gate.ts), recovering by itself.
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { exitWhenParentDies } from '../boot-services/parent-watch.ts';
+import { answerFromDatabaseGate } from '../server/api/database-gate.ts';
+import { DatabaseWatch } from '../server/db/availability.ts';
+import { databaseUrl } from '../server/db/client.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.FLEETBOOT_PORT ?? 3000);
@@ -13,7 +17,11 @@ const host = process.env.FLEETBOOT_HOST ?? '0.0.0.0';
 const app = next({ dev: false, dir: root, hostname: host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = http.createServer((req, res) => void handle(req, res));
+const database = new DatabaseWatch({ databaseUrl: databaseUrl(), log: (line) => console.log(line) });
+await database.start();
+const server = http.createServer((req, res) => {
+  if (!answerFromDatabaseGate(req, res, database.status())) void handle(req, res);
+});
 
 async function listen(): Promise<void> {
   // Right after a crash the old process may hold the port for a moment: retry briefly.
@@ -39,7 +47,10 @@ async function listen(): Promise<void> {
 await listen();
 console.log(`web listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`);
 
-const shutdown = () => server.close(() => process.exit(0));
+const shutdown = () => {
+  void database.stop();
+  server.close(() => process.exit(0));
+};
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
 exitWhenParentDies(() => process.exit(0));

@@ -35,7 +35,9 @@ export type OfferResult =
   /** reclaimedFrom: the MAC whose stale offer was taken over (LeaseBook.oldestStaleOffer). */
   | { kind: 'offered'; ip: string; reclaimedFrom?: string }
   | { kind: 'exhausted' }
-  | { kind: 'no-pool' };
+  | { kind: 'no-pool' }
+  /** The leases could not be read yet (bootd started while the database is away): no pool client is offered. */
+  | { kind: 'unavailable' };
 
 /**
  * A full pool takes back an address offered this long ago and never requested, before refusing

@@ -74,6 +74,8 @@ const leaseColumns = `"networkId", ip, mac, state, (extract(epoch FROM "expiresA
 const refreshOverlapSeconds = 2;
 /** Rows per incremental read: one read stays cheap however many leases changed. */
 const defaultRefreshBatchRows = 5000;
+/** How often open() tries again to read the leases when the database was away. */
+const leaseFirstLoadRetryMs = 2000;
 const commitSecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class PgLeaseStore implements LeaseStore {
@@ -88,6 +90,9 @@ export class PgLeaseStore implements LeaseStore {
   private readFrom: { at: string; overlap: boolean } | null = null;
   private refreshing: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
+  /** False until the leases were read once (open() met a database that was away). */
+  private loaded = true;
+  private closed = false;
   /** fleetboot_dhcp_lease_commits_total, counted here and added to Metrics by flushMetrics() (not per binding). */
   private readonly commitResults = { bound: 0, taken: 0, unavailable: 0 };
   /** Bindings answered from the client's own recent durable binding, without a write. */
@@ -103,10 +108,21 @@ export class PgLeaseStore implements LeaseStore {
     });
   }
 
-  /** Loads every lease into memory; bootd starts answering only after this. */
+  /**
+   * Loads every lease into memory. If the database is away, it opens anyway with nothing loaded
+   * and reads them every few seconds until it can: known hosts (reservations) are answered from
+   * the view meanwhile, pool clients are not offered an address (none could be ACKed without the
+   * database, and an unread book could offer an address another machine holds).
+   */
   static async open(opts: PgLeaseStoreOptions): Promise<PgLeaseStore> {
     const store = new PgLeaseStore(opts);
-    await store.reload(null);
+    try {
+      await store.reload(null);
+    } catch (err) {
+      opts.log.warn('leases not readable (database away?): pool clients wait until they are', { error: (err as Error).message });
+      store.loaded = false;
+      store.retryFirstLoad();
+    }
     const metricsTimer = setInterval(() => store.flushMetrics(), 250);
     metricsTimer.unref();
     store.timers.push(metricsTimer);
@@ -121,6 +137,19 @@ export class PgLeaseStore implements LeaseStore {
       every(opts.fullReloadMs ?? 300_000, () => store.reload(null));
     }
     return store;
+  }
+
+  private retryFirstLoad(): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers = this.timers.filter((t) => t !== timer);
+      this.reload(null).then(() => {
+        this.loaded = true;
+        this.opts.log.info('leases read: pool clients are answered again');
+      }, () => this.retryFirstLoad());
+    }, leaseFirstLoadRetryMs);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   /**
@@ -232,6 +261,7 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   offer(req: OfferRequest): OfferResult {
+    if (!this.loaded) return { kind: 'unavailable' };
     const r = this.book.chooseAddress(req);
     if (r.kind !== 'offered') return r;
     if (r.reclaimedFrom) this.opts.metrics.inc('fleetboot_dhcp_offers_reclaimed_total', 'Offered addresses never requested, taken back for another client because the pool was full', {});
@@ -243,6 +273,7 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   async bind(req: BindRequest): Promise<BindResult> {
+    if (!this.loaded) return { kind: 'unavailable' };
     const id = req.network.id;
     // A bound record nobody is writing is a committed row (read from the database or written by us).
     const current = this.book.findByMac(id, req.mac);
@@ -374,6 +405,7 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.flushMetrics();
     await this.refreshing?.catch(() => undefined);

@@ -40,6 +40,9 @@ export type PolicyOutcome =
   }
   | { result: 'ignored'; reason: string; mac: string | null; hostId: string | null; detail: Record<string, unknown> };
 
+/** Why a pool client got no OFFER, as counted and shown on its timeline. */
+const poolRefusalReason = { exhausted: 'pool-exhausted', 'no-pool': 'no-pool', unavailable: 'leases-unavailable' } as const;
+
 /** An address's hold while the client decides between offers (RFC 2131 §4.3.1 "SHOULD reserve"). */
 export const offerHoldSeconds = 60;
 /** DESIGN.md: short leases in the PXE phase, so a boot storm doesn't tie up the pool. */
@@ -198,7 +201,7 @@ export class DhcpPolicy {
         network, mac, requestedIp: getIpOption(request, DhcpOption.RequestedIpAddress), holdSeconds: offerHoldSeconds,
         nowMs: this.now(), isAssignable: this.assignableIn(network),
       });
-      if (offered.kind !== 'offered') return { result: 'ignored', reason: offered.kind === 'exhausted' ? 'pool-exhausted' : 'no-pool', mac, hostId, detail: { ...base, network: network.name } };
+      if (offered.kind !== 'offered') return { result: 'ignored', reason: poolRefusalReason[offered.kind], mac, hostId, detail: { ...base, network: network.name } };
       assignment = { network, host, ip: offered.ip, leaseSeconds: this.leaseSecondsFor(network, traits, false) };
       if (offered.reclaimedFrom) reclaimed = offered.reclaimedFrom;
     }

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BootEventInput, EventSink } from './event-sink.ts';
+import { EventSpool } from './event-spool.ts';
 import { SessionBook, assignSessions, loadLatestSessions, sessionGapSeconds, sessionRowsJson, type SessionAssignment } from './boot-sessions.ts';
 import { hostStateOfSession } from './host-state.ts';
 
@@ -53,6 +54,8 @@ export interface EventWriterOptions {
   minBatchIntervalMs?: number;
   /** FLEETBOOT_SESSION_GAP_SECONDS by default (boot-sessions.ts). */
   sessionGapSeconds?: number;
+  /** close() waits this long for the database, then spools what is left (default 10 s). */
+  closeTimeoutMs?: number;
   /** Called after each committed batch (the events benchmark's lag breakdown). */
   onCommitted?: (batch: BatchTiming) => void;
 }
@@ -112,17 +115,21 @@ export class EventWriter implements EventSink {
   private flushing: Promise<void> | null = null;
   private soon: NodeJS.Timeout | null = null;
   private readonly timer: NodeJS.Timeout;
-  private readonly spoolPath: string;
+  private readonly spoolFile: EventSpool;
   private readonly book = new SessionBook();
   private readonly recordedBySource = new Map<string, number>();
   /** performance.now() when the last batch was taken (defaultMinBatchIntervalMs). */
   private lastBatchStartMs = -Infinity;
   private readonly gapSeconds: number;
   private closed = false;
+  /** The batch being written now: spooled too if close() gives up waiting for it. */
+  private inFlight: QueuedEvent[] | null = null;
+  /** close() gave up and spooled: a late failure of the batch in flight must not spool it twice. */
+  private abandoned = false;
 
   constructor(private readonly opts: EventWriterOptions) {
     fs.mkdirSync(opts.stateDir, { recursive: true });
-    this.spoolPath = path.join(opts.stateDir, 'events-spool.jsonl');
+    this.spoolFile = new EventSpool(path.join(opts.stateDir, 'events-spool.jsonl'));
     this.gapSeconds = opts.sessionGapSeconds ?? sessionGapSeconds();
     this.timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 1000);
     this.timer.unref();
@@ -162,15 +169,12 @@ export class EventWriter implements EventSink {
 
   /** Events waiting in memory or in the spool file. */
   pending(): number {
-    return this.queue.length + this.spooledCount();
+    return this.queue.length + this.spoolFile.count();
   }
 
-  private spooledCount(): number {
-    try {
-      return fs.readFileSync(this.spoolPath, 'utf8').split('\n').filter(Boolean).length;
-    } catch {
-      return 0;
-    }
+  /** Events in the spool file, waiting for the database. */
+  spooled(): number {
+    return this.spoolFile.count();
   }
 
   /**
@@ -208,7 +212,7 @@ export class EventWriter implements EventSink {
   /** One batch; false when it (or the spool) could not be written. */
   private async flushOnce(): Promise<boolean> {
     // The spool holds older events: they go first.
-    if (fs.existsSync(this.spoolPath)) {
+    if (this.spoolFile.exists()) {
       const ok = await this.replaySpool();
       if (!ok) {
         this.spool(this.takeQueue(Infinity));
@@ -217,15 +221,19 @@ export class EventWriter implements EventSink {
     }
     const batch = this.takeQueue(this.opts.maxBatch ?? defaultMaxBatch);
     if (batch.length === 0) return true;
+    this.inFlight = batch;
     try {
       await this.insertIsolating(batch);
       this.opts.metrics.inc('fleetboot_event_batches_total', 'Event batches written', { result: 'committed' });
       return true;
     } catch (err) {
+      if (this.abandoned) return false;
       this.opts.metrics.inc('fleetboot_event_batches_total', 'Event batches written', { result: 'spooled' });
       this.opts.log.warn('events could not be written; spooled to disk', { events: batch.length, error: (err as Error).message });
       this.spool(batch);
       return false;
+    } finally {
+      this.inFlight = null;
     }
   }
 
@@ -284,32 +292,21 @@ export class EventWriter implements EventSink {
   }
 
   private spool(batch: QueuedEvent[]): void {
-    if (batch.length === 0) return;
-    const fd = fs.openSync(this.spoolPath, 'a', 0o600);
-    try {
-      fs.writeSync(fd, batch.map((e) => e.json).join('\n') + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    this.spoolFile.append(batch.map((e) => e.json));
   }
 
   private async replaySpool(): Promise<boolean> {
-    let lines: string[];
-    try {
-      lines = fs.readFileSync(this.spoolPath, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return true;
-    }
     const events: QueuedEvent[] = [];
-    for (const line of lines) {
+    const { torn } = this.spoolFile.read((line) => {
       try {
         events.push({ event: JSON.parse(line) as StoredEvent, json: line });
+        return true;
       } catch {
-        // A line torn by a crash mid-append: its events were never acknowledged to anyone.
-        this.opts.metrics.inc('fleetboot_event_spool_torn_lines_total', 'Unreadable spool lines skipped');
+        return false;
       }
-    }
+    });
+    // A line torn by a crash mid-append: its events were never acknowledged to anyone.
+    if (torn > 0) this.opts.metrics.inc('fleetboot_event_spool_torn_lines_total', 'Unreadable spool lines skipped', {}, torn);
     try {
       // Sessions are read again: what the book remembers predates the spooled events.
       this.book.forget();
@@ -317,7 +314,7 @@ export class EventWriter implements EventSink {
     } catch {
       return false;
     }
-    fs.rmSync(this.spoolPath, { force: true });
+    this.spoolFile.remove();
     this.opts.log.info('replayed spooled events', { events: events.length });
     return true;
   }
@@ -402,12 +399,30 @@ export class EventWriter implements EventSink {
     this.opts.onCommitted?.({ eventIds: batch.map((q) => q.event.id), eventAtMs, takenAtMs, lockedAtMs, committedAtMs });
   }
 
+  /**
+   * Writes what is queued; if the database doesn't answer within closeTimeoutMs (a link cut
+   * hangs rather than refuses), spools the batch in flight and the queue instead, so stopping
+   * bootd never loses an event (a batch that commits after all is skipped on replay by its UUIDs).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    await this.flush();
-    if (this.queue.length > 0) await this.flush();
+    const written = (async () => {
+      await this.flush();
+      if (this.queue.length > 0) await this.flush();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      written.then(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), this.opts.closeTimeoutMs ?? 10_000); }),
+    ]);
+    clearTimeout(timer);
+    if (!gaveUp) return;
+    this.abandoned = true;
+    const left = [...(this.inFlight ?? []), ...this.takeQueue(Infinity)];
+    this.spool(left);
+    this.opts.log.warn('the database did not answer while stopping; events spooled for the next start', { events: left.length });
   }
 }
 

@@ -2,78 +2,16 @@
 // migrations, first admin, web + bootd. Killed with -9 together with its PostgreSQL, it must
 // start again with every committed row intact and no manual step.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { apiClient, freePort } from '../../server/testing/web-app.ts';
+import { apiClient } from '../../server/testing/web-app.ts';
+import { alive, clusterDir, signIn, startSupervisor, stopGracefully, supervisorPorts as ports } from './supervisor-harness.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const password = 'restart-test-password';
 const scratch: string[] = [];
 after(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-interface Started { child: ChildProcess; output: () => string; url: string }
-
-async function startSupervisor(dataDir: string, ports: { web: number; pg: number; http: number; admin: number }): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/fleetboot.ts', 'start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      FLEETBOOT_DATA_DIR: dataDir,
-      FLEETBOOT_PORT: String(ports.web),
-      FLEETBOOT_HOST: '127.0.0.1',
-      FLEETBOOT_PG_PORT: String(ports.pg),
-      FLEETBOOT_ADMIN_PASSWORD: password,
-      FLEETBOOT_SERVICES: 'http',
-      FLEETBOOT_BOOT_HTTP_PORT: String(ports.http),
-      FLEETBOOT_BOOTD_ADMIN_PORT: String(ports.admin),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const url = `http://127.0.0.1:${ports.web}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`supervisor exited: ${out}`);
-    try {
-      if ((await fetch(`${url}/api/v1/openapi.json`)).ok) break;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`not up in 120 s: ${out}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return { child, output: () => out, url };
-}
-
-async function signIn(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
-  assert.equal(res.status, 200, 'admin signs in');
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
-
-function clusterDir(dataDir: string): string {
-  const pointer = path.join(dataDir, 'postgres-location');
-  return fs.existsSync(pointer) ? fs.readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'postgres');
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-async function stopGracefully(s: Started): Promise<void> {
-  s.child.kill('SIGTERM');
-  await new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)));
-}
-
-async function ports() {
-  return { web: await freePort(), pg: await freePort(), http: await freePort(), admin: await freePort() };
-}
 
 test('kill -9 of the supervisor and its PostgreSQL loses no committed data and needs no manual step', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-restart-'));

@@ -2,7 +2,12 @@
 // the field, Prisma's unique violation → 409 by its error code (never by message text).
 import { Prisma } from '@prisma/client';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { DomainError, errorCodes } from '../errors.ts';
+
+/** What a client is told while PostgreSQL is away (web.ts's gate says the same). */
+export const databaseUnavailableMessage = 'the database is not reachable; Fleetboot retries by itself, try again in a few seconds';
+export const retryAfterSeconds = 5;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)), {
@@ -61,6 +66,9 @@ export function errorResponse(err: unknown): Response {
       const field = String((err.meta as Record<string, unknown> | undefined)?.field_name ?? 'reference');
       return json({ error: `${field} refers to a record that does not exist`, code: 'invalid', field }, 400);
     }
+  }
+  if (isDatabaseUnavailable(err)) {
+    return json({ error: databaseUnavailableMessage, code: 'database_unavailable' }, 503, { 'retry-after': String(retryAfterSeconds) });
   }
   console.error('unhandled API error', err);
   return json({ error: 'internal error', code: 'internal' }, 500);

@@ -19,8 +19,10 @@ const defaultPortNumber = 54329;
 export interface EmbeddedPostgresOptions {
   /** Fleetboot's data directory; the cluster lives in <dataDir>/postgres (or a reachable twin). */
   dataDir: string;
-  /** Preferred TCP port on 127.0.0.1; the next free one is used if it is taken. */
+  /** Preferred TCP port on 127.0.0.1; the next free one is used if it is taken (unless exactPort). */
   port?: number;
+  /** A restart: the processes already hold URLs with this port, so no other port will do. */
+  exactPort?: boolean;
   log?: (line: string) => void;
 }
 
@@ -149,7 +151,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function pickPort(preferred: number, log: (l: string) => void): Promise<number> {
+async function pickPort(preferred: number, exact: boolean, log: (l: string) => void): Promise<number> {
+  if (exact) {
+    if (await portFree(preferred)) return preferred;
+    throw new Error(`port ${preferred} on 127.0.0.1 is taken: PostgreSQL can't start on it again yet`);
+  }
   for (let port = preferred; port < preferred + 50; port++) {
     if (await portFree(port)) {
       if (port !== preferred) log(`port ${preferred} is taken; PostgreSQL uses ${port}`);
@@ -192,19 +198,32 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (ids) fs.chownSync(socketDir, ids.uid, ids.gid);
 
   await clearLeftoverPostmaster(clusterDir, log);
-  const port = await pickPort(opts.port ?? defaultPortNumber, log);
+  const port = await pickPort(opts.port ?? defaultPortNumber, opts.exactPort ?? false, log);
 
   const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'unix_socket_permissions=0777', '-c', 'max_connections=200', '-c', 'logging_collector=off'], {
     ...(ids ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
+    // Its own process group: a Ctrl-C in the terminal reaches the supervisor, web and bootd but
+    // not PostgreSQL, which the supervisor stops last, once web and bootd have flushed.
+    detached: true,
   });
   const onLine = (buf: Buffer) => buf.toString().split('\n').filter(Boolean).forEach((l) => log(l));
   child.stdout?.on('data', onLine);
   child.stderr?.on('data', onLine);
 
-  await waitUntilReady(port, socketDir, child, ids);
-  await ensureDatabase(port, socketDir, ids, password);
+  try {
+    await waitUntilReady(port, socketDir, child, ids);
+    await ensureDatabase(port, socketDir, ids, password);
+  } catch (err) {
+    // A start that failed half way leaves no postgres behind to hold the cluster or the port.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    throw err;
+  }
 
   const enc = encodeURIComponent(password);
   const url = `postgresql://${embeddedDbUser}:${enc}@127.0.0.1:${port}/${embeddedDbName}`;
