@@ -4,6 +4,8 @@
 
 export type RootMode = 'ram' | 'nfs' | 'disk';
 export type BootLoader = 'pxelinux' | 'ipxe';
+/** A role's UEFI chain: iPXE (unsigned), or shim → signed GRUB → kernel for UEFI Secure Boot. */
+export type UefiBootChain = 'ipxe' | 'secure_boot';
 export type BootOverride = 'rescue' | 'memtest' | 'localdisk' | 'image';
 
 export interface NetworkView {
@@ -46,6 +48,7 @@ export interface RoleView {
   name: string;
   rootMode: RootMode;
   bootLoader: BootLoader;
+  uefiBootChain: UefiBootChain;
   cmdlineTemplate: string;
   nfsExport: string | null;
   diskRoot: string | null;

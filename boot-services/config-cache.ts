@@ -125,7 +125,7 @@ export class ViewIndex implements BootView {
 
 const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootServer", "poolStart", "poolEnd",
   "leaseSeconds", "relayAddresses", "discoveryEnabled" FROM "Network"`;
-const roleSql = `SELECT id, name, "rootMode", "bootLoader", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
+const roleSql = `SELECT id, name, "rootMode", "bootLoader", "uefiBootChain", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
   "activeImageId", "stallSeconds" FROM "Role"`;
 const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
   k.sha256 AS k_sha, k."sizeBytes" AS k_size, k.path AS k_path,
@@ -154,7 +154,7 @@ const toNetwork = (r: Row): NetworkView => ({
 });
 const toRole = (r: Row): RoleView => ({
   id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
-  bootLoader: r.bootLoader as RoleView['bootLoader'], cmdlineTemplate: r.cmdlineTemplate as string,
+  bootLoader: r.bootLoader as RoleView['bootLoader'], uefiBootChain: r.uefiBootChain as RoleView['uefiBootChain'], cmdlineTemplate: r.cmdlineTemplate as string,
   nfsExport: r.nfsExport as string | null, diskRoot: r.diskRoot as string | null, healthCheck: r.healthCheck as string | null,
   activeImageId: r.activeImageId as string | null, stallSeconds: r.stallSeconds as number,
 });

@@ -14,6 +14,7 @@ export interface RoleFormValues {
   description: string;
   rootMode: string;
   bootLoader: string;
+  uefiBootChain: string;
   cmdlineTemplate: string;
   nfsExport: string | null;
   diskRoot: string | null;
@@ -24,7 +25,7 @@ export interface RoleFormValues {
   stallSeconds: number;
 }
 
-const fields = ['name', 'description', 'rootMode', 'bootLoader', 'cmdlineTemplate', 'nfsExport', 'diskRoot', 'healthCheck', 'activeImageId', 'rolloutBatchSize', 'rolloutMaxConcurrent', 'stallSeconds'] as const;
+const fields = ['name', 'description', 'rootMode', 'bootLoader', 'uefiBootChain', 'cmdlineTemplate', 'nfsExport', 'diskRoot', 'healthCheck', 'activeImageId', 'rolloutBatchSize', 'rolloutMaxConcurrent', 'stallSeconds'] as const;
 
 const rootModes: Choice[] = [
   { value: 'ram', label: 'RAM: root filesystem fetched into memory' },
@@ -35,6 +36,16 @@ const bootLoaders: Choice[] = [
   { value: 'pxelinux', label: 'PXELINUX (BIOS)' },
   { value: 'ipxe', label: 'iPXE (BIOS and UEFI, HTTP)' },
 ];
+const uefiBootChains: Choice[] = [
+  { value: 'ipxe', label: 'iPXE (Secure Boot off)' },
+  { value: 'secure_boot', label: 'Secure Boot: shim → signed GRUB → signed kernel' },
+];
+/** What each UEFI chain needs, shown under the choice (README "UEFI boot chains" says more). */
+const uefiChainHelp: Record<string, string> = {
+  ipxe: 'UEFI hosts get ipxe.efi, which is unsigned: their firmware must have Secure Boot off. Kernel and initrd come over HTTP.',
+  secure_boot:
+    "UEFI hosts get Debian's Microsoft-signed shim, which loads Debian's signed network GRUB, which loads the image's kernel and initrd (over TFTP, or HTTP with UEFI HTTP boot). Works with Secure Boot on or off. The image's kernel must be signed by a key shim trusts (Debian's own kernel is); the image page says whether it is. Needs the shim-signed and grub-efi-amd64-signed packages on the boot server.",
+};
 
 interface Props {
   role?: RoleFormValues;
@@ -49,6 +60,7 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
   const form = useApiForm(fields);
   const errors = form.fieldErrors;
   const [rootMode, setRootMode] = useState(role?.rootMode ?? 'ram');
+  const [uefiBootChain, setUefiBootChain] = useState(role?.uefiBootChain ?? 'ipxe');
   return (
     <form
       aria-label={role ? `Edit role ${role.name}` : 'New role'}
@@ -60,6 +72,7 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
           description: v.text('description'),
           rootMode,
           bootLoader: v.text('bootLoader'),
+          uefiBootChain,
           cmdlineTemplate: v.text('cmdlineTemplate'),
           nfsExport: rootMode === 'nfs' ? v.text('nfsExport') : role?.nfsExport ?? '',
           diskRoot: rootMode === 'disk' ? v.text('diskRoot') : role?.diskRoot ?? '',
@@ -85,7 +98,16 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
         </FieldGroup>
         <FieldGroup title="Boot">
           <SelectField name="rootMode" label="Root mode" value={rootMode} onChange={(e) => setRootMode(e.target.value)} error={errors.rootMode} choices={rootModes} />
-          <SelectField name="bootLoader" label="Bootloader" defaultValue={role?.bootLoader ?? 'pxelinux'} error={errors.bootLoader} choices={bootLoaders} />
+          <SelectField name="bootLoader" label="Bootloader" defaultValue={role?.bootLoader ?? 'pxelinux'} error={errors.bootLoader} choices={bootLoaders} hint="BIOS hosts. UEFI hosts follow the UEFI boot chain." />
+          <SelectField
+            name="uefiBootChain"
+            label="UEFI boot chain"
+            value={uefiBootChain}
+            onChange={(e) => setUefiBootChain(e.target.value)}
+            error={errors.uefiBootChain}
+            choices={uefiBootChains}
+            hint={uefiChainHelp[uefiBootChain]}
+          />
           {rootMode === 'nfs' ? (
             <TextField name="nfsExport" label="NFS export" required defaultValue={role?.nfsExport ?? ''} error={errors.nfsExport} placeholder="10.0.0.5:/srv/roots/web" />
           ) : null}

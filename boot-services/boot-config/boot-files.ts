@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BootView } from '../boot-view.ts';
 import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from './boot-plan.ts';
-import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
+import { renderGrubConfig, renderGrubConfigByMac, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
 import { artifactKinds, normalizeMac, type ArtifactKind } from './boot-paths.ts';
 
 /** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
@@ -28,6 +28,16 @@ export function checkBootFileName(requested: string): NameCheck {
   if (/[\x00-\x1f\x7f]/.test(name)) return { ok: false, reason: 'control-character' };
   if (name.split('/').includes('..')) return { ok: false, reason: 'parent-directory' };
   return { ok: true, name };
+}
+
+/**
+ * Names bootloaders ask for and go on without: pxelinux's config by UUID and hex IP before
+ * 01-<mac> and `default`; shim 16's optional revocation lists and extra certificates beside
+ * itself; GRUB's module lists under its prefix (its network image has its modules built in).
+ * A miss of these is no boot problem and stays off the host's timeline.
+ */
+export function isOptionalProbe(name: string): boolean {
+  return name.startsWith('pxelinux.cfg/') || /^grub\/x86_64-efi\/[a-z]+\.lst$/.test(name) || /^(revocations_[a-z]+|shim_certificate_\d+)\.efi$/.test(name);
 }
 
 export interface DiskBootFile {
@@ -99,14 +109,19 @@ export class BootFiles {
     }
     // pxelinux also asks for its UUID and hex-IP names before `default`; 01-<mac> already answered.
     if (name.startsWith('pxelinux.cfg/')) return notFound(name);
-    const grubHost = /^grub\/grub\.cfg-01-([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})$/.exec(name);
+    // GRUB's own name for it uses dashes; our grub.cfg asks with GRUB's $net_default_mac (colons).
+    const grubHost = /^grub\/grub\.cfg-01-([0-9a-fA-F]{2}(?:[-:][0-9a-fA-F]{2}){5})$/.exec(name);
     if (grubHost) {
       const plan = planBootForMac(this.planContext(), normalizeMac(grubHost[1]!)!);
       return generated(renderGrubConfig(plan), 'text/plain; charset=utf-8', plan);
     }
     if (name === 'grub/grub.cfg') {
-      // GRUB asked without its MAC: the client's address may still name a known host.
-      const plan = this.discoveryOrHostPlan(clientIp);
+      // Debian's network GRUB (2.06) asks for grub/grub.cfg only, never per MAC or IP: a
+      // client whose address names a host gets its config; any other (a pool lease) is sent
+      // on to the config of its MAC, which names the host or discovery.
+      const host = clientIp ? this.view.findHostByIp(clientIp) : null;
+      if (!host) return generated(renderGrubConfigByMac(), 'text/plain; charset=utf-8', this.discoveryPlan(null));
+      const plan = planBootForHost(this.planContext(), host);
       return generated(renderGrubConfig(plan), 'text/plain; charset=utf-8', plan);
     }
     const artifact = /^images\/([^/]+)\/(kernel|initrd|rootfs)$/.exec(name);
@@ -134,11 +149,6 @@ export class BootFiles {
 
   private discoveryPlan(mac: string | null): BootPlan {
     return { kind: 'discovery', mac, cmdline: discoveryCmdline(this.opts.httpBaseUrl, mac) };
-  }
-
-  private discoveryOrHostPlan(clientIp: string | null): BootPlan {
-    const host = clientIp ? this.view.findHostByIp(clientIp) : null;
-    return host ? planBootForHost(this.planContext(), host) : this.discoveryPlan(null);
   }
 
   private async lookupExactFile(filePath: string, sha256: string | null): Promise<BootFileLookup> {

@@ -7,6 +7,13 @@ export const artifactKinds: readonly ArtifactKind[] = ['kernel', 'initrd', 'root
 
 export const httpBootPrefix = '/boot/v1';
 
+/**
+ * The UEFI first stages DHCP hands out, by the name bootd serves them under (bootloaders.ts
+ * finds the files): iPXE, or the Secure Boot chain's Microsoft-signed shim, which loads
+ * `grubx64.efi` (Debian's signed network GRUB) from the same directory or URL.
+ */
+export const uefiBootloaderNames = { ipxe: 'ipxe.efi', shim: 'shimx64.efi', grub: 'grubx64.efi' } as const;
+
 /** TFTP name of an image artifact, e.g. images/<imageId>/kernel */
 export function tftpArtifactName(imageId: string, kind: ArtifactKind): string {
   return `images/${imageId}/${kind}`;

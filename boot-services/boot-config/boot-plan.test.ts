@@ -4,6 +4,7 @@ import { FakeBootView, host, image, role } from './testing/fake-boot-view.ts';
 import { planBootForMac } from './boot-plan.ts';
 import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
 import { renderCmdline } from './cmdline.ts';
+import { BootFiles } from './boot-files.ts';
 
 const base = 'http://10.66.0.1:8080';
 const artifact = (name: string) => ({ sha256: name.padEnd(64, '0'), sizeBytes: 1, path: `/srv/${name}` });
@@ -84,6 +85,21 @@ test('GRUB config names the same kernel and initrd', () => {
   const cfg = renderGrubConfig(planBootForMac({ view: fleet(), httpBaseUrl: base }, '52:54:00:00:00:01'));
   assert.match(cfg, /^linux \/images\/img-web-2\/kernel console=ttyS0/m);
   assert.match(cfg, /^initrd \/images\/img-web-2\/initrd$/m);
+  assert.match(cfg, / BOOTIF=01-\$\{net_default_mac\}$/m, 'the agent learns the booting NIC from GRUB');
+});
+
+test('grub/grub.cfg: a client at a host\'s address gets its config; any other is sent on by MAC, colons or dashes', async () => {
+  const files = new BootFiles({ view: () => fleet(), httpBaseUrl: base, bootloaders: new Map(), roots: [], discoveryKernelPath: '/nonexistent', discoveryInitrdPath: '/nonexistent' });
+  const text = async (name: string, ip: string | null) => {
+    const found = await files.lookup(name, ip);
+    assert.ok(found.ok && found.file.kind === 'generated', name);
+    return found.file.bytes.toString();
+  };
+  assert.match(await text('grub/grub.cfg', '10.66.0.21'), /^linux \/images\/img-web-2\/kernel /m);
+  assert.match(await text('grub/grub.cfg', '10.66.0.150'), /^configfile \/grub\/grub\.cfg-01-\$\{net_default_mac\}$/m);
+  assert.match(await text('grub/grub.cfg-01-52:54:00:00:00:01', null), /^linux \/images\/img-web-2\/kernel /m);
+  assert.match(await text('grub/grub.cfg-01-52-54-00-00-00-01', null), /^linux \/images\/img-web-2\/kernel /m);
+  assert.match(await text('grub/grub.cfg-01-52:54:00:99:00:01', null), /^linux \/discovery\/kernel fleetboot\.mode=discovery /m);
 });
 
 test('cmdline templates: unknown placeholders are kept and reported', () => {

@@ -77,3 +77,12 @@ export function bootloaderPaths(statuses: readonly BootloaderStatus[]): Map<stri
   for (const s of statuses) if (s.path) paths.set(s.name, s.path);
   return paths;
 }
+
+/**
+ * Whether the Secure Boot chain can be served: shim and the signed GRUB it loads. Then machines
+ * without a role get it on UEFI (it boots with Secure Boot on or off; iPXE only with it off).
+ */
+export function signedUefiChainInstalled(statuses: readonly BootloaderStatus[]): boolean {
+  const present = new Set(statuses.filter((s) => s.path).map((s) => s.name));
+  return present.has('shimx64.efi') && present.has('grubx64.efi');
+}

@@ -58,6 +58,37 @@ test('boot file follows architecture, role and iPXE', async () => {
   assert.equal(replied(await discover([])).bootFileName, '');
 });
 
+const uefiPxe = [[DhcpOption.VendorClassIdentifier, Buffer.from('PXEClient:Arch:00007:UNDI:003016')], [DhcpOption.ClientArchitecture, Buffer.from([0, ClientArch.X64Efi])]] as Array<[DhcpOption, Buffer]>;
+/** What OVMF's HttpBootDxe sends (UEFI spec 2.10 §24.7.2): arch 16 and the HTTPClient vendor class. */
+const uefiHttp = [[DhcpOption.VendorClassIdentifier, Buffer.from('HTTPClient:Arch:00016:UNDI:003001')], [DhcpOption.ClientArchitecture, Buffer.from([0, ClientArch.X64EfiHttp])]] as Array<[DhcpOption, Buffer]>;
+
+test('a Secure Boot role\'s UEFI hosts get the signed shim; UEFI HTTP boot gets a URL and HTTPClient back', async () => {
+  const sbRole = { ...webRole, uefiBootChain: 'secure_boot' as const };
+  const { policy } = policyFor(labView({ roles: [sbRole] }));
+  const discover = (options: Array<[DhcpOption, Buffer]>, mac = '52:54:00:00:00:01') => policy.handle(clientRequest({ type: MessageType.Discover, mac, options }));
+  const pxe = replied(await discover(uefiPxe));
+  assert.equal(pxe.bootFileName, 'shimx64.efi');
+  assert.equal(getStringOption(pxe, DhcpOption.VendorClassIdentifier), 'PXEClient');
+  const http = replied(await discover(uefiHttp));
+  assert.equal(http.bootFileName, 'http://10.66.0.1:8080/shimx64.efi');
+  assert.equal(getStringOption(http, DhcpOption.VendorClassIdentifier), 'HTTPClient', 'the firmware drops an offer without it');
+  assert.equal(http.options.has(DhcpOption.VendorSpecific), false, 'no PXE discovery control for an HTTP client');
+  // BIOS hosts of the role are unchanged.
+  assert.equal(replied(await discover(pxeBiosOptions)).bootFileName, 'pxelinux.0');
+
+  const ipxeChain = policyFor().policy;
+  assert.equal(replied(await ipxeChain.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01', options: uefiHttp }))).bootFileName, 'http://10.66.0.1:8080/ipxe.efi');
+});
+
+test('a machine without a role gets the chain the DHCP service chose for it (shim when it is installed)', async () => {
+  const signed = new DhcpPolicy({ view: labView(), leases: new MemoryLeaseStore(), config, now: () => 1_000_000, uefiChainWithoutRole: 'secure_boot' });
+  const unknown = (options: Array<[DhcpOption, Buffer]>) => signed.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:07', options }));
+  assert.equal(replied(await unknown(uefiPxe)).bootFileName, 'shimx64.efi');
+  assert.equal(replied(await unknown(uefiHttp)).bootFileName, 'http://10.66.0.1:8080/shimx64.efi');
+  const { policy } = policyFor();
+  assert.equal(replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:07', options: uefiPxe }))).bootFileName, 'ipxe.efi');
+});
+
 test('unknown MAC gets a pool address when discovery is on, nothing when off', async () => {
   const { policy } = policyFor();
   const offer = replied(await policy.handle(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:01' })));

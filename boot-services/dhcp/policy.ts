@@ -3,7 +3,8 @@
 // an unknown one a pool lease when its network allows discovery; PXE clients get the boot
 // file for their architecture, iPXE gets its script URL. The only wait is the durable pool
 // lease before an ACK.
-import type { BootView, HostView, NetworkView, RoleView } from '../boot-view.ts';
+import type { BootView, HostView, NetworkView, RoleView, UefiBootChain } from '../boot-view.ts';
+import { joinUrl, uefiBootloaderNames } from '../boot-config/boot-paths.ts';
 import { standardSyslogPort, type BootdConfig, type LogServer } from '../bootd-context.ts';
 import { cidrContains, formatIPv4, parseCidr } from '../ipv4.ts';
 import {
@@ -28,6 +29,12 @@ export interface DhcpPolicyDeps {
   discovery?: UnknownMachineSink;
   /** bootd's syslog receiver (BootdContext.logServer): sent as option 7 to clients that ask. */
   logServer?: () => LogServer | null;
+  /**
+   * The UEFI chain of a machine with no role (unknown, or a host without one). DHCP can't tell
+   * whether a firmware has Secure Boot on; shim → GRUB boots with it on or off, iPXE only off.
+   * The DHCP service picks `secure_boot` when shim and GRUB are installed (defaultUefiChain).
+   */
+  uefiChainWithoutRole?: UefiBootChain;
   now?: () => number;
 }
 
@@ -69,7 +76,7 @@ export function readClientTraits(p: DhcpPacket): ClientTraits {
     mac: getClientMac(p),
     arch,
     vendorClass,
-    isPxe: vendorClass?.startsWith('PXEClient') === true || arch !== null,
+    isPxe: vendorClass?.startsWith('PXEClient') === true || vendorClass?.startsWith(httpClientVendorClass) === true || arch !== null,
     // iPXE announces itself with user class "iPXE" and its own encapsulated options (175).
     isIpxe: getUserClasses(p).includes('iPXE') || p.options.has(DhcpOption.IpxeEncapsulated),
     machineId: getClientMachineId(p),
@@ -84,11 +91,25 @@ export interface BootFile {
 }
 
 /**
- * RFC 4578 §2.1 architecture → boot loader. A client already running iPXE gets the URL of
- * its own script, else it would chain-load iPXE forever.
+ * UEFI spec 2.10 §24.7.2 (HTTP boot): the client's vendor class starts "HTTPClient" and the
+ * server's offer must carry "HTTPClient" in option 60, else the firmware discards it.
  */
-export function pickBootFile(traits: ClientTraits, role: RoleView | null, network: NetworkView, config: DhcpPolicyDeps['config']): BootFile | null {
+export const httpClientVendorClass = 'HTTPClient';
+
+/** The UEFI first stage a role's chain starts with (its UEFI hosts, PXE or HTTP boot alike). */
+export function uefiFirstStage(chain: UefiBootChain): string {
+  return chain === 'secure_boot' ? uefiBootloaderNames.shim : uefiBootloaderNames.ipxe;
+}
+
+/**
+ * RFC 4578 §2.1 architecture → boot loader. A client already running iPXE gets the URL of
+ * its own script, else it would chain-load iPXE forever. UEFI HTTP boot (arch 16) gets a URL
+ * of the boot root (http/service.ts serves the TFTP namespace at /), so shim finds
+ * grubx64.efi next to itself and GRUB its grub/ directory.
+ */
+export function pickBootFile(traits: ClientTraits, role: RoleView | null, network: NetworkView, config: DhcpPolicyDeps['config'], uefiChainWithoutRole: UefiBootChain = 'ipxe'): BootFile | null {
   const nextServer = network.bootServer ?? config.serverAddress;
+  const uefiChain = role ? role.uefiBootChain : uefiChainWithoutRole;
   // A BIOS iPXE ROM (QEMU's, many NICs') whose host's role asks for pxelinux runs pxelinux.0
   // through its PXE API: pxelinux does no DHCP of its own, so this can't loop like a chain to iPXE.
   const biosPxelinux = role?.bootLoader === 'pxelinux' && (traits.arch ?? ClientArch.X86Bios) === ClientArch.X86Bios;
@@ -99,7 +120,9 @@ export function pickBootFile(traits: ClientTraits, role: RoleView | null, networ
       return { nextServer, fileName: role?.bootLoader === 'ipxe' ? 'undionly.kpxe' : 'pxelinux.0' };
     case ClientArch.X64Efi:
     case ClientArch.EfiBc:
-      return { nextServer, fileName: 'ipxe.efi' };
+      return { nextServer, fileName: uefiFirstStage(uefiChain) };
+    case ClientArch.X64EfiHttp:
+      return { nextServer, fileName: joinUrl(config.httpBaseUrl, `/${uefiFirstStage(uefiChain)}`) };
     default:
       return null;
   }
@@ -353,7 +376,7 @@ export class DhcpPolicy {
     if (logServer && logServer.port === standardSyslogPort) o.set(DhcpOption.LogServer, ipToBuffer(logServer.address));
 
     const role = a.host?.roleId ? view.findRoleById(a.host.roleId) : null;
-    const boot = pickBootFile(traits, role, a.network, config);
+    const boot = pickBootFile(traits, role, a.network, config, this.deps.uefiChainWithoutRole);
     if (boot) {
       reply.siaddr = boot.nextServer;
       reply.bootFileName = boot.fileName;
@@ -367,6 +390,8 @@ export class DhcpPolicy {
       // offer: download it, no boot server discovery". Without it UEFI PXE (edk2/OVMF) treats the
       // offer as BINL, asks the server on udp/4011 for the file and gives up (PXE-E16).
       if (boot) o.set(DhcpOption.VendorSpecific, pxeDiscoveryControlDownloadOnly);
+    } else if (traits.vendorClass?.startsWith(httpClientVendorClass)) {
+      o.set(DhcpOption.VendorClassIdentifier, httpClientVendorClassOption);
     }
     echoRelayAgentInfo(request, reply);
     // The caller's detail is this reply's own (made per packet): added to in place, not copied by a
@@ -389,6 +414,8 @@ function uint32(n: number): Buffer {
   b.writeUInt32BE(n >>> 0);
   return b;
 }
+
+const httpClientVendorClassOption = Buffer.from(httpClientVendorClass, 'latin1');
 
 /** Option 43 for PXE clients: sub-option 6 (discovery control), length 1, bit 3 set; end. */
 const pxeDiscoveryControlDownloadOnly = Buffer.from([6, 1, 8, 255]);

@@ -6,6 +6,8 @@
 import dgram from 'node:dgram';
 import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import { loadDhcpPeeringConfig } from '../config.ts';
+import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
+import { signedUefiChainInstalled } from '../boot-config/bootloaders.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
 import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
 import { leaseReuseFraction } from './lease-store.ts';
@@ -52,7 +54,9 @@ export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPee
     return lease && lease.state === 'bound' && lease.expiresAtMs > nowMs ? lease.mac : null;
   });
   const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
-  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer });
+  const signedChain = signedUefiChainInstalled((await setUpBootFiles(ctx)).bootloaders);
+  if (!signedChain) log.warn('UEFI machines without a role get ipxe.efi, which Secure Boot refuses: install shim-signed and grub-efi-amd64-signed');
+  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer, uefiChainWithoutRole: signedChain ? 'secure_boot' : 'ipxe' });
 
   const sockets: dgram.Socket[] = [];
   try {

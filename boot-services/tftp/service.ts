@@ -6,6 +6,7 @@ import os from 'node:os';
 import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
+import { isOptionalProbe } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { bootFileOpener } from './boot-file-opener.ts';
 import { transferRate } from '../events/transfer-rate.ts';
@@ -94,8 +95,7 @@ export function tftpEventObserver(ctx: Pick<BootdContext, 'events' | 'metrics' |
   return {
     refused(client: Endpoint, reason: string, fileName: string | null) {
       ctx.metrics.inc('fleetboot_tftp_refused_total', help.refused, { reason });
-      // pxelinux probes pxelinux.cfg/<uuid> and hex-IP names before 01-<mac>: expected misses.
-      if (reason === 'not-found' && fileName?.startsWith('pxelinux.cfg/')) return;
+      if (reason === 'not-found' && fileName && isOptionalProbe(fileName)) return;
       const at = new Date();
       clients.whenKnown(client.address, (known) => ctx.events.record({
         source: 'tftp', type: 'transfer-error', hostId: known.host?.id ?? null, mac: known.mac, at, detail: { file: fileName, clientIp: client.address, matchedBy: known.by, reason },

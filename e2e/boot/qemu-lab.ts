@@ -38,6 +38,16 @@ export function bootLabSkipReason(): string | null {
   return null;
 }
 
+/** The Secure Boot labs also need Microsoft-key OVMF and Debian's signed shim and network GRUB. */
+export function secureBootLabSkipReason(): string | null {
+  const base = bootLabSkipReason();
+  if (base) return base;
+  for (const f of ['/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd', '/usr/lib/shim/shimx64.efi.signed', '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed']) {
+    if (!fs.existsSync(f)) return `${f} is missing (ovmf, shim-signed, grub-efi-amd64-signed)`;
+  }
+  return null;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -85,10 +95,21 @@ export function bootTimeoutMs(accel: 'kvm' | 'tcg', vms = 1): number {
   return (accel === 'kvm' ? 60_000 : 180_000) * Math.max(1, Math.ceil(vms / 2));
 }
 
+/**
+ * The VM's firmware: SeaBIOS; OVMF; or OVMF with Secure Boot on and Microsoft's keys enrolled
+ * (Debian's OVMF_CODE_4M.ms.fd + OVMF_VARS_4M.ms.fd, SMM and a secure flash, as DESIGN.md found).
+ */
+export type Firmware = 'bios' | 'uefi' | 'uefi-secure-boot';
+
 export interface VmOptions {
   name: string;
   mac: string;
-  firmware: 'bios' | 'uefi';
+  firmware: Firmware;
+  /**
+   * UEFI only: 'http' turns OVMF's PXE (v4 and v6) off through its fw_cfg switches, so its
+   * boot options are UEFI HTTP boot alone (DHCP arch 16, vendor class HTTPClient).
+   */
+  netBoot?: 'pxe' | 'http';
   memoryMb?: number;
   /** qcow2/raw disk attached as virtio-blk. */
   disk?: string;
@@ -136,7 +157,7 @@ export class QemuLab {
   get dataDir(): string { return path.join(this.tmp, 'data'); }
   get stateDir(): string { return path.join(this.tmp, 'bootd'); }
 
-  static async start(opts: { role?: { rootMode?: 'ram' | 'nfs' | 'disk'; nfsExport?: string; diskRoot?: string; bootLoader?: 'pxelinux' | 'ipxe' }; routerAdvertisements?: boolean } = {}): Promise<QemuLab> {
+  static async start(opts: { role?: { rootMode?: 'ram' | 'nfs' | 'disk'; nfsExport?: string; diskRoot?: string; bootLoader?: 'pxelinux' | 'ipxe'; uefiBootChain?: 'ipxe' | 'secure_boot' }; routerAdvertisements?: boolean } = {}): Promise<QemuLab> {
     const lab = new QemuLab();
     try {
       lab.db = await createTestDatabase('boot_lab');
@@ -152,7 +173,8 @@ export class QemuLab {
         rootMode: opts.role?.rootMode ?? 'ram', nfsExport: opts.role?.nfsExport, diskRoot: opts.role?.diskRoot,
         rootfsTreeDir: path.join(lab.tmp, 'rootfs-tree'),
       });
-      await lab.pool.query(`UPDATE "Role" SET "bootLoader" = $1::"BootLoader", "cmdlineTemplate" = $2 WHERE id = $3`, [opts.role?.bootLoader ?? 'pxelinux', labCmdlineTemplate, lab.sample.roleId]);
+      await lab.pool.query(`UPDATE "Role" SET "bootLoader" = $1::"BootLoader", "uefiBootChain" = $2::"UefiBootChain", "cmdlineTemplate" = $3 WHERE id = $4`,
+        [opts.role?.bootLoader ?? 'pxelinux', opts.role?.uefiBootChain ?? 'ipxe', labCmdlineTemplate, lab.sample.roleId]);
       lab.accel = qemuAccel(lab.sample.kernel.path);
       lab.server = lab.netns.addNamespace('q');
       lab.bridge = lab.netns.addBridge(lab.server, 'q', `${serverAddress}/24`);
@@ -237,12 +259,16 @@ export class QemuLab {
       '-serial', `file:${consolePath}`, '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
       // UEFI: no option ROM, so OVMF's own PXE asks (arch 7) and bootd hands it ipxe.efi; with
       // QEMU's iPXE EFI ROM the firmware would run iPXE straight away and skip that step.
-      '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1${o.firmware === 'uefi' ? ',romfile=' : ''}`];
-    if (o.firmware === 'uefi') {
+      '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1${o.firmware !== 'bios' ? ',romfile=' : ''}`];
+    if (o.firmware !== 'bios') {
+      const secure = o.firmware === 'uefi-secure-boot';
       const vars = path.join(this.tmp, `${o.name}.vars.fd`);
-      fs.copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
-      args.push('-machine', 'q35', '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      fs.copyFileSync(`/usr/share/OVMF/OVMF_VARS_4M${secure ? '.ms' : ''}.fd`, vars);
+      args.push('-machine', secure ? 'q35,smm=on' : 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M${secure ? '.ms' : ''}.fd`,
         '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+      // Secure Boot's variables live in flash only SMM code may write.
+      if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+      if (o.netBoot === 'http') args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
     } else if (o.direct) {
       args.push('-kernel', o.direct.kernel, '-initrd', o.direct.initrd, '-append', o.direct.append);
     } else {

@@ -21,6 +21,8 @@ const roleFields = {
   description: z.string().max(2000).optional(),
   rootMode: z.enum(['ram', 'nfs', 'disk']).optional(),
   bootLoader: z.enum(['pxelinux', 'ipxe']).optional(),
+  /** UEFI hosts: iPXE (ipxe.efi, Secure Boot off) or secure_boot (shim → signed GRUB → a signed kernel). */
+  uefiBootChain: z.enum(['ipxe', 'secure_boot']).optional(),
   cmdlineTemplate: cmdlineTemplate.optional(),
   nfsExport: optionalNullable(z.string().trim().regex(/^[^\s:]+:\/\S*$/, 'must be server:/path')),
   diskRoot: optionalNullable(z.string().trim().regex(/^(LABEL|UUID|PARTUUID|PARTLABEL)=\S+$/, 'must be LABEL=…, UUID=…, PARTUUID=… or PARTLABEL=…')),

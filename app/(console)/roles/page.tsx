@@ -56,7 +56,10 @@ export default async function RolesPage({ searchParams }: { searchParams: PageSe
                       {r.description ? <p className="max-w-xs truncate text-xs text-slate-500">{r.description}</p> : null}
                     </Td>
                     <Td>{r.rootMode}</Td>
-                    <Td>{r.bootLoader}</Td>
+                    <Td>
+                      {r.bootLoader}
+                      {r.uefiBootChain === 'secure_boot' ? <p className="text-xs text-slate-500">UEFI: Secure Boot</p> : null}
+                    </Td>
                     <Td className="font-mono text-xs">{r.activeImageVersion ?? <None label="no active image" />}</Td>
                     <Td className="text-xs text-slate-600">
                       batches of {r.rolloutBatchSize}, ≤ {r.rolloutMaxConcurrent} at once

@@ -42,7 +42,7 @@ export class FakeBootView implements BootView {
 }
 
 export function role(over: Partial<RoleView> & Pick<RoleView, 'id' | 'name'>): RoleView {
-  return { rootMode: 'ram', bootLoader: 'pxelinux', cmdlineTemplate: 'console=ttyS0 fleetboot.host={hostname} fleetboot.role={role} fleetboot.root={rootMode}', nfsExport: null, diskRoot: null, healthCheck: null, activeImageId: null, stallSeconds: 600, ...over };
+  return { rootMode: 'ram', bootLoader: 'pxelinux', uefiBootChain: 'ipxe', cmdlineTemplate: 'console=ttyS0 fleetboot.host={hostname} fleetboot.role={role} fleetboot.root={rootMode}', nfsExport: null, diskRoot: null, healthCheck: null, activeImageId: null, stallSeconds: 600, ...over };
 }
 
 export function host(over: Partial<HostView> & Pick<HostView, 'id' | 'hostname'>): HostView {

@@ -19,7 +19,7 @@ export function remoteNetwork(over: Partial<NetworkView> = {}): NetworkView {
 }
 
 export const webRole: RoleView = {
-  id: '00000000-0000-4000-8000-00000000a001', name: 'web', rootMode: 'ram', bootLoader: 'pxelinux', cmdlineTemplate: '',
+  id: '00000000-0000-4000-8000-00000000a001', name: 'web', rootMode: 'ram', bootLoader: 'pxelinux', uefiBootChain: 'ipxe', cmdlineTemplate: '',
   nfsExport: null, diskRoot: null, healthCheck: null, activeImageId: null, stallSeconds: 300,
 };
 

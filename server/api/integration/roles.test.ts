@@ -44,6 +44,13 @@ test('PATCH changes the description and keeps the rest', async () => {
   assert.deepEqual({ status: res.status, description: res.body.description, rootMode: res.body.rootMode, diskRoot: res.body.diskRoot }, { status: 200, description: 'front-end web servers', rootMode: 'disk', diskRoot: 'LABEL=root' });
 });
 
+test('the UEFI boot chain is iPXE by default and switches to Secure Boot', async () => {
+  const role = await createRole(api);
+  assert.equal((await api.get(`/roles/${role.id}`)).body.uefiBootChain, 'ipxe');
+  const res = await api.patch(`/roles/${role.id}`, { uefiBootChain: 'secure_boot' });
+  assert.deepEqual({ status: res.status, chain: res.body.uefiBootChain }, { status: 200, chain: 'secure_boot' });
+});
+
 test('DELETE removes the role and its hosts stay, without a role', async () => {
   const role = await createRole(api);
   const host = await createHost(api, { roleId: role.id });
@@ -65,6 +72,7 @@ const invalidRoles: Array<[string, () => Record<string, unknown>, string]> = [
   ['the disk root mode without diskRoot', () => ({ name: unique('r'), rootMode: 'disk' }), 'diskRoot'],
   ['a diskRoot that is a device path', () => ({ name: unique('r'), rootMode: 'disk', diskRoot: '/dev/sda1' }), 'diskRoot'],
   ['an unknown root mode', () => ({ name: unique('r'), rootMode: 'iscsi' }), 'rootMode'],
+  ['an unknown UEFI boot chain', () => ({ name: unique('r'), uefiBootChain: 'grub' }), 'uefiBootChain'],
   ['a rollout batch of zero', () => ({ name: unique('r'), rolloutBatchSize: 0 }), 'rolloutBatchSize'],
   ['no name', () => ({ rootMode: 'ram' }), 'name'],
   ['an unknown property', () => ({ name: unique('r'), kernel: 'vmlinuz' }), 'kernel'],

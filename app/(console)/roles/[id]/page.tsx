@@ -50,6 +50,7 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
               description: role.description,
               rootMode: role.rootMode,
               bootLoader: role.bootLoader,
+              uefiBootChain: role.uefiBootChain,
               cmdlineTemplate: role.cmdlineTemplate,
               nfsExport: role.nfsExport,
               diskRoot: role.diskRoot,
