@@ -24,6 +24,8 @@ export interface NetworkView {
   /** giaddr values of relays serving this network. */
   relayAddresses: string[];
   discoveryEnabled: boolean;
+  /** Names of the one or two boot servers assigned to it; empty: only unnamed bootd serve it. */
+  servedBy: string[];
 }
 
 export interface ArtifactView {

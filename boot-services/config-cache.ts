@@ -3,6 +3,8 @@
 // slow timer and after each reconnect, so a lost notification costs at most one poll interval.
 // After each change batch the view is written to <stateDir>/view-snapshot.json (fsynced):
 // a bootd that starts while Postgres is down serves known hosts from it at once.
+// A named bootd (FLEETBOOT_BOOTD_NAME) holds only the networks assigned to it and their hosts
+// (and hosts with no network, which are tied to no site); an unnamed one holds everything.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,6 +18,8 @@ const snapshotFormat = 1;
 interface Snapshot {
   format: number;
   seq: string;
+  /** The boot server whose networks these are (null: every network); another name's snapshot is not served. */
+  bootServerName?: string | null;
   networks: NetworkView[];
   roles: RoleView[];
   images: ImageView[];
@@ -99,10 +103,11 @@ export class ViewIndex implements BootView {
   putImage(i: ImageView): void { this.imagesById.set(i.id, i); }
   deleteImage(id: string): void { this.imagesById.delete(id); }
 
-  toSnapshot(): Snapshot {
+  toSnapshot(bootServerName: string | null): Snapshot {
     return {
       format: snapshotFormat,
       seq: this.seq.toString(),
+      bootServerName,
       networks: [...this.networksById.values()],
       roles: [...this.rolesById.values()],
       images: [...this.imagesById.values()],
@@ -124,7 +129,9 @@ export class ViewIndex implements BootView {
 // --- reading rows ---------------------------------------------------------------------------
 
 const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootServer", "poolStart", "poolEnd",
-  "leaseSeconds", "relayAddresses", "discoveryEnabled" FROM "Network"`;
+  "leaseSeconds", "relayAddresses", "discoveryEnabled",
+  ARRAY(SELECT b.name FROM "BootServer" b WHERE b.id IN ("Network"."bootServerId", "Network"."peerBootServerId") ORDER BY b.name) AS "servedBy"
+  FROM "Network"`;
 const roleSql = `SELECT id, name, "rootMode", "bootLoader", "uefiBootChain", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
   "activeImageId", "stallSeconds" FROM "Role"`;
 const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
@@ -137,6 +144,14 @@ const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
   LEFT JOIN "Artifact" r ON r.sha256 = i."rootfsSha256"`;
 const hostSql = `SELECT id, hostname, mac, ip, "networkId", "roleId", spare, "bootEnabled", "imageOverrideId",
   "bootOverride", state FROM "Host"`;
+/** A named bootd's hosts: those on its networks, and those on none. */
+const servedHostsSql = `${hostSql} WHERE "networkId" IS NULL OR "networkId" IN (SELECT n.id FROM "Network" n JOIN "BootServer" b
+  ON b.id IN (n."bootServerId", n."peerBootServerId") WHERE b.name = $1)`;
+
+/** Whether a bootd of this name (null: unnamed) serves the network. */
+export function servesNetwork(bootServerName: string | null, n: Pick<NetworkView, 'servedBy'>): boolean {
+  return bootServerName === null || n.servedBy.includes(bootServerName);
+}
 
 type Row = Record<string, unknown>;
 
@@ -150,7 +165,7 @@ const toNetwork = (r: Row): NetworkView => ({
   id: r.id as string, name: r.name as string, cidr: r.cidr as string, gateway: r.gateway as string | null,
   dnsServers: r.dnsServers as string[], domain: r.domain as string | null, bootServer: r.bootServer as string | null,
   poolStart: r.poolStart as string | null, poolEnd: r.poolEnd as string | null, leaseSeconds: r.leaseSeconds as number,
-  relayAddresses: r.relayAddresses as string[], discoveryEnabled: r.discoveryEnabled as boolean,
+  relayAddresses: r.relayAddresses as string[], discoveryEnabled: r.discoveryEnabled as boolean, servedBy: r.servedBy as string[],
 });
 const toRole = (r: Row): RoleView => ({
   id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
@@ -169,18 +184,19 @@ const toHost = (r: Row): HostView => ({
   bootOverride: r.bootOverride as HostView["bootOverride"], state: r.state as string,
 });
 
-async function loadAll(client: pg.ClientBase): Promise<ViewIndex> {
+async function loadAll(client: pg.ClientBase, bootServerName: string | null): Promise<ViewIndex> {
   // One snapshot-isolated transaction: the seq and the rows agree.
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const seq = await client.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM "Change"');
     const [nets, roles, images, hosts] = [
-      await client.query(networkSql), await client.query(roleSql), await client.query(imageSql), await client.query(hostSql),
+      await client.query(networkSql), await client.query(roleSql), await client.query(imageSql),
+      bootServerName === null ? await client.query(hostSql) : await client.query(servedHostsSql, [bootServerName]),
     ];
     await client.query('COMMIT');
     const v = new ViewIndex();
     v.seq = BigInt(seq.rows[0]?.seq ?? '0');
-    nets.rows.forEach((r) => v.putNetwork(toNetwork(r)));
+    nets.rows.map(toNetwork).filter((n) => servesNetwork(bootServerName, n)).forEach((n) => v.putNetwork(n));
     roles.rows.forEach((r) => v.putRole(toRole(r)));
     images.rows.forEach((r) => v.putImage(toImage(r)));
     hosts.rows.forEach((r) => v.putHost(toHost(r)));
@@ -201,6 +217,8 @@ export interface ConfigCacheOptions {
   pollMs?: number;
   /** Called after each applied change batch (e.g. to refresh metrics). */
   onChange?: (entities: Set<string>) => void;
+  /** FLEETBOOT_BOOTD_NAME: only the networks assigned to this boot server (null: every network). */
+  bootServerName?: string | null;
 }
 
 /**
@@ -234,6 +252,7 @@ export class ConfigCache implements BootView {
   hostCount() { return this.index.hostCount(); }
 
   private get snapshotPath(): string { return path.join(this.opts.stateDir, snapshotFileName); }
+  private get bootServerName(): string | null { return this.opts.bootServerName ?? null; }
 
   /** Serves the snapshot at once if there is one, then connects; resolves when serving something. */
   async start(opts: { waitForDatabaseMs?: number } = {}): Promise<void> {
@@ -255,7 +274,8 @@ export class ConfigCache implements BootView {
   private readSnapshot(): ViewIndex | null {
     try {
       const s = JSON.parse(fs.readFileSync(this.snapshotPath, 'utf8')) as Snapshot;
-      return s.format === snapshotFormat ? ViewIndex.fromSnapshot(s) : null;
+      // A snapshot of another boot server's networks would answer hosts that aren't ours.
+      return s.format === snapshotFormat && (s.bootServerName ?? null) === this.bootServerName ? ViewIndex.fromSnapshot(s) : null;
     } catch {
       return null;
     }
@@ -265,7 +285,7 @@ export class ConfigCache implements BootView {
     const tmp = `${this.snapshotPath}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(this.index.toSnapshot()));
+      fs.writeSync(fd, JSON.stringify(this.index.toSnapshot(this.bootServerName)));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -280,7 +300,7 @@ export class ConfigCache implements BootView {
         client.on('error', () => undefined); // surfaced through 'end'
         await client.connect();
         await client.query('LISTEN fleetboot_change');
-        const fresh = await loadAll(client);
+        const fresh = await loadAll(client, this.bootServerName);
         this.index = fresh;
         this.live = true;
         this.writeSnapshot();
@@ -348,9 +368,22 @@ export class ConfigCache implements BootView {
       }
       for (const id of list) if (!seen.has(id)) del(id);
     };
-    await reload('Network', networkSql, 'id', toNetwork, (n) => v.putNetwork(n), (id) => v.deleteNetwork(id));
+    const name = this.bootServerName;
+    const servedBefore = new Set(v.networks().map((n) => n.id));
+    await reload('Network', networkSql, 'id', toNetwork, (n) => (servesNetwork(name, n) ? v.putNetwork(n) : v.deleteNetwork(n.id)), (id) => v.deleteNetwork(id));
+    const served = new Set(v.networks().map((n) => n.id));
+    if (served.size !== servedBefore.size || [...served].some((id) => !servedBefore.has(id))) {
+      // A network was assigned to or taken from this boot server: its hosts come or go with it.
+      // Rare (an operator's edit), so the whole view is read again rather than host by host.
+      const fresh = await loadAll(client, name);
+      this.index = fresh;
+      this.writeSnapshot();
+      this.opts.log.info('networks served changed; view read again', { networks: fresh.networks().map((n) => n.name), hosts: fresh.hostCount() });
+      this.opts.onChange?.(new Set(['Network', 'Role', 'Image', 'Host']));
+      return;
+    }
     await reload('Role', roleSql, 'id', toRole, (r) => v.putRole(r), (id) => v.deleteRole(id));
-    await reload('Host', hostSql, 'id', toHost, (h) => v.putHost(h), (id) => v.deleteHost(id));
+    await reload('Host', hostSql, 'id', toHost, (h) => (h.networkId === null || v.findNetworkById(h.networkId) ? v.putHost(h) : v.deleteHost(h.id)), (id) => v.deleteHost(id));
     // An artifact change touches every image that uses it.
     const artifactShas = ids.get('Artifact');
     if (artifactShas) {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadBootdConfig } from './config.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadBootdConfig, loadDhcpPeeringConfig } from './config.ts';
 
 const base = { DATABASE_URL: 'postgres://bootd@localhost/fleetboot', FLEETBOOT_BOOTD_ADDRESS: '10.66.0.1' };
 
@@ -15,4 +18,29 @@ test('FLEETBOOT_SERVICES without syslog turns it off; FLEETBOOT_SYSLOG_PORT move
   assert.equal(loadBootdConfig({ ...base, FLEETBOOT_SERVICES: 'dhcp,tftp,http' }).enableSyslog, false);
   assert.equal(loadBootdConfig({ ...base, FLEETBOOT_SYSLOG_PORT: '5514' }).syslogPort, 5514);
   assert.throws(() => loadBootdConfig({ ...base, FLEETBOOT_SYSLOG_PORT: 'syslog' }), /FLEETBOOT_SYSLOG_PORT must be a port number/);
+});
+
+test('unnamed, bootd has no boot server identity and keeps its status endpoint on loopback', () => {
+  const config = loadBootdConfig(base);
+  assert.deepEqual([config.bootServer, config.adminBindAddress], [null, '127.0.0.1']);
+});
+
+test('a named bootd needs its credential, from the environment or a file; its status URL defaults to its address', () => {
+  assert.throws(() => loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1' }), /FLEETBOOT_BOOTD_NAME=site-a-1 needs its credential/);
+  const named = loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_CREDENTIAL: 'fbb_secret', FLEETBOOT_CONSOLE_URL: 'http://10.0.0.1:3000/' });
+  assert.deepEqual(named.bootServer, { name: 'site-a-1', credential: 'fbb_secret', consoleUrl: 'http://10.0.0.1:3000', statusUrl: 'http://10.66.0.1:9467', heartbeatMs: 10_000 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cred-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'credential'), 'fbb_from_file\n');
+    const fromFile = loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_CREDENTIAL_FILE: path.join(dir, 'credential') });
+    assert.equal(fromFile.bootServer?.credential, 'fbb_from_file');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'x', FLEETBOOT_BOOTD_CREDENTIAL: 'y', FLEETBOOT_CONSOLE_URL: 'console:3000' }), /FLEETBOOT_CONSOLE_URL must be an http\(s\) URL/);
+});
+
+test('a named bootd is its own DHCP peer id unless FLEETBOOT_BOOTD_ID says otherwise', () => {
+  assert.equal(loadDhcpPeeringConfig({ FLEETBOOT_BOOTD_NAME: 'site-a-1' }).bootdId, 'site-a-1');
+  assert.equal(loadDhcpPeeringConfig({ FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_ID: 'legacy' }).bootdId, 'legacy');
 });

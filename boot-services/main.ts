@@ -19,6 +19,10 @@ import { startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
 import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
+import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
+import { BootServerStore } from './store/boot-servers.ts';
+import { hashSecret } from '../lib/secret-hash.ts';
+import packageJson from '../package.json' with { type: 'json' };
 
 const log = createLogger('bootd');
 
@@ -30,11 +34,40 @@ async function main(): Promise<void> {
   const view = new ConfigCache({
     databaseUrl: config.databaseUrl,
     stateDir: config.stateDir,
+    bootServerName: config.bootServer?.name ?? null,
     log,
     onChange: () => metrics.set('fleetboot_view_hosts', 'Hosts in bootd\'s view', {}, view.hostCount()),
   });
   await view.start();
   const events = new EventWriter({ pool, stateDir: config.stateDir, log, metrics });
+  // A named bootd registers before it answers anyone: a wrong name or credential stops it here.
+  const identity = config.bootServer;
+  const registry = identity
+    ? new BootServerHeartbeat({
+      store: new BootServerStore(pool, identity.name, hashSecret(identity.credential)),
+      name: identity.name,
+      intervalMs: identity.heartbeatMs,
+      log,
+      onRefused: (why) => {
+        log.error(`${why}; stopping`);
+        void shutdown('boot server refused', 1);
+      },
+      report: () => ({
+        version: packageJson.version,
+        addresses: machineAddresses(config.serverAddress),
+        statusUrl: identity.statusUrl,
+        networksServed: view.networks().map((n) => n.name).sort(),
+        viewSeq: view.seq,
+        viewLive: view.live,
+        artifactsNeeded: 0,
+        artifactsSynced: 0,
+        spoolDepth: events.pending(),
+        cacheBytes: 0,
+        cacheState: {},
+      }),
+    })
+    : null;
+  await registry?.start();
   // Stalled/offline hosts and event retention (boot-services/events/stall-watch.ts says why here).
   const liveState = liveStateSettings();
   const stallWatch = startStallWatch({ pool, log, metrics, offlineSeconds: liveState.offlineSeconds });
@@ -97,7 +130,7 @@ async function main(): Promise<void> {
   log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort: config.adminPort });
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  async function shutdown(signal: string, exitCode = 0) {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
@@ -105,11 +138,12 @@ async function main(): Promise<void> {
     admin.close();
     await stallWatch.stop();
     await retention.stop();
+    await registry?.stop();
     await events.close();
     await view.close();
     await pool.end();
-    process.exit(0);
-  };
+    process.exit(exitCode);
+  }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   exitWhenParentDies(() => void shutdown('supervisor gone'));

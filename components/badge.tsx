@@ -66,3 +66,9 @@ export function WaitingForHardwareBadge() {
     </Badge>
   );
 }
+
+const bootServerStateTones: Record<string, BadgeTone> = { healthy: 'green', lagging: 'amber', gone: 'red', revoked: 'grey' };
+
+export function BootServerStateBadge({ state }: { state: string }) {
+  return <Badge tone={bootServerStateTones[state] ?? 'neutral'}>{state}</Badge>;
+}

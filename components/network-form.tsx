@@ -2,7 +2,7 @@
 // Create or edit a boot network: addressing, what DHCP hands out, the discovery pool, relays.
 import { useRouter } from 'next/navigation';
 import { SubmitButton } from './submit-button.tsx';
-import { CheckboxField, FieldGroup, FormError, TextField } from './form-field.tsx';
+import { CheckboxField, FieldGroup, FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
 import type { NetworkCreate } from '../server/networks/schema.ts';
@@ -10,9 +10,9 @@ import type { NetworkCreate } from '../server/networks/schema.ts';
 /** A network as the form edits it: every field of the API's create schema, present. */
 export type NetworkFormValues = { id: string } & Required<NetworkCreate>;
 
-const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled'] as const;
+const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled', 'bootServerId', 'peerBootServerId'] as const;
 
-export function NetworkForm({ network, readOnly = false }: { network?: NetworkFormValues; readOnly?: boolean }) {
+export function NetworkForm({ network, bootServers, readOnly = false }: { network?: NetworkFormValues; bootServers: Choice[]; readOnly?: boolean }) {
   const router = useRouter();
   const form = useApiForm(fields);
   const errors = form.fieldErrors;
@@ -34,6 +34,8 @@ export function NetworkForm({ network, readOnly = false }: { network?: NetworkFo
           leaseSeconds: v.int('leaseSeconds'),
           relayAddresses: v.list('relayAddresses'),
           discoveryEnabled: v.checked('discoveryEnabled'),
+          bootServerId: v.text('bootServerId'),
+          peerBootServerId: v.text('peerBootServerId'),
         };
         if (network) await form.submit({ method: 'PATCH', path: `/api/v1/networks/${network.id}`, body }, { toast: `Saved network ${body.name}` });
         else await form.submit<{ id: string; name: string }>({ method: 'POST', path: '/api/v1/networks', body }, { toast: (n) => `Network ${n.name} created`, then: (n) => router.push(`/networks/${n.id}`) });
@@ -67,6 +69,24 @@ export function NetworkForm({ network, readOnly = false }: { network?: NetworkFo
             defaultChecked={network?.discoveryEnabled ?? true}
             error={errors.discoveryEnabled}
             className="sm:col-span-2"
+          />
+        </FieldGroup>
+        <FieldGroup title="Served by">
+          <SelectField
+            name="bootServerId"
+            label="Boot server"
+            defaultValue={network?.bootServerId ?? ''}
+            choices={[{ value: '', label: 'none: unnamed bootd only' }, ...bootServers]}
+            error={errors.bootServerId}
+            hint="The named bootd (Boot servers) that answers this network."
+          />
+          <SelectField
+            name="peerBootServerId"
+            label="Second boot server"
+            defaultValue={network?.peerBootServerId ?? ''}
+            choices={[{ value: '', label: 'none' }, ...bootServers]}
+            error={errors.peerBootServerId}
+            hint="Optional: the two split unknown machines (RFC 3074) and stand in for each other."
           />
         </FieldGroup>
         {readOnly ? null : (

@@ -19,6 +19,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: '/roles', label: 'Roles' },
     { href: '/images', label: 'Images' },
     { href: '/networks', label: 'Networks' },
+    { href: '/boot-servers', label: 'Boot servers' },
     { href: '/audit', label: 'Audit' },
     { href: '/tokens', label: 'Tokens' },
     ...(allows(actor, 'admin') ? [{ href: '/users', label: 'Users' }] : []),

@@ -1,12 +1,14 @@
 // Dashboard: the fleet by state and by role, hosts waiting for hardware, the latest boot events.
 import Link from 'next/link';
 import { BootEventList } from '@/components/boot-event-list.tsx';
+import { BootServerWarningPanel } from '@/components/boot-server-warnings.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { StateCountTile, TileGrid } from '@/components/state-count-tile.tsx';
 import { Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { bootServerWarnings } from '@/server/boot-servers/queries.ts';
 import { listEvents } from '@/server/events/queries.ts';
 import { eventListQuery } from '@/server/events/schema.ts';
 import { countHostsByRole, countHostsByState, listHosts } from '@/server/hosts/queries.ts';
@@ -20,12 +22,13 @@ const recentEvents = 15;
 
 export default async function DashboardPage() {
   await requirePageActor();
-  const [byState, byRole, roles, waiting, events] = await Promise.all([
+  const [byState, byRole, roles, waiting, events, bootServers] = await Promise.all([
     countHostsByState(),
     countHostsByRole(),
     roleChoices(),
     listHosts({ ...hostListQuery.parse({ hasMac: 'false' }), limit: 1, order: 'asc' }),
     listEvents(eventListQuery.parse({ limit: recentEvents })),
+    bootServerWarnings(),
   ]);
   const total = Object.values(byState).reduce((a, b) => a + b, 0);
   const roleName = new Map(roles.map((r) => [r.value, r.label]));
@@ -40,6 +43,7 @@ export default async function DashboardPage() {
         description={`${total.toLocaleString('en-US')} hosts in the fleet.`}
         actions={<LiveRefresh afterSeq={events.items[0] ? String(events.items[0].seq) : undefined} minRefreshMs={5000} />}
       />
+      <BootServerWarningPanel warnings={bootServers} />
       <section aria-label="Hosts by state" className="mb-6">
         <TileGrid>
           {hostStates.map((s) => (

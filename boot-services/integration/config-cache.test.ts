@@ -93,3 +93,46 @@ test('started while the database is unreachable, the view serves its snapshot', 
     await offline.close();
   }
 });
+
+test('a named bootd holds only the networks assigned to it, their hosts and hosts on no network; assignments follow the database', async () => {
+  const servers = await client.query(`INSERT INTO "BootServer" (id, name, site, "credentialHash", "credentialPrefix") VALUES
+    (gen_random_uuid(), 'site-a-1', 'a', 'hash-a', 'fbb_a'), (gen_random_uuid(), 'site-b-1', 'b', 'hash-b', 'fbb_b') RETURNING id, name`);
+  const [a, b] = [servers.rows.find((r) => r.name === 'site-a-1').id as string, servers.rows.find((r) => r.name === 'site-b-1').id as string];
+  const nets = await client.query(`INSERT INTO "Network" (id, name, cidr, "bootServerId", "updatedAt") VALUES
+    (gen_random_uuid(), 'net-a', '10.71.0.0/24', $1, now()), (gen_random_uuid(), 'net-b', '10.72.0.0/24', $2, now()) RETURNING id, name`, [a, b]);
+  const [netA, netB] = [nets.rows.find((r) => r.name === 'net-a').id as string, nets.rows.find((r) => r.name === 'net-b').id as string];
+  await client.query(`INSERT INTO "Host" (id, hostname, mac, ip, "networkId", "updatedAt") VALUES
+    (gen_random_uuid(), 'a-01', 'aa:bb:cc:00:0a:01', '10.71.0.10', $1, now()), (gen_random_uuid(), 'b-01', 'aa:bb:cc:00:0b:01', '10.72.0.10', $2, now()),
+    (gen_random_uuid(), 'nowhere-01', 'aa:bb:cc:00:0c:01', NULL, NULL, now())`, [netA, netB]);
+  const dir = stateDir();
+  const cache = new ConfigCache({ databaseUrl: db.url, stateDir: dir, log: quiet, pollMs: 60_000, bootServerName: 'site-a-1' });
+  await cache.start();
+  try {
+    assert.deepEqual(cache.networks().map((n) => [n.name, n.servedBy]), [['net-a', ['site-a-1']]]);
+    assert.ok(cache.findHostByMac('aa:bb:cc:00:0a:01'), 'its network\'s host');
+    assert.ok(cache.findHostByMac('aa:bb:cc:00:0c:01'), 'a host on no network');
+    assert.equal(cache.findHostByMac('aa:bb:cc:00:0b:01'), null, 'site b\'s host');
+    assert.equal(cache.findNetworkContaining('10.72.0.5'), null, 'site b\'s network');
+
+    // A host moved onto the other site's network leaves; net-b given a second server (us) comes with its hosts.
+    await client.query(`UPDATE "Host" SET "networkId" = $1, ip = '10.72.0.11' WHERE hostname = 'a-01'`, [netB]);
+    await until(() => cache.findHostByMac('aa:bb:cc:00:0a:01') === null, 2000);
+    await client.query(`UPDATE "Network" SET "peerBootServerId" = $1 WHERE id = $2`, [a, netB]);
+    await until(() => cache.findHostByMac('aa:bb:cc:00:0b:01') !== null, 2000);
+    assert.deepEqual(cache.networks().map((n) => n.name).sort(), ['net-a', 'net-b']);
+    assert.deepEqual(cache.findNetworkById(netB)?.servedBy, ['site-a-1', 'site-b-1']);
+    // Taken away again: its hosts leave with it.
+    await client.query(`UPDATE "Network" SET "peerBootServerId" = NULL WHERE id = $1`, [netB]);
+    await until(() => cache.findHostByMac('aa:bb:cc:00:0b:01') === null, 2000);
+  } finally {
+    await cache.close();
+  }
+  // Its snapshot is not served by a bootd of another name (nor an unnamed one).
+  const other = new ConfigCache({ databaseUrl: 'postgresql://nobody:nothing@127.0.0.1:1/none', stateDir: dir, log: quiet, bootServerName: 'site-b-1' });
+  await other.start({ waitForDatabaseMs: 100 });
+  try {
+    assert.equal(other.hostCount(), 0);
+  } finally {
+    await other.close();
+  }
+});

@@ -9,6 +9,7 @@ import { eventListQuery, eventStreamQuery } from '../events/schema.ts';
 import { auditListQuery } from '../audit/queries.ts';
 import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
+import { bootServerCreate } from '../boot-servers/schema.ts';
 import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
 import { artifactUploadQuery, uploadSessionCreate } from '../images/schema.ts';
 import { bulkPowerInput, bulkPowerListQuery, powerActionInput } from '../power/schema.ts';
@@ -122,6 +123,10 @@ export const operations: Operation[] = [
   { method: 'get', path: '/tokens', summary: 'List API tokens', role: 'viewer' },
   { method: 'post', path: '/tokens', summary: 'Create an API token (the secret is in this response only)', role: 'viewer', body: tokenCreate, created: true },
   { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token', role: 'viewer' },
+  { method: 'get', path: '/boot-servers', summary: 'Boot servers (named bootd) with their last heartbeat and health: healthy, lagging or gone, each with its reasons', role: 'viewer' },
+  { method: 'post', path: '/boot-servers', summary: 'Make a boot server: its credential (for FLEETBOOT_BOOTD_CREDENTIAL) is in this response only', role: 'admin', body: bootServerCreate, created: true },
+  { method: 'get', path: '/boot-servers/{id}', summary: 'A boot server with its health', role: 'viewer' },
+  { method: 'delete', path: '/boot-servers/{id}', summary: "Revoke a boot server's credential (the console refuses it at once)", role: 'admin' },
 ];
 
 const errorSchema = {

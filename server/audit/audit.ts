@@ -10,7 +10,7 @@ export function auditable(row: unknown): Prisma.InputJsonValue | undefined {
   if (row === null || row === undefined) return undefined;
   return JSON.parse(
     JSON.stringify(row, (key, value) => {
-      if (key === 'passwordHash' || key === 'tokenHash' || key === 'bmcPasswordEnc') return value ? '[redacted]' : value;
+      if (key === 'passwordHash' || key === 'tokenHash' || key === 'credentialHash' || key === 'bmcPasswordEnc') return value ? '[redacted]' : value;
       return typeof value === 'bigint' ? value.toString() : value;
     }),
   ) as Prisma.InputJsonValue;

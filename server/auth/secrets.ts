@@ -1,12 +1,5 @@
-// Opaque secrets (session cookies, API tokens): random, shown once, stored only as sha256.
-import { createHash, randomBytes } from 'node:crypto';
+// Opaque secrets (session cookies, API tokens): random, shown once, stored only as sha256
+// (lib/secret-hash.ts, shared with bootd's boot server credential).
+export { hashSecret, newSecret } from '../../lib/secret-hash.ts';
 
 export const apiTokenPrefix = 'fbt_';
-
-export function newSecret(prefix = ''): string {
-  return prefix + randomBytes(32).toString('base64url');
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}

@@ -1,7 +1,7 @@
 // A boot network: addressing, what DHCP hands out, the discovery pool, relays.
 import { z } from 'zod';
 import { cidrContains, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
-import { cidr, ipv4, optionalNullable, slug } from '../validation/fields.ts';
+import { cidr, ipv4, optionalNullable, slug, uuid } from '../validation/fields.ts';
 
 const networkFields = {
   name: slug,
@@ -15,9 +15,13 @@ const networkFields = {
   leaseSeconds: z.coerce.number().int().min(60).max(31_536_000).optional(),
   relayAddresses: z.array(ipv4).max(64).optional(),
   discoveryEnabled: z.boolean().optional(),
+  /** The named boot server that answers it (Boot servers); none: only unnamed bootd do. */
+  bootServerId: optionalNullable(uuid),
+  /** A second one: the two split unknown clients by the RFC 3074 hash and stand in for each other. */
+  peerBootServerId: optionalNullable(uuid),
 };
 
-type NetworkShape = { cidr?: string; gateway?: string | null; poolStart?: string | null; poolEnd?: string | null };
+type NetworkShape = { cidr?: string; gateway?: string | null; poolStart?: string | null; poolEnd?: string | null; bootServerId?: string | null; peerBootServerId?: string | null };
 
 /** Checks that need several fields: addresses inside the CIDR, a pool given whole and in order. */
 export function checkNetworkAddresses(n: NetworkShape, ctx: z.RefinementCtx): void {
@@ -34,6 +38,8 @@ export function checkNetworkAddresses(n: NetworkShape, ctx: z.RefinementCtx): vo
   const start = n.poolStart ? parseIPv4(n.poolStart) : null;
   const end = n.poolEnd ? parseIPv4(n.poolEnd) : null;
   if (start !== null && end !== null && start > end) ctx.addIssue({ code: 'custom', path: ['poolEnd'], message: 'must not be below poolStart' });
+  if (n.peerBootServerId && !n.bootServerId) ctx.addIssue({ code: 'custom', path: ['peerBootServerId'], message: 'pick the first boot server before a second one' });
+  if (n.peerBootServerId && n.peerBootServerId === n.bootServerId) ctx.addIssue({ code: 'custom', path: ['peerBootServerId'], message: 'must be another boot server than the first' });
 }
 
 export const networkCreate = z.object(networkFields).strict().superRefine(checkNetworkAddresses);

@@ -11,6 +11,7 @@ import { pageQuery } from '@/server/api/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { listNetworks } from '@/server/networks/queries.ts';
+import { bootServerWarnings } from '@/server/boot-servers/queries.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Networks · Fleetboot' };
@@ -21,6 +22,9 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pag
   const paging = pageQuery.safeParse({ limit: 100, cursor: params.cursor });
   const page = await listNetworks({ ...(paging.success ? paging.data : pageQuery.parse({ limit: 100 })), sort: 'name' });
   const canEdit = allows(actor, 'operator');
+  const bootServers = await bootServerWarnings();
+  const serverName = new Map(bootServers.servers.map((s) => [s.id, s.name]));
+  const unserved = new Map(bootServers.unservedNetworks.map((n) => [n.id, n.why]));
   return (
     <>
       <PageHeader
@@ -42,6 +46,7 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pag
                   <Th>CIDR</Th>
                   <Th>Gateway</Th>
                   <Th>Boot server</Th>
+                  <Th>Served by</Th>
                   <Th>Discovery pool</Th>
                   <Th>Lease</Th>
                   <Th>Discovery</Th>
@@ -59,6 +64,14 @@ export default async function NetworksPage({ searchParams }: { searchParams: Pag
                     <Td className="font-mono text-xs">{n.cidr}</Td>
                     <Td className="font-mono text-xs">{n.gateway ?? <None />}</Td>
                     <Td className="font-mono text-xs">{n.bootServer ?? <None />}</Td>
+                    <Td className="text-xs">
+                      {[n.bootServerId, n.peerBootServerId].filter((id) => id !== null).map((id) => serverName.get(id!)).join(', ') || <None label="unnamed bootd" />}
+                      {unserved.has(n.id) ? (
+                        <div className="mt-1">
+                          <Badge tone="red">not served</Badge> <span className="text-slate-600">{unserved.get(n.id)}</span>
+                        </div>
+                      ) : null}
+                    </Td>
                     <Td className="font-mono text-xs whitespace-nowrap">{n.poolStart && n.poolEnd ? `${n.poolStart} – ${n.poolEnd}` : <None />}</Td>
                     <Td className="whitespace-nowrap tabular-nums">{n.leaseSeconds} s</Td>
                     <Td>{n.discoveryEnabled ? <Badge tone="green">on</Badge> : <Badge tone="grey">off</Badge>}</Td>

@@ -96,6 +96,9 @@ async function createTargets() {
 /** A request that would succeed for an admin, so that only the role can explain a refusal. */
 const viewerAttempts: Record<string, () => { path: string; body?: unknown; contentType?: string }> = {
   'POST /networks': () => ({ path: '/networks', body: { name: unique('vnet'), cidr: '10.250.250.0/24' } }),
+  'POST /boot-servers': () => ({ path: '/boot-servers', body: { name: unique('vbootd'), site: 'viewer was here' } }),
+  // Refused before the record is looked up: any id will do.
+  'DELETE /boot-servers/{id}': () => ({ path: '/boot-servers/00000000-0000-4000-8000-000000000000' }),
   'PATCH /networks/{id}': () => ({ path: `/networks/${ids.networks}`, body: { leaseSeconds: 900 } }),
   'DELETE /networks/{id}': () => ({ path: `/networks/${ids.networks}` }),
   'POST /roles': () => ({ path: '/roles', body: { name: unique('vrole') } }),

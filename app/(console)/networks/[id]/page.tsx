@@ -6,6 +6,7 @@ import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { getNetworkOrThrow } from '@/server/networks/queries.ts';
+import { bootServerChoices } from '@/server/boot-servers/queries.ts';
 import { findOr404 } from '../../_shared/find-or-404.ts';
 
 export const dynamic = 'force-dynamic';
@@ -15,6 +16,7 @@ export default async function NetworkPage({ params }: { params: Promise<{ id: st
   const actor = await requirePageActor();
   const network = await findOr404((await params).id, getNetworkOrThrow);
   const canEdit = allows(actor, 'operator');
+  const bootServers = await bootServerChoices();
   return (
     <>
       <PageHeader
@@ -46,7 +48,10 @@ export default async function NetworkPage({ params }: { params: Promise<{ id: st
               leaseSeconds: network.leaseSeconds,
               relayAddresses: network.relayAddresses,
               discoveryEnabled: network.discoveryEnabled,
+              bootServerId: network.bootServerId,
+              peerBootServerId: network.peerBootServerId,
             }}
+            bootServers={bootServers}
             readOnly={!canEdit}
           />
         </div>

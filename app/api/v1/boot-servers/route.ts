@@ -1,0 +1,2 @@
+export const dynamic = 'force-dynamic';
+export { listBootServersRoute as GET, createBootServerRoute as POST } from '@/server/api/endpoints/boot-servers.ts';
