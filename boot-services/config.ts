@@ -121,7 +121,7 @@ function loadBootServerIdentity(env: Record<string, string | undefined>, serverA
  * peers' ids (default: found in the database, by boot network). FLEETBOOT_DHCP_HEARTBEAT_MS
  * and FLEETBOOT_DHCP_TAKEOVER_SECS tune how soon a survivor serves a gone peer's clients.
  */
-export function loadDhcpPeeringConfig(env: NodeJS.ProcessEnv = process.env, serverAddress = '0.0.0.0'): DhcpPeeringConfig {
+export function loadDhcpPeeringConfig(env: Record<string, string | undefined> = process.env, serverAddress = '0.0.0.0'): DhcpPeeringConfig {
   const positive = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
