@@ -1,7 +1,39 @@
-// ESLint (flat config): Next.js core web vitals + TypeScript rules, and the boundary of
-// STYLE.md: only server/** talks to Prisma.
+// ESLint (flat config): Next.js core web vitals + TypeScript rules, and the boundaries of
+// STYLE.md, as import rules (they hold for `import type` too):
+//   only server/** talks to Prisma;
+//   app/, components/ and server/ (the web process) never import boot-services/ (bootd), and
+//   bootd never imports server/: the two share only lib/ and meet in PostgreSQL and HTTP;
+//   components/ import no server/ module (types come from lib/ or props);
+//   lib/ is pure code both processes (and the browser) run: it imports nothing of the project
+//   outside lib/, no database client, no framework, no Node built-in.
+// Tests (`*.test.ts`, `integration/`, `testing/`) may cross the process line: a test drives both
+// sides (a bootd suite migrates its database with server/db/testing.ts, a console suite feeds
+// events through bootd's writer). scripts/, bench/ and e2e/ are tools that run both processes and
+// are held only to the Prisma rule.
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
+
+const prisma = [
+  { name: '@prisma/client', message: 'Only server/** talks to Prisma (STYLE.md): call a server/<concept>/queries.ts function.' },
+  { name: '@prisma/adapter-pg', message: 'Only server/** talks to Prisma (STYLE.md).' },
+];
+const noBootd = { regex: '(^|/)boot-services/', message: 'The web process (app/, components/, server/) never imports bootd (boot-services/): shared code goes in lib/.' };
+const noServer = { regex: '(^|/)server/', message: 'bootd never imports server/: shared code goes in lib/, data access in boot-services/store/.' };
+const noServerInComponents = { regex: '(^|/)server/', message: 'Components import no server/ module, types neither: take them from lib/ or as props.' };
+const libOnly = [
+  { regex: '^\\.\\./', message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
+  { regex: '^@/(?!lib/)', message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
+  { regex: '^node:', message: 'lib/ also runs in the browser: no Node built-ins.' },
+  { regex: '^(pg|react|react-dom|next)(/|$)', message: 'lib/ is pure code: no database client, no framework.' },
+];
+const tests = ['**/*.test.ts', '**/integration/**', '**/testing/**'];
+
+/** One no-restricted-imports rule for a part of the tree (a later matching block replaces an earlier one's options, so each block says all). */
+const restrict = (files, paths, patterns = [], ignores = []) => ({
+  files,
+  ignores,
+  rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+});
 
 const config = [
   ...nextVitals,
@@ -15,17 +47,13 @@ const config = [
       '@typescript-eslint/no-explicit-any': 'warn',
     },
   },
-  {
-    files: ['app/**', 'components/**', 'boot-services/**', 'e2e/**', 'scripts/**', 'bench/**'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: '@prisma/client', message: 'Only server/** talks to Prisma (STYLE.md): call a server/<concept>/queries.ts function.' },
-          { name: '@prisma/adapter-pg', message: 'Only server/** talks to Prisma (STYLE.md).' },
-        ],
-      }],
-    },
-  },
+  restrict(['e2e/**', 'scripts/**', 'bench/**'], prisma),
+  restrict(['app/**'], prisma, [noBootd], tests),
+  restrict(['components/**'], prisma, [noBootd, noServerInComponents], tests),
+  restrict(['server/**'], [], [noBootd], tests),
+  restrict(['boot-services/**'], prisma, [noServer], tests),
+  restrict([...tests.map((t) => `{app,components,boot-services}/${t}`)], prisma),
+  restrict(['lib/**'], prisma, libOnly, ['lib/**/*.test.ts']),
 ];
 
 export default config;

@@ -1,6 +1,7 @@
 // The shape of bootd's in-memory view of the database (DESIGN.md "Processes"): plain,
 // immutable records the DHCP/TFTP/HTTP policies read on the reply path. config-cache.ts
 // builds and refreshes it; nothing on the reply path awaits the database.
+import type { NetworkSettings } from '../lib/network-settings.ts';
 
 export type RootMode = 'ram' | 'nfs' | 'disk';
 export type BootLoader = 'pxelinux' | 'ipxe';
@@ -8,22 +9,8 @@ export type BootLoader = 'pxelinux' | 'ipxe';
 export type UefiBootChain = 'ipxe' | 'secure_boot';
 export type BootOverride = 'rescue' | 'memtest' | 'localdisk' | 'image';
 
-export interface NetworkView {
+export interface NetworkView extends NetworkSettings {
   id: string;
-  name: string;
-  /** e.g. "10.66.0.0/24" */
-  cidr: string;
-  gateway: string | null;
-  dnsServers: string[];
-  domain: string | null;
-  /** The address bootd answers from on this network (siaddr / next-server). */
-  bootServer: string | null;
-  poolStart: string | null;
-  poolEnd: string | null;
-  leaseSeconds: number;
-  /** giaddr values of relays serving this network. */
-  relayAddresses: string[];
-  discoveryEnabled: boolean;
   /** Names of the one or two boot servers assigned to it; empty: only unnamed bootd serve it. */
   servedBy: string[];
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from './boot-view.ts';
 import { databaseConnectionOptions, type Logger } from './bootd-context.ts';
-import { cidrContains, parseCidr, parseIPv4, type Cidr } from './ipv4.ts';
+import { cidrContains, parseCidr, parseIPv4, type Cidr } from '../lib/ipv4.ts';
 
 const snapshotFileName = 'view-snapshot.json';
 const snapshotFormat = 1;

@@ -5,10 +5,12 @@ import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
-import type { NetworkCreate } from '../server/networks/schema.ts';
+import type { NetworkSettings } from '@/lib/network-settings.ts';
 
 /** A network as the form edits it: every field of the API's create schema, present. */
-export type NetworkFormValues = { id: string } & Required<NetworkCreate>;
+export interface NetworkFormValues extends NetworkSettings {
+  id: string;
+}
 
 const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled', 'bootServerId', 'peerBootServerId'] as const;
 

@@ -13,7 +13,7 @@ if [ $# -gt 0 ]; then
   files=("$@")
 else
   case "$suite" in
-    unit) mapfile -t files < <(find app components server boot-services scripts bench -name '*.test.ts' -not -path '*/integration/*' -not -path '*/node_modules/*' 2>/dev/null | sort) ;;
+    unit) mapfile -t files < <(find app components lib server boot-services scripts bench -name '*.test.ts' -not -path '*/integration/*' -not -path '*/node_modules/*' 2>/dev/null | sort) ;;
     integration) mapfile -t files < <(find server boot-services scripts -path '*/integration/*' -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort) ;;
     boot) mapfile -t files < <(find e2e/boot -name '*.test.ts' 2>/dev/null | sort) ;;
     *) echo "unknown suite $suite" >&2; exit 2 ;;

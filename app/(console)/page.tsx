@@ -12,7 +12,8 @@ import { bootServerWarnings } from '@/server/boot-servers/queries.ts';
 import { listEvents } from '@/server/events/queries.ts';
 import { eventListQuery } from '@/server/events/schema.ts';
 import { countHostsByRole, countHostsByState, listHosts } from '@/server/hosts/queries.ts';
-import { hostListQuery, hostStates } from '@/server/hosts/schema.ts';
+import { hostStates } from '@/lib/host-states.ts';
+import { hostListQuery } from '@/server/hosts/schema.ts';
 import { roleChoices } from './_shared/choices.ts';
 
 export const dynamic = 'force-dynamic';

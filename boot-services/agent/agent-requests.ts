@@ -58,9 +58,3 @@ export type DiscoveryFacts = z.infer<typeof discoveryFacts>;
 export const discoveryBody = z.object({ mac, facts: discoveryFacts });
 
 export const identityQuery = z.object({ mac, host: text(253).optional(), format: z.enum(['json', 'env']).optional() });
-
-/** The first problem in operator words: "phase: Invalid option ..." */
-export function describeZodError(err: z.ZodError): { field: string; message: string } {
-  const issue = err.issues[0];
-  return { field: issue?.path.join('.') || 'body', message: issue?.message ?? 'invalid' };
-}

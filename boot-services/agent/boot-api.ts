@@ -27,7 +27,8 @@ import { clientHostsOf, type BootdContext, type LogServer } from '../bootd-conte
 import { planBootForHost, planBootForMac, type BootPlan } from '../boot-config/boot-plan.ts';
 import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
-import { describeZodError, discoveryBody, identityQuery, progressBody, upBody, type UpHealth } from './agent-requests.ts';
+import { firstIssue } from '../../lib/zod-issues.ts';
+import { discoveryBody, identityQuery, progressBody, upBody, type UpHealth } from './agent-requests.ts';
 import { recordDiscovery } from './discovery-store.ts';
 import type { OneShotOverrideSink } from './one-shot-override.ts';
 
@@ -163,7 +164,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    const { field, message } = describeZodError(result.error);
+    const { field, message } = firstIssue(result.error);
     throw new Rejected({ status: 400, reason: `${field}: ${message}`, field });
   }
   return result.data;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { BootView } from '../boot-view.ts';
 import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from './boot-plan.ts';
 import { renderGrubConfig, renderGrubConfigByMac, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
-import { artifactKinds, normalizeMac, type ArtifactKind } from './boot-paths.ts';
+import { normalizeMac } from '../../lib/mac.ts';
+import { artifactKinds, type ArtifactKind } from './boot-paths.ts';
 
 /** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
 export const maxFileNameBytes = 255;

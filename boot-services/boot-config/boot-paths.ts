@@ -44,10 +44,3 @@ export function httpIpxeScriptPath(mac: string): string {
 export function joinUrl(baseUrl: string, path: string): string {
   return baseUrl.replace(/\/+$/, '') + path;
 }
-
-/** Lower-case colon form from aa:bb.., aa-bb-.., or aabbcc..; null if it is not a MAC. */
-export function normalizeMac(text: string): string | null {
-  const hex = text.toLowerCase().replace(/[:-]/g, '');
-  if (!/^[0-9a-f]{12}$/.test(hex)) return null;
-  return hex.match(/../g)!.join(':');
-}

@@ -2,7 +2,7 @@
 // client-id"). LeaseBook is the in-memory picture the reply path reads without waiting;
 // a LeaseStore makes bindings durable before the ACK (pg-lease-store.ts for Postgres,
 // MemoryLeaseStore for tests and for running without a database).
-import { isUsableHostAddress, parseCidr, parseIPv4 } from '../ipv4.ts';
+import { isUsableHostAddress, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
 import type { NetworkView } from '../boot-view.ts';
 import { ipFromNumber, parseIp } from './codec.ts';
 

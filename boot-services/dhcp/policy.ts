@@ -6,7 +6,7 @@
 import type { BootView, HostView, NetworkView, RoleView, UefiBootChain } from '../boot-view.ts';
 import { joinUrl, uefiBootloaderNames } from '../boot-config/boot-paths.ts';
 import { standardSyslogPort, type BootdConfig, type LogServer } from '../bootd-context.ts';
-import { cidrContains, formatIPv4, parseCidr } from '../ipv4.ts';
+import { cidrContains, formatIPv4, parseCidr } from '../../lib/ipv4.ts';
 import {
   getClientArchitectures, getClientMac, getClientMachineId, getIpOption, getMessageType,
   getStringOption, getUserClasses, ipToBuffer, parseIp, type DhcpPacket,

@@ -11,17 +11,11 @@
 // after any failed batch, it is dropped and the sessions are read again.
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from './boot-phase.ts';
+import type { BootEventRecord } from '../../lib/boot-event.ts';
+import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from '../../lib/boot-phase.ts';
 
-export interface SessionEvent {
-  id: string;
-  hostId: string | null;
-  mac: string | null;
-  source: string;
-  type: string;
-  at: string;
-  detail: Record<string, unknown>;
-}
+/** What session assignment reads of an event. */
+export type SessionEvent = Omit<BootEventRecord, 'bytesDone' | 'bytesTotal'>;
 
 export interface SessionRow {
   id: string;

@@ -1,14 +1,14 @@
 // What the boot services record about a boot. The sink never blocks the caller: the
 // batched writer (event-writer.ts) group-commits to Postgres and spools on failure.
 
-export type EventSource = 'dhcp' | 'tftp' | 'http' | 'agent' | 'syslog' | 'bootd';
+import type { BootEventSource } from '../../lib/boot-event.ts';
 
 export interface BootEventInput {
   /** The known host, when the packet or request could be tied to one. */
   hostId?: string | null;
   /** The client's MAC (lower-case colon form), also for unknown machines. */
   mac?: string | null;
-  source: EventSource;
+  source: BootEventSource;
   /** Short machine word: "discover", "offer", "ack", "nak", "transfer-start", "transfer-done", ... */
   type: string;
   detail?: Record<string, unknown>;

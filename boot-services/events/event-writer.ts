@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import type { BootEventRecord } from '../../lib/boot-event.ts';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BootEventInput, EventSink } from './event-sink.ts';
@@ -26,18 +27,6 @@ export const eventOrderLockKey = 7_305_001;
 
 const bootDurationBuckets = [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 const eventLagBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
-
-interface StoredEvent {
-  id: string;
-  hostId: string | null;
-  mac: string | null;
-  source: string;
-  type: string;
-  at: string;
-  detail: Record<string, unknown>;
-  bytesDone: number | null;
-  bytesTotal: number | null;
-}
 
 export interface EventWriterOptions {
   pool: pg.Pool;
@@ -71,7 +60,7 @@ export interface BatchTiming {
 }
 
 interface QueuedEvent {
-  event: StoredEvent;
+  event: BootEventRecord;
   /** The event as JSON, encoded when recorded (while an earlier batch commits). */
   json: string;
 }
@@ -137,7 +126,7 @@ export class EventWriter implements EventSink {
 
   record(event: BootEventInput): void {
     // The detail is taken as it is, not copied: callers hand over a fresh object.
-    let stored: StoredEvent = {
+    let stored: BootEventRecord = {
       id: randomUUID(),
       hostId: event.hostId ?? null,
       mac: event.mac || null,
@@ -299,7 +288,7 @@ export class EventWriter implements EventSink {
     const events: QueuedEvent[] = [];
     const { torn } = this.spoolFile.read((line) => {
       try {
-        events.push({ event: JSON.parse(line) as StoredEvent, json: line });
+        events.push({ event: JSON.parse(line) as BootEventRecord, json: line });
         return true;
       } catch {
         return false;
@@ -352,7 +341,7 @@ export class EventWriter implements EventSink {
         const rows = await client.query<{ id: string; mac: string | null }>(`SELECT id, mac FROM "Host" WHERE id = ANY($1::uuid[])`, [hostsWithoutMac]);
         for (const r of rows.rows) if (r.mac) macOfHost.set(r.id, r.mac);
       }
-      const macOf = (e: StoredEvent) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
+      const macOf = (e: BootEventRecord) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
       const unknown = [...new Set(events.map(macOf).filter((m): m is string => m !== null && !this.book.knows(m)))];
       if (unknown.length > 0) this.book.remember(await loadLatestSessions(client, unknown));
       assigned = assignSessions(events, (mac) => this.book.latest(mac), macOf, this.gapSeconds);

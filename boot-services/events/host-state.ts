@@ -4,9 +4,8 @@
 // is also recorded as a `bootd`/`host-state` boot event in the same transaction, so the console's
 // live streams (SSE, resumable by seq) carry state changes in order with the events causing them.
 import type pg from 'pg';
-import type { BootPhase } from './boot-phase.ts';
-
-export type HostState = 'registered' | 'discovered' | 'booting' | 'up' | 'failed' | 'stalled' | 'offline';
+import type { BootPhase } from '../../lib/boot-phase.ts';
+import type { HostState } from '../../lib/host-states.ts';
 
 export interface HostStateChange {
   hostId: string;

@@ -9,6 +9,7 @@
 // several bootd on one database, a try-lock makes one of them do each pass.
 import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
+import { hostStates } from '../../lib/host-states.ts';
 import type { Metrics } from '../metrics.ts';
 import { eventOrderLockKey } from './event-writer.ts';
 import { applyHostStates } from './host-state.ts';
@@ -89,8 +90,6 @@ export async function watchHostsOnce(opts: Pick<StallWatchOptions, 'pool' | 'met
   await refreshFleetGauges(opts.pool, m);
   return result;
 }
-
-const hostStates = ['registered', 'discovered', 'booting', 'up', 'failed', 'stalled', 'offline'];
 
 async function refreshFleetGauges(pool: pg.Pool, m: Metrics): Promise<void> {
   const hosts = await pool.query<{ state: string; n: string }>('SELECT state::text, count(*) AS n FROM "Host" GROUP BY state');

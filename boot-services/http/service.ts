@@ -10,7 +10,8 @@ import { transferRate } from '../events/transfer-rate.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { checkBootFileName, type BootFileLookup, type BootFiles } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
-import { normalizeMac, httpBootPrefix, type ArtifactKind } from '../boot-config/boot-paths.ts';
+import { normalizeMac } from '../../lib/mac.ts';
+import { httpBootPrefix, type ArtifactKind } from '../boot-config/boot-paths.ts';
 import type { BootloaderStatus } from '../boot-config/bootloaders.ts';
 import { loadAndPrepare, prepareFile, sendPreparedFile, type FileResponseHooks, type FileResponseResult, type PreparedFile } from './file-response.ts';
 

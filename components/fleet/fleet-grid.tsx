@@ -1,8 +1,8 @@
 'use client';
 // The fleet at a glance: every host as a tile in its state's colour and word, grouped by role,
 // counts per state, filters, live over the event stream (host-state events only). Built for
-// 10,000 hosts: the page sends the fleet once, as one compact string per role (server/fleet/
-// queries.ts), and the tiles are built from it in the browser as HTML strings (React neither
+// 10,000 hosts: the page sends the fleet once, as one compact string per role (lib/fleet-
+// wire.ts), and the tiles are built from it in the browser as HTML strings (React neither
 // renders, hydrates nor diffs tiles), in chunks: the first chunks before the first paint, the
 // rest in short tasks right after, so the page answers input while the tiles off screen are
 // still being added. A tile is one <a> with its state in an attribute; a state change rewrites
@@ -11,10 +11,7 @@
 import './fleet-grid.css';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { Badge, hostStateTone } from '@/components/badge.tsx';
-import type { FleetSnapshot } from '@/server/fleet/queries.ts';
-
-const states = ['registered', 'discovered', 'booting', 'up', 'failed', 'stalled', 'offline'] as const;
-const phases = ['dhcp', 'bootloader', 'kernel', 'initrd', 'rootfs', 'up'] as const;
+import { decodeFleet, fleetStates as states, type Fleet, type FleetGroup, type FleetSnapshot } from '@/lib/fleet-wire.ts';
 /** Tiles per content-visibility chunk: the browser lays out only the chunks on screen. */
 const chunkTiles = 240;
 
@@ -22,49 +19,6 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 function stateWord(state: string, phase: string | null): string {
   return state === 'booting' && phase ? `booting · ${phase}` : state === 'stalled' && phase ? `stalled · ${phase}` : state;
-}
-
-interface Group {
-  key: string;
-  name: string;
-  count: number;
-}
-
-/** The fleet, columnar: host i is ids[i], names[i], … in tile order. */
-interface Fleet {
-  ids: string[];
-  names: string[];
-  group: number[];
-  state: number[];
-  phase: Array<string | null>;
-  groups: Group[];
-}
-
-const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
-/** A host id from its 22 base64url characters (server/fleet/queries.ts) to its usual form. */
-function uuidOf(b64: string): string {
-  const bytes = atob(b64.replace(/-/g, '+').replace(/_/g, '/') + '==');
-  let hex = '';
-  for (let k = 0; k < 16; k++) hex += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + hexByte[bytes.charCodeAt(k)]!;
-  return hex;
-}
-
-function decodeFleet(snapshot: FleetSnapshot): Fleet {
-  const fleet: Fleet = { ids: [], names: [], group: [], state: [], phase: [], groups: [] };
-  snapshot.groups.forEach((g, gi) => {
-    const words = g.hosts.split(' ');
-    for (let w = 0; w + 2 < words.length; w += 3) {
-      const code = words[w + 2]!;
-      fleet.ids.push(uuidOf(words[w]!));
-      fleet.names.push(words[w + 1]!);
-      fleet.group.push(gi);
-      fleet.state.push(code.charCodeAt(0) - 48);
-      fleet.phase.push(code.length > 1 ? phases[Number(code.slice(1))] ?? null : null);
-    }
-    fleet.groups.push({ key: g.roleId ?? 'none', name: g.name, count: words.length / 3 });
-  });
-  return fleet;
 }
 
 function tileHtml(f: Fleet, i: number): string {
@@ -78,7 +32,7 @@ function chunkHtml(f: Fleet, members: number[], visible: (i: number) => boolean)
   return html;
 }
 
-function sectionHtml(g: Group, chunks: number): string {
+function sectionHtml(g: FleetGroup, chunks: number): string {
   return `<section class="fleet-group" data-group="${escapeHtml(g.key)}" aria-label="Role ${escapeHtml(g.name)}"><h2>${escapeHtml(g.name)} <span>(<span data-n>${g.count.toLocaleString('en-US')}</span> hosts)</span></h2>${'<div class="fleet-tiles"></div>'.repeat(chunks)}</section>`;
 }
 

@@ -1,8 +1,8 @@
 // One boot's events as the timeline shows them: each phase (dhcp → up) with when it began, how
 // long it took, and the transfers in it with their byte progress. Pure; phases are read with
-// bootd's own classifier (boot-services/events/boot-phase.ts) so screen and database agree.
-import { bootPhases, classifyEvent, type BootPhase } from '@/boot-services/events/boot-phase.ts';
-import type { TimelineEvent } from '@/server/events/timeline.ts';
+// bootd's own classifier (lib/boot-phase.ts) so screen and database agree.
+import { bootPhases, classifyEvent, type BootPhase } from '@/lib/boot-phase.ts';
+import type { TimelineEvent } from '@/lib/boot-event.ts';
 
 export interface TransferProgress {
   file: string;

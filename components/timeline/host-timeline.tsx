@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Badge, hostStateTone } from '@/components/badge.tsx';
 import { formatUtc } from '@/components/time-text.tsx';
-import type { HostTimeline as HostTimelineData, TimelineEvent, TimelineSession } from '@/server/events/timeline.ts';
+import type { HostTimeline as HostTimelineData, TimelineEvent, TimelineSession } from '@/lib/boot-event.ts';
 import { formatBytes, formatDuration, summarizeBoot, transferOutcomeText, type PhaseSummary } from './boot-summary.ts';
 
 const rawEventsShown = 200;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { tarGzTree } from '../../boot-services/agent/sample-rootfs.ts';
+import { tarGzTree } from '../../boot-services/image-builder/sample-rootfs.ts';
 import { heavySkipReason, QemuLab, type Vm } from './qemu-lab.ts';
 import { labWebSkipReason, startLabWeb, type LabWeb } from './lab-web.ts';
 import { ipmiSimSkipReason, startIpmiSim, type IpmiSim } from '../../server/power/testing/ipmi-sim-lab.ts';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../server/db/testing.ts';
 import { NetnsLab, type LabNamespace } from '../../boot-services/testing/netns-lab.ts';
-import { buildSampleImage, type SampleImage } from '../../boot-services/agent/sample-image.ts';
+import { buildSampleImage, type SampleImage } from '../../scripts/sample-image.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const serverAddress = '10.66.0.1';

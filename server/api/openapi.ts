@@ -17,6 +17,7 @@ import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../li
 import { hostLogQuery } from '../logs/queries.ts';
 import { pageQuery } from './pagination.ts';
 import { json } from './respond.ts';
+import { macSpellingPattern } from '../../lib/mac.ts';
 
 type Role = 'viewer' | 'operator' | 'admin' | 'public';
 
@@ -146,7 +147,7 @@ export function openApiDocument(): Record<string, unknown> {
     const parameters: unknown[] = [];
     if (op.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
     if (op.path.includes('{kind}')) parameters.push({ name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['kernel', 'initrd', 'rootfs'] } });
-    if (op.path.includes('{mac}')) parameters.push({ name: 'mac', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{2}([:-]?[0-9a-fA-F]{2}){5}$' } });
+    if (op.path.includes('{mac}')) parameters.push({ name: 'mac', in: 'path', required: true, schema: { type: 'string', pattern: macSpellingPattern } });
     if (op.query) {
       const js = schemaOf(op.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(js.properties ?? {})) parameters.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });

@@ -2,6 +2,7 @@
 // the field, Prisma's unique violation → 409 by its error code (never by message text).
 import { Prisma } from '@prisma/client';
 import { ZodError } from 'zod';
+import { firstIssue, issueField } from '../../lib/zod-issues.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { DomainError, errorCodes } from '../errors.ts';
 
@@ -14,18 +15,6 @@ export function json(body: unknown, status = 200, headers: Record<string, string
     status,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
   });
-}
-
-/** The field an issue is about; for an unknown property, that property (a strict schema's path is the object's). */
-function issueField(issue: ZodError['issues'][number]): string {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
-  return path.join('.') || 'body';
-}
-
-export function zodField(err: ZodError): string {
-  const first = err.issues[0];
-  return first ? issueField(first) : 'body';
 }
 
 /** The constraint's columns of a unique violation, from Prisma's error metadata. */
@@ -44,10 +33,10 @@ export function errorResponse(err: unknown): Response {
     return json({ error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}), ...(err.details ? { details: err.details } : {}) }, errorCodes[err.code]);
   }
   if (err instanceof ZodError) {
-    const field = zodField(err);
+    const { field, message } = firstIssue(err);
     return json(
       {
-        error: `${field}: ${err.issues[0]?.message ?? 'invalid'}`,
+        error: `${field}: ${message}`,
         code: 'invalid',
         field,
         issues: err.issues.map((i) => ({ field: issueField(i), message: i.message })),

@@ -8,7 +8,8 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { normalizeMacText, type ClaimInput, type DiscoveredListQuery } from './schema.ts';
+import { normalizeMac } from '../../lib/mac.ts';
+import type { ClaimInput, DiscoveredListQuery } from './schema.ts';
 
 export async function listDiscovered(q: DiscoveredListQuery): Promise<{ items: DiscoveredMachine[] }> {
   const where = q.status === 'all' ? {} : { claimedById: q.status === 'claimed' ? { not: null } : null };
@@ -22,7 +23,7 @@ function factText(facts: unknown, key: string): string | null {
 }
 
 export async function claimDiscovered(actor: Actor, macText: string, input: ClaimInput): Promise<Host> {
-  const mac = normalizeMacText(macText);
+  const mac = normalizeMac(macText);
   if (!mac) throw notFound('discovered machine');
   return db().$transaction(async (tx) => {
     const machine = await tx.discoveredMachine.findUnique({ where: { mac } });

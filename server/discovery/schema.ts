@@ -13,9 +13,3 @@ export const claimInput = z.strictObject({
   hostId: z.uuid({ message: 'expected the id of a registered host' }),
 });
 export type ClaimInput = z.infer<typeof claimInput>;
-
-/** aa:bb:cc:dd:ee:ff from any of the usual spellings (aa-bb-…, AABB…), else null. */
-export function normalizeMacText(text: string): string | null {
-  const hex = text.toLowerCase().replace(/[:.-]/g, '');
-  return /^[0-9a-f]{12}$/.test(hex) ? hex.match(/../g)!.join(':') : null;
-}

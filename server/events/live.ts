@@ -8,6 +8,7 @@
 // Events commit in seq order (the writers' event-order lock), so "seq > cursor" loses nothing.
 // NOTIFY is only a wake-up: the hub also polls, and reads past its head after a reconnect.
 import pg from 'pg';
+import type { BootEventData } from '../../lib/boot-event.ts';
 import { databaseUrl } from '../db/client.ts';
 
 export interface LiveFilter {
@@ -56,15 +57,8 @@ const selectEvents = `SELECT e.seq::text AS seq, e.id, e."hostId", h.hostname, h
   e."bytesDone"::text AS "bytesDone", e."bytesTotal"::text AS "bytesTotal"
   FROM "BootEvent" e LEFT JOIN "Host" h ON h.id = e."hostId"`;
 
-/** The JSON a stream carries for one event (also what the timeline and fleet components read). */
-export type LiveEventData = Omit<EventRow, 'at' | 'bytesDone' | 'bytesTotal'> & {
-  at: string;
-  bytesDone: number | null;
-  bytesTotal: number | null;
-};
-
 function toLive(r: EventRow): LiveEvent {
-  const data: LiveEventData = {
+  const data: BootEventData = {
     seq: r.seq, id: r.id, hostId: r.hostId, hostname: r.hostname, roleId: r.roleId, mac: r.mac, sessionId: r.sessionId,
     source: r.source, type: r.type, at: r.at.toISOString(), detail: r.detail,
     bytesDone: r.bytesDone === null ? null : Number(r.bytesDone), bytesTotal: r.bytesTotal === null ? null : Number(r.bytesTotal),

@@ -1,37 +1,8 @@
 // A host's boots for its timeline: the latest boot sessions with their events (oldest first), and
 // the seq to resume the live stream after, read before the events so nothing falls in between
 // (the component drops an event it already has by its seq).
+import type { HostTimeline } from '../../lib/boot-event.ts';
 import { db } from '../db/client.ts';
-
-export interface TimelineEvent {
-  seq: string;
-  id: string;
-  sessionId: string | null;
-  source: string;
-  type: string;
-  at: string;
-  detail: Record<string, unknown>;
-  bytesDone: number | null;
-  bytesTotal: number | null;
-}
-
-export interface TimelineSession {
-  id: string;
-  startedAt: string;
-  endedAt: string | null;
-  phase: string;
-  outcome: string | null;
-  events: TimelineEvent[];
-  /** Events of the session left out (progress ticks beyond the limit). */
-  omitted: number;
-}
-
-export interface HostTimeline {
-  hostId: string;
-  /** Newest first: [0] is the current (or last) boot. */
-  sessions: TimelineSession[];
-  afterSeq: string;
-}
 
 const eventsPerSession = 400;
 

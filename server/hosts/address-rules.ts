@@ -2,7 +2,7 @@
 // inside the CIDR, not the network or broadcast address, not the gateway or the boot server,
 // and not inside the discovery pool (DHCP hands those out to unknown machines).
 import type { Network } from '@prisma/client';
-import { cidrContains, isUsableHostAddress, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
+import { cidrContains, isUsableHostAddress, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
 import { conflict } from '../errors.ts';
 
 type NetworkAddressing = Pick<Network, 'name' | 'cidr'> & Partial<Pick<Network, 'gateway' | 'bootServer' | 'poolStart' | 'poolEnd'>>;

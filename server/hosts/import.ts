@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
+import { firstIssue, issueField } from '../../lib/zod-issues.ts';
 import { DomainError } from '../errors.ts';
 import { parseCsv } from './csv.ts';
 import { hostCreate } from './schema.ts';
@@ -83,7 +84,8 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
   for (const { row, values } of rows) {
     const shape = importRow.safeParse(values);
     if (!shape.success) {
-      problems.push({ row, field: String(shape.error.issues[0]?.path[0] ?? 'row'), error: shape.error.issues[0]?.message ?? 'invalid' });
+      const { field, message } = firstIssue(shape.error, 'row');
+      problems.push({ row, field, error: message });
       continue;
     }
     const unknown = unknownColumns(Object.keys(values));
@@ -124,7 +126,7 @@ export async function importHosts(actor: Actor, rows: Array<{ row: number; value
     };
     const parsed = hostCreate.safeParse(Object.fromEntries(Object.entries(candidate).filter(([, x]) => x !== undefined)));
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ row, field: issue.path.map(String).join('.'), error: issue.message });
+      for (const issue of parsed.error.issues) problems.push({ row, field: issueField(issue, 'row'), error: issue.message });
       continue;
     }
     valid.push({ row, input: parsed.data });

@@ -6,10 +6,12 @@ import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { literalSearchTerm } from '../api/search-term.ts';
 import { encodeCursor, pageArgs, readCursor, toPage, type Page, type SortKey } from '../api/pagination.ts';
-import { normalizeMac, parseIPv4 } from '../../boot-services/ipv4.ts';
+import { parseIPv4 } from '../../lib/ipv4.ts';
+import { normalizeMac } from '../../lib/mac.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
 import { checkHostAddress, networkForAddress } from './address-rules.ts';
-import { hostStates, type HostCreate, type HostListQuery, type HostUpdate } from './schema.ts';
+import { hostStates } from '../../lib/host-states.ts';
+import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,9 +1,9 @@
 // A host: registered by hostname (MAC optional until the hardware arrives), its address on a
 // network, its role, its BMC, and what it boots next.
 import { z } from 'zod';
+import { hostStates } from '../../lib/host-states.ts';
 import { hostname, ipv4, mac, optionalNullable, uuid } from '../validation/fields.ts';
 
-export const hostStates = ['registered', 'discovered', 'booting', 'up', 'failed', 'stalled', 'offline'] as const;
 export const bootOverrides = ['rescue', 'memtest', 'localdisk', 'image'] as const;
 
 const hostFields = {

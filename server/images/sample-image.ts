@@ -1,4 +1,4 @@
-// Registers the sample image (boot-services/agent/sample-image.ts builds its files): the three
+// Registers the sample image (scripts/sample-image.ts builds its files): the three
 // artifacts go into the content-addressed store, the role is created if missing (root mode
 // and cmdline as given), and the image becomes the role's active image. Run again with the
 // same files, it finds the same image: a newcomer can't make duplicates by retrying.

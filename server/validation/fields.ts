@@ -1,6 +1,7 @@
 // Field schemas shared by the API, the forms and the OpenAPI document.
 import { z } from 'zod';
-import { normalizeMac, parseCidr, parseIPv4 } from '../../boot-services/ipv4.ts';
+import { parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
+import { macSpellingPattern, normalizeMac } from '../../lib/mac.ts';
 
 export const ipv4 = z
   .string()
@@ -17,13 +18,11 @@ export const cidr = z
     return c === null || parseIPv4(s.split('/')[0]!) === c.network;
   }, { message: 'has host bits set: give the network address (e.g. 10.0.0.0/24)' });
 
-/** What normalizeMac() reads: 12 hex digits with any of : . - and spaces between them (also the OpenAPI pattern). */
-const macSpelling = /^[:.\s-]*([0-9A-Fa-f][:.\s-]*){12}$/;
 
 export const mac = z
   .string()
   .trim()
-  .regex(macSpelling, 'must be a MAC address like aa:bb:cc:dd:ee:ff')
+  .regex(new RegExp(macSpellingPattern), 'must be a MAC address like aa:bb:cc:dd:ee:ff')
   .transform((s, ctx) => {
     const m = normalizeMac(s);
     if (!m) {

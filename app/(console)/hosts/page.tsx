@@ -15,7 +15,8 @@ import { pageQuery } from '@/server/api/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { DomainError } from '@/server/errors.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
-import { hostListQuery, hostStates } from '@/server/hosts/schema.ts';
+import { hostStates } from '@/lib/host-states.ts';
+import { hostListQuery } from '@/server/hosts/schema.ts';
 import { listHosts } from '@/server/hosts/queries.ts';
 import { networkChoices, roleChoices } from '../_shared/choices.ts';
 

@@ -42,7 +42,7 @@ test('the agent\'s udhcpc.sh writes logsrv=<bootd> into net.env', { skip }, () =
   // scratch resolv.conf stay in it, so the script can't touch this machine's files.
   // Executable as build-initramfs.ts packs it (the repository file isn't).
   const agentScript = path.join(lab.tmp, 'agent-udhcpc.sh');
-  fs.copyFileSync(path.join(repoRoot, 'boot-services/agent/udhcpc.sh'), agentScript);
+  fs.copyFileSync(path.join(repoRoot, 'boot-services/image-builder/udhcpc.sh'), agentScript);
   fs.chmodSync(agentScript, 0o755);
   const netEnv = client.ns.exec('sh', ['-c', [
     'mount -t tmpfs tmpfs /run && mkdir -p /run/fleetboot',

@@ -33,7 +33,7 @@ export function laterPhase(a: BootPhase, b: BootPhase | null): BootPhase {
   return b !== null && phaseRank(b) > phaseRank(a) ? b : a;
 }
 
-// Agent phases (boot-services/agent/init.sh `progress PHASE`): the initrd is running until it
+// Agent phases (boot-services/image-builder/init.sh `progress PHASE`): the initrd is running until it
 // starts fetching or mounting the root file system.
 const agentPhases: Record<string, BootPhase> = {
   'network-up': 'initrd',

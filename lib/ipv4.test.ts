@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cidrContains, formatIPv4, isUsableHostAddress, normalizeMac, parseCidr, parseIPv4 } from './ipv4.ts';
+import { cidrContains, formatIPv4, isUsableHostAddress, parseCidr, parseIPv4 } from './ipv4.ts';
 
 test('parses and formats dotted quads, refusing malformed ones', () => {
   assert.equal(formatIPv4(parseIPv4('10.66.0.254')!), '10.66.0.254');
@@ -17,12 +17,4 @@ test('CIDR containment and usable addresses', () => {
   assert.equal(parseCidr('10.66.0.0/33'), null);
   assert.equal(parseCidr('10.66.0.0'), null);
   assert.equal(formatIPv4(parseCidr('10.66.0.77/24')!.network), '10.66.0.0');
-});
-
-test('MACs in any common spelling become lower-case colon form', () => {
-  assert.equal(normalizeMac('AA-BB-CC-00-11-22'), 'aa:bb:cc:00:11:22');
-  assert.equal(normalizeMac('aabb.cc00.1122'), 'aa:bb:cc:00:11:22');
-  assert.equal(normalizeMac('aabbcc001122'), 'aa:bb:cc:00:11:22');
-  assert.equal(normalizeMac('aa:bb:cc:00:11'), null);
-  assert.equal(normalizeMac('zz:bb:cc:00:11:22'), null);
 });

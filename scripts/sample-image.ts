@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPrismaClient } from '../../server/db/client.ts';
-import { registerSampleImage, type RegisteredSampleImage } from '../../server/images/sample-image.ts';
-import { discoveryPaths } from '../boot-config/boot-files-setup.ts';
-import { buildAgentInitramfs, defaultKernelCacheDir } from './build-initramfs.ts';
-import { ensureDebianKernel } from './debian-kernel.ts';
-import { buildSampleRootfsTree, tarGzTree } from './sample-rootfs.ts';
+import { createPrismaClient } from '../server/db/client.ts';
+import { registerSampleImage, type RegisteredSampleImage } from '../server/images/sample-image.ts';
+import { discoveryPaths } from '../boot-services/boot-config/boot-files-setup.ts';
+import { buildAgentInitramfs, defaultKernelCacheDir } from '../boot-services/image-builder/build-initramfs.ts';
+import { ensureDebianKernel } from '../boot-services/image-builder/debian-kernel.ts';
+import { buildSampleRootfsTree, tarGzTree } from '../boot-services/image-builder/sample-rootfs.ts';
 
 export interface SampleImageOptions {
   databaseUrl: string;

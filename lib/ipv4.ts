@@ -1,4 +1,5 @@
-// IPv4 addresses as unsigned 32-bit numbers, and CIDR arithmetic, for bootd's decisions.
+// IPv4 addresses as unsigned 32-bit numbers, and CIDR arithmetic: bootd's decisions and the
+// console's validation read addresses through the same functions.
 
 export function parseIPv4(text: string): number | null {
   const parts = text.trim().split('.');
@@ -44,11 +45,4 @@ export function isUsableHostAddress(cidr: Cidr, ip: number): boolean {
   if (!cidrContains(cidr, ip)) return false;
   if (cidr.prefixLength >= 31) return true;
   return ip !== cidr.network && ip !== cidr.broadcast;
-}
-
-/** Lower-case colon form aa:bb:cc:dd:ee:ff from any common spelling (dashes, dots, no separators), or null. */
-export function normalizeMac(text: string): string | null {
-  const hex = text.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
-  if (hex.length !== 12 || !/^[0-9a-f:.\-\s]+$/i.test(text.trim())) return null;
-  return hex.match(/../g)!.join(':');
 }

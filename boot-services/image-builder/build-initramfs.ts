@@ -1,6 +1,6 @@
 // Builds the agent initramfs: Debian's static BusyBox, the kernel modules the root modes need
 // (from the Debian kernel being booted, in load order), and the agent's /init.
-//   npx tsx boot-services/agent/build-initramfs.ts --out agent.initrd [--kernel-cache DIR] [--kernel-package NAME]
+//   npx tsx boot-services/image-builder/build-initramfs.ts --out agent.initrd [--kernel-cache DIR] [--kernel-package NAME]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

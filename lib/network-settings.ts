@@ -1,0 +1,20 @@
+// A boot network as an operator describes it (prisma/schema.prisma Network, the API's
+// networkCreate in server/networks/schema.ts): what bootd's view holds of it and what the
+// console's form edits.
+
+export interface NetworkSettings {
+  name: string;
+  /** e.g. "10.66.0.0/24" */
+  cidr: string;
+  gateway: string | null;
+  dnsServers: string[];
+  domain: string | null;
+  /** The address bootd answers from on this network (siaddr / next-server). */
+  bootServer: string | null;
+  poolStart: string | null;
+  poolEnd: string | null;
+  leaseSeconds: number;
+  /** giaddr values of relays serving this network. */
+  relayAddresses: string[];
+  discoveryEnabled: boolean;
+}
