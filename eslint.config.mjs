@@ -5,7 +5,8 @@
 //   bootd never imports server/: the two share only lib/ and meet in PostgreSQL and HTTP;
 //   components/ import no server/ module (types come from lib/ or props);
 //   lib/ is pure code both processes (and the browser) run: it imports nothing of the project
-//   outside lib/, no database client, no framework, no Node built-in.
+//   outside lib/, no database client, no framework, no Node built-in; lib/node/ is shared code
+//   the two Node processes run (it may use Node built-ins) and the browser never loads.
 // Tests (`*.test.ts`, `integration/`, `testing/`) may cross the process line: a test drives both
 // sides (a bootd suite migrates its database with server/db/testing.ts, a console suite feeds
 // events through bootd's writer). scripts/, bench/ and e2e/ are tools that run both processes and
@@ -19,6 +20,7 @@ const prisma = [
 ];
 const noBootd = { regex: '(^|/)boot-services/', message: 'The web process (app/, components/, server/) never imports bootd (boot-services/): shared code goes in lib/.' };
 const noServer = { regex: '(^|/)server/', message: 'bootd never imports server/: shared code goes in lib/, data access in boot-services/store/.' };
+const noLibNode = { regex: '(^|/)lib/node/', message: 'lib/node/ uses Node built-ins: the browser never loads it.' };
 const noServerInComponents = { regex: '(^|/)server/', message: 'Components import no server/ module, types neither: take them from lib/ or as props.' };
 const libOnly = [
   { regex: '^\\.\\./', message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
@@ -49,11 +51,12 @@ const config = [
   },
   restrict(['e2e/**', 'scripts/**', 'bench/**'], prisma),
   restrict(['app/**'], prisma, [noBootd], tests),
-  restrict(['components/**'], prisma, [noBootd, noServerInComponents], tests),
+  restrict(['components/**'], prisma, [noBootd, noServerInComponents, noLibNode], tests),
   restrict(['server/**'], [], [noBootd], tests),
   restrict(['boot-services/**'], prisma, [noServer], tests),
   restrict([...tests.map((t) => `{app,components,boot-services}/${t}`)], prisma),
-  restrict(['lib/**'], prisma, libOnly, ['lib/**/*.test.ts']),
+  restrict(['lib/**'], prisma, libOnly, ['lib/**/*.test.ts', 'lib/node/**']),
+  restrict(['lib/node/**'], prisma, libOnly.filter((p) => p.regex !== '^node:'), ['lib/**/*.test.ts']),
 ];
 
 export default config;

@@ -21,7 +21,7 @@ import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
 import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
 import { BootServerStore } from './store/boot-servers.ts';
-import { hashSecret } from '../lib/secret-hash.ts';
+import { hashSecret } from '../lib/node/secret-hash.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
 const log = createLogger('bootd');

@@ -1,9 +1,14 @@
 // The dashboard's warning about boot servers: any gone or lagging (with why), and networks that
 // nobody serves. Renders nothing when all is well.
 import Link from 'next/link';
-import type { BootServerWarnings } from '../server/boot-servers/queries.ts';
 
-export function BootServerWarningPanel({ warnings }: { warnings: BootServerWarnings }) {
+/** What the panel shows (server/boot-servers/queries.ts bootServerWarnings gives it). */
+export interface BootServerWarningProps {
+  troubled: Array<{ id: string; name: string; site: string; health: { state: string; reasons: string[] } }>;
+  unservedNetworks: Array<{ id: string; name: string; why: string }>;
+}
+
+export function BootServerWarningPanel({ warnings }: { warnings: BootServerWarningProps }) {
   if (warnings.troubled.length === 0 && warnings.unservedNetworks.length === 0) return null;
   return (
     <section role="alert" aria-label="Boot server warnings" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">

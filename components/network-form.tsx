@@ -5,10 +5,10 @@ import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, SelectField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
-import type { NetworkSettings } from '@/lib/network-settings.ts';
+import type { NetworkBootServers, NetworkSettings } from '@/lib/network-settings.ts';
 
 /** A network as the form edits it: every field of the API's create schema, present. */
-export interface NetworkFormValues extends NetworkSettings {
+export interface NetworkFormValues extends NetworkSettings, NetworkBootServers {
   id: string;
 }
 

@@ -18,3 +18,9 @@ export interface NetworkSettings {
   relayAddresses: string[];
   discoveryEnabled: boolean;
 }
+
+/** The boot servers the console assigns a network to (by id); bootd's view carries their names. */
+export interface NetworkBootServers {
+  bootServerId: string | null;
+  peerBootServerId: string | null;
+}

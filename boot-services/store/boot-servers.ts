@@ -1,6 +1,6 @@
 // bootd's row in the boot server registry ("BootServer", DESIGN.md "bootd on its own machine"):
 // registration at start, heartbeats, the clean-stop mark. The credential is proven by its
-// sha256 (lib/secret-hash.ts, the hash the console stored when it made the boot server), so the
+// sha256 (lib/node/secret-hash.ts, the hash the console stored when it made the boot server), so the
 // registry works whenever PostgreSQL does, with or without the web process. Times are now().
 import type pg from 'pg';
 

@@ -1,7 +1,7 @@
 // A boot network: addressing, what DHCP hands out, the discovery pool, relays.
 import { z } from 'zod';
 import { cidrContains, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
-import type { NetworkSettings } from '../../lib/network-settings.ts';
+import type { NetworkBootServers, NetworkSettings } from '../../lib/network-settings.ts';
 import { cidr, ipv4, optionalNullable, slug, uuid } from '../validation/fields.ts';
 
 const networkFields = {
@@ -57,4 +57,4 @@ export const networkListQuery = z.object({
 // bootd's view and the console's form read a network as lib/network-settings.ts: this stops
 // compiling when the API's fields and that shape drift apart.
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _networkSettingsMatch: Exactly<{ [K in keyof NetworkCreate]-?: Exclude<NetworkCreate[K], undefined> }, NetworkSettings> = true;
+const _networkSettingsMatch: Exactly<{ [K in keyof NetworkCreate]-?: Exclude<NetworkCreate[K], undefined> }, NetworkSettings & NetworkBootServers> = true;
