@@ -21,6 +21,7 @@ import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
 import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
 import { BootServerStore } from './store/boot-servers.ts';
+import { bootdActor, openBootdStore } from './store/bootd-store.ts';
 import { hashSecret } from '../lib/node/secret-hash.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const metrics = new Metrics();
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
+  const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
   const view = new ConfigCache({
     databaseUrl: config.databaseUrl,
     stateDir: config.stateDir,
@@ -90,14 +92,14 @@ async function main(): Promise<void> {
   const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
-  const agentApi = createBootAgentApi(ctx);
+  const agentApi = createBootAgentApi(ctx, { records: store.agent, discovery: store.discovery });
   const services: RunningService[] = [agentApi];
   const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
     [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
     // Starts even when its port is taken (status and metrics say so): hosts' logs never stop a boot.
     [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
-    [config.enableDhcp, 'dhcp', () => startDhcpService(ctx)],
+    [config.enableDhcp, 'dhcp', () => startDhcpService(ctx, { sightings: store.discovery })],
   ];
   for (const [enabled, name, start] of starters) {
     if (!enabled) {

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type pg from 'pg';
 import { FakeBootView, host, image, role } from '../boot-config/testing/fake-boot-view.ts';
 import type { BootdContext, LogServer } from '../bootd-context.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
@@ -50,12 +49,11 @@ async function withApi(fn: (url: string, events: MemoryEventSink, states: Record
   const log = { info() {}, warn() {}, error() {} };
   const ctx = {
     config: { httpBaseUrl: base }, view: o.view ?? fleet(), events, metrics: new Metrics(), log, logServer: () => o.logServer ?? null,
-    pool: { query: () => Promise.reject(new Error('no database in this test')) } as unknown as pg.Pool,
   } as unknown as BootdContext;
   const routes = bootApiRoutes({
     ctx, oneShot: states,
-    leaseHeld: async (mac, ip) => leased.has(`${mac}@${ip}`),
-    hostRunningAs: async (hostId) => o.runningAs?.get(hostId) ?? null,
+    checks: { leaseHeld: async (mac, ip) => leased.has(`${mac}@${ip}`), hostRunningAs: async (hostId) => o.runningAs?.get(hostId) ?? null },
+    discovery: { recordAgentDiscovery: () => Promise.reject(new Error('no database in this test')) },
   });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;

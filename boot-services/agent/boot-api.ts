@@ -29,8 +29,9 @@ import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
 import { firstIssue } from '../../lib/zod-issues.ts';
 import { discoveryBody, identityQuery, progressBody, upBody, type UpHealth } from './agent-requests.ts';
-import { recordDiscovery } from './discovery-store.ts';
 import type { OneShotOverrideSink } from './one-shot-override.ts';
+import type { AgentChecks } from '../store/agent-records.ts';
+import type { DiscoverySink } from '../store/discovery.ts';
 
 export const maxAgentBodyBytes = 64 * 1024;
 
@@ -126,10 +127,10 @@ export interface BootApiDeps {
   ctx: BootdContext;
   /** The host's live state follows from these events (boot sessions in the event writer); only the one-shot override is ours to clear. */
   oneShot: OneShotOverrideSink;
-  /** Is `ip` leased to `mac` right now? (pool clients; reserved hosts are checked in the view) */
-  leaseHeld?: (mac: string, ip: string) => Promise<boolean>;
-  /** The MAC a host is booting or up as right now (state booting/up: its latest boot session's MAC), else null. */
-  hostRunningAs?: (hostId: string) => Promise<string | null>;
+  /** The database's answers about a request's speaker (the Lease table, boot sessions). */
+  checks: AgentChecks;
+  /** Where an unknown machine's facts go (and its automatic claim by serial or asset tag). */
+  discovery: DiscoverySink;
 }
 
 type Rejection = { status: number; reason: string; field?: string };
@@ -172,25 +173,11 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 
 export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
   const { ctx, oneShot } = deps;
-  const leaseHeld = deps.leaseHeld ?? (async (mac: string, ip: string) => {
-    const r = await ctx.pool.query(`SELECT 1 FROM "Lease" WHERE mac = $1 AND ip = $2 AND state = 'bound' AND "expiresAt" > now() LIMIT 1`, [mac, ip]);
-    return (r.rowCount ?? 0) > 0;
-  });
   const count = (route: string, result: string) => ctx.metrics.inc('fleetboot_agent_requests_total', 'Boot agent API requests by route and result', { route, result });
-
-  const hostRunningAs = deps.hostRunningAs ?? (async (hostId: string) => {
-    const r = await ctx.pool.query<{ mac: string | null }>(
-      `SELECT COALESCE(s.mac, h.mac) AS mac FROM "Host" h
-       LEFT JOIN LATERAL (SELECT b.mac FROM "BootSession" b WHERE b."hostId" = h.id ORDER BY b."startedAt" DESC LIMIT 1) s ON true
-       WHERE h.id = $1 AND h.state IN ('booting', 'up')`,
-      [hostId],
-    );
-    return r.rows[0]?.mac ?? null;
-  });
 
   async function leaseCheck(mac: string, clientIp: string, claimed: Claimed): Promise<boolean> {
     try {
-      return await leaseHeld(mac, clientIp);
+      return await deps.checks.leaseHeld(mac, clientIp);
     } catch {
       throw new Rejected({ status: 503, reason: 'lease check unavailable (database)' }, claimed);
     }
@@ -229,7 +216,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
     if (!host) throw new Rejected({ status: 404, reason: `fleetboot.host=${name}: no host has that name`, field: 'host' }, claimed);
     let runningAs: string | null;
     try {
-      runningAs = await hostRunningAs(host.id);
+      runningAs = await deps.checks.hostRunningAs(host.id);
     } catch {
       throw new Rejected({ status: 503, reason: 'host state check unavailable (database)' }, claimed);
     }
@@ -326,7 +313,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         const host = await authorize(body.mac, clientIp);
         if (host) throw new Rejected({ status: 409, reason: `${body.mac} is already ${host.hostname}`, field: 'mac' });
         const network = ctx.view.findNetworkContaining(clientIp);
-        const result = await recordDiscovery(ctx.pool, { mac: body.mac, ip: clientIp, networkId: network?.id ?? null, facts: body.facts });
+        const result = await deps.discovery.recordAgentDiscovery({ mac: body.mac, ip: clientIp, networkId: network?.id ?? null, facts: body.facts });
         const { serial, product, vendor, cpus, memoryKib } = body.facts;
         ctx.events.record({ source: 'agent', type: 'discovered', mac: body.mac, detail: { clientIp, serial, product, vendor, cpus, memoryKib, ambiguous: result.ambiguous || undefined } });
         if (result.matched) {

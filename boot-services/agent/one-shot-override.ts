@@ -4,9 +4,9 @@
 // retried on the next tick, never dropped. Unlike the host's live state (written from boot
 // sessions by the event writer), this is a change bootd decides on, so the change log trigger
 // records it and every bootd's view follows.
-import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
+import type { OneShotOverrideTable } from '../store/agent-records.ts';
 
 export interface OneShotOverrideSink {
   clearAfterUp(hostId: string): void;
@@ -17,7 +17,7 @@ export class OneShotOverrideClearer implements OneShotOverrideSink {
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly opts: { pool: pg.Pool; log: Logger; metrics: Metrics; flushIntervalMs?: number }) {
+  constructor(private readonly opts: { table: OneShotOverrideTable; log: Logger; metrics: Metrics; flushIntervalMs?: number }) {
     this.timer = setInterval(() => void this.flush(), opts.flushIntervalMs ?? 200);
     this.timer.unref();
   }
@@ -37,15 +37,8 @@ export class OneShotOverrideClearer implements OneShotOverrideSink {
     const ids = [...this.pending];
     this.pending = new Set();
     try {
-      // A one-shot image override names its image in imageOverrideId: it goes with it. A
-      // standing image override (bootOverride NULL) is left alone.
-      const r = await this.opts.pool.query(
-        `UPDATE "Host" SET "bootOverride" = NULL,
-           "imageOverrideId" = CASE WHEN "bootOverride" = 'image' THEN NULL ELSE "imageOverrideId" END
-         WHERE id = ANY($1::uuid[]) AND "bootOverride" IS NOT NULL`,
-        [ids],
-      );
-      if (r.rowCount) this.opts.metrics.inc('fleetboot_one_shot_overrides_cleared_total', 'One-shot boot overrides cleared after the host came up', {}, r.rowCount);
+      const cleared = await this.opts.table.clearOneShotOverrides(ids);
+      if (cleared) this.opts.metrics.inc('fleetboot_one_shot_overrides_cleared_total', 'One-shot boot overrides cleared after the host came up', {}, cleared);
     } catch (err) {
       this.opts.log.warn('one-shot overrides could not be cleared; retrying', { hosts: ids.length, error: (err as Error).message });
       for (const id of ids) this.pending.add(id);

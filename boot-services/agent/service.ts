@@ -4,8 +4,16 @@ import type { BootdContext, RunningService } from '../bootd-context.ts';
 import type { HttpRoute } from '../http/service.ts';
 import { bootApiRoutes } from './boot-api.ts';
 import { OneShotOverrideClearer } from './one-shot-override.ts';
+import type { AgentRecords } from '../store/agent-records.ts';
+import type { DiscoverySink } from '../store/discovery.ts';
 
-export function createBootAgentApi(ctx: BootdContext): RunningService & { routes: HttpRoute[] } {
-  const oneShot = new OneShotOverrideClearer({ pool: ctx.pool, log: ctx.log, metrics: ctx.metrics });
-  return { name: 'agent-api', routes: bootApiRoutes({ ctx, oneShot }), close: () => oneShot.close() };
+/** What the agent API keeps in PostgreSQL (boot-services/store/). */
+export interface AgentStores {
+  records: AgentRecords;
+  discovery: DiscoverySink;
+}
+
+export function createBootAgentApi(ctx: BootdContext, stores: AgentStores): RunningService & { routes: HttpRoute[] } {
+  const oneShot = new OneShotOverrideClearer({ table: stores.records, log: ctx.log, metrics: ctx.metrics });
+  return { name: 'agent-api', routes: bootApiRoutes({ ctx, oneShot, checks: stores.records, discovery: stores.discovery }), close: () => oneShot.close() };
 }

@@ -1,29 +1,29 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type pg from 'pg';
 import { Metrics } from '../metrics.ts';
+import type { Sightings, SightingsTable } from '../store/discovery.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
 
 const silentLog = { info() {}, warn() {}, error() {} };
 const net = '00000000-0000-4000-8000-000000000001';
 
-function fakePool() {
+/** The batches written, as [macs, networkIds, ips, seenAtMs]. */
+function fakeTable() {
   const calls: unknown[][] = [];
   let failing = false;
-  const pool = {
-    query: async (q: string | { values: unknown[] }, params?: unknown[]) => {
+  const table: SightingsTable = {
+    writeSightings: async (b: Sightings) => {
       if (failing) throw new Error('connection refused');
-      calls.push(typeof q === 'string' ? params! : q.values);
-      return { rows: [] };
+      calls.push([b.macs, b.networkIds, b.ips, b.seenAtMs]);
     },
-  } as unknown as pg.Pool;
-  return { pool, calls, fail: (f: boolean) => { failing = f; } };
+  };
+  return { table, calls, fail: (f: boolean) => { failing = f; } };
 }
 
 test('many packets of one MAC become one row in one statement, with the newest sighting and the address from the ACK', async () => {
-  const { pool, calls } = fakePool();
+  const { table, calls } = fakeTable();
   let now = 1_000;
-  const w = new DiscoveryWriter({ pool, log: silentLog, metrics: new Metrics(), flushIntervalMs: 60_000, now: () => now });
+  const w = new DiscoveryWriter({ table, log: silentLog, metrics: new Metrics(), flushIntervalMs: 60_000, now: () => now });
   w.noteUnknownMachine('52:54:00:00:00:0a', net, null);
   now = 2_000;
   w.noteUnknownMachine('52:54:00:00:00:0a', net, '10.66.0.100');
@@ -36,10 +36,10 @@ test('many packets of one MAC become one row in one statement, with the newest s
 });
 
 test('a failed write keeps its rows and retries them later, merged with newer sightings', async () => {
-  const { pool, calls, fail } = fakePool();
+  const { table, calls, fail } = fakeTable();
   let now = 10_000;
   const metrics = new Metrics();
-  const w = new DiscoveryWriter({ pool, log: silentLog, metrics, flushIntervalMs: 60_000, now: () => now });
+  const w = new DiscoveryWriter({ table, log: silentLog, metrics, flushIntervalMs: 60_000, now: () => now });
   w.noteUnknownMachine('52:54:00:00:00:0c', net, '10.66.0.101');
   fail(true);
   await w.flush();
@@ -57,9 +57,9 @@ test('a failed write keeps its rows and retries them later, merged with newer si
 });
 
 test('past maxPending, new MACs are counted as lost, not silently dropped', async () => {
-  const { pool } = fakePool();
+  const { table } = fakeTable();
   const metrics = new Metrics();
-  const w = new DiscoveryWriter({ pool, log: silentLog, metrics, flushIntervalMs: 60_000, maxPending: 2 });
+  const w = new DiscoveryWriter({ table, log: silentLog, metrics, flushIntervalMs: 60_000, maxPending: 2 });
   for (const m of ['52:54:00:00:00:01', '52:54:00:00:00:02', '52:54:00:00:00:03']) w.noteUnknownMachine(m, net, null);
   assert.equal(w.waiting(), 2);
   assert.equal(metrics.get('fleetboot_dhcp_discovered_lost_total'), 1);
@@ -67,9 +67,9 @@ test('past maxPending, new MACs are counted as lost, not silently dropped', asyn
 });
 
 test('a MAC written a moment ago is not written again until a minute has passed or its address changed', async () => {
-  const { pool, calls } = fakePool();
+  const { table, calls } = fakeTable();
   let now = 100_000;
-  const w = new DiscoveryWriter({ pool, log: silentLog, metrics: new Metrics(), flushIntervalMs: 60_000, now: () => now });
+  const w = new DiscoveryWriter({ table, log: silentLog, metrics: new Metrics(), flushIntervalMs: 60_000, now: () => now });
   w.noteUnknownMachine('52:54:00:00:00:0d', net, '10.66.0.102');
   await w.flush();
   now += 2000;

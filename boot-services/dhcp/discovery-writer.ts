@@ -2,11 +2,12 @@
 // (DESIGN.md "Identity"). The reply path only notes a MAC in memory; a timer writes what was
 // noted since the last write in one statement (group commit), one row per MAC however many
 // packets it sent. A failed write keeps its rows and is retried with backoff, never dropped
-// silently. The boot agent's facts and the claim (agent/discovery-store.ts) are another
-// writer's: this one never touches "facts" or "claimedById", and only moves lastSeenAt forward.
-import type pg from 'pg';
+// silently. The statement is store/discovery.ts's; the boot agent's facts and the claim are
+// written there too, never by this writer: it never touches "facts" or "claimedById", and only
+// moves lastSeenAt forward.
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
+import type { SightingsTable } from '../store/discovery.ts';
 import type { UnknownMachineSink } from './policy.ts';
 
 interface Sighting {
@@ -17,7 +18,7 @@ interface Sighting {
 }
 
 export interface DiscoveryWriterOptions {
-  pool: pg.Pool;
+  table: SightingsTable;
   log: Logger;
   metrics: Metrics;
   flushIntervalMs?: number;
@@ -25,19 +26,6 @@ export interface DiscoveryWriterOptions {
   maxPending?: number;
   now?: () => number;
 }
-
-// Timestamps as Prisma writes them: TIMESTAMP(3) without zone, in UTC.
-const upsertSql = `
-  INSERT INTO "DiscoveredMachine" (mac, "networkId", ip, "firstSeenAt", "lastSeenAt")
-  SELECT t.m, n.id, t.i, s.at, s.at
-  FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, n, i, e)
-  CROSS JOIN LATERAL (SELECT to_timestamp(t.e / 1000.0) AT TIME ZONE 'UTC' AS at) s
-  -- A network deleted meanwhile must not fail the batch forever (the foreign key): the row keeps none.
-  LEFT JOIN "Network" n ON n.id = t.n
-  ON CONFLICT (mac) DO UPDATE SET
-    "networkId" = COALESCE(EXCLUDED."networkId", "DiscoveredMachine"."networkId"),
-    ip = COALESCE(EXCLUDED.ip, "DiscoveredMachine".ip),
-    "lastSeenAt" = GREATEST("DiscoveredMachine"."lastSeenAt", EXCLUDED."lastSeenAt")`;
 
 const maxRetryDelayMs = 30_000;
 /**
@@ -113,7 +101,7 @@ export class DiscoveryWriter implements UnknownMachineSink {
       seen.push(s.seenAtMs);
     }
     try {
-      await this.opts.pool.query({ name: 'fleetboot-discovered-upsert', text: upsertSql, values: [macs, networks, ips, seen] });
+      await this.opts.table.writeSightings({ macs, networkIds: networks, ips, seenAtMs: seen });
       for (const [mac, s] of batch) {
         const before = this.written.get(mac);
         this.written.delete(mac);

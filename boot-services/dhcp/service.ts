@@ -9,6 +9,7 @@ import { loadDhcpPeeringConfig } from '../config.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { signedUefiChainInstalled } from '../boot-config/bootloaders.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
+import type { SightingsTable } from '../store/discovery.ts';
 import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
 import { leaseReuseFraction } from './lease-store.ts';
 import { PgLeaseStore } from './pg-lease-store.ts';
@@ -37,7 +38,12 @@ function bindSocket(address: string, port: number): Promise<dgram.Socket> {
   });
 }
 
-export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
+/** What the DHCP service keeps in PostgreSQL (boot-services/store/). */
+export interface DhcpStores {
+  sightings: SightingsTable;
+}
+
+export async function startDhcpService(ctx: BootdContext, stores: DhcpStores, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
   const { config, log, metrics } = ctx;
   const reuseFraction = leaseReuseFraction();
   const peering = new DhcpPeering({
@@ -53,7 +59,7 @@ export async function startDhcpService(ctx: BootdContext, peeringConfig: DhcpPee
     const lease = network ? leases.findLeaseByIp(network.id, ip) : null;
     return lease && lease.state === 'bound' && lease.expiresAtMs > nowMs ? lease.mac : null;
   });
-  const discovery = new DiscoveryWriter({ pool: ctx.pool, log, metrics });
+  const discovery = new DiscoveryWriter({ table: stores.sightings, log, metrics });
   const signedChain = signedUefiChainInstalled((await setUpBootFiles(ctx)).bootloaders);
   if (!signedChain) log.warn('UEFI machines without a role get ipxe.efi, which Secure Boot refuses: install shim-signed and grub-efi-amd64-signed');
   const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer, uefiChainWithoutRole: signedChain ? 'secure_boot' : 'ipxe' });

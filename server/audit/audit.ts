@@ -2,18 +2,13 @@
 // Written in the same transaction as the change it describes.
 import type { Prisma } from '@prisma/client';
 import { actorLabel, type Actor } from '../auth/actor.ts';
+import { auditable as auditableRow } from '../../lib/audit-row.ts';
 
 type Tx = Prisma.TransactionClient;
 
-/** JSON-safe copy of a row for the audit log (BigInt → string, Date → ISO, secrets dropped). */
+/** JSON-safe copy of a row for the audit log (lib/audit-row.ts: BigInt → string, Date → ISO, secrets marked). */
 export function auditable(row: unknown): Prisma.InputJsonValue | undefined {
-  if (row === null || row === undefined) return undefined;
-  return JSON.parse(
-    JSON.stringify(row, (key, value) => {
-      if (key === 'passwordHash' || key === 'tokenHash' || key === 'credentialHash' || key === 'bmcPasswordEnc') return value ? '[redacted]' : value;
-      return typeof value === 'bigint' ? value.toString() : value;
-    }),
-  ) as Prisma.InputJsonValue;
+  return auditableRow(row) as Prisma.InputJsonValue | undefined;
 }
 
 export async function writeAudit(

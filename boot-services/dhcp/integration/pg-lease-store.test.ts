@@ -145,12 +145,13 @@ test('a bootd learns of another bootd\'s lease from the periodic refresh, before
 
 test('the DHCP discovery writer upserts DiscoveredMachine without touching the agent\'s facts', { skip }, async () => {
   const { DiscoveryWriter } = await import('../discovery-writer.ts');
+  const { DiscoveryStore } = await import('../../store/discovery.ts');
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork();
   await pool.query(`DELETE FROM "DiscoveredMachine"`);
   await pool.query(`INSERT INTO "DiscoveredMachine" (mac, "networkId", ip, facts, "firstSeenAt", "lastSeenAt")
     VALUES ('52:54:00:50:00:01', $1, '10.66.0.100', '{"serial":"S1"}', '2026-01-01', '2026-01-01')`, [network.id]);
-  const w = new DiscoveryWriter({ pool, log, metrics: new Metrics(), flushIntervalMs: 60_000 });
+  const w = new DiscoveryWriter({ table: new DiscoveryStore(pool, 'bootd'), log, metrics: new Metrics(), flushIntervalMs: 60_000 });
   w.noteUnknownMachine('52:54:00:50:00:01', network.id, null);
   w.noteUnknownMachine('52:54:00:50:00:02', network.id, '10.66.0.101');
   w.noteUnknownMachine('52:54:00:50:00:03', '00000000-0000-4000-8000-00000000dead', null); // network deleted meanwhile
