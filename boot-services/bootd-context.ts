@@ -10,10 +10,17 @@ import type { Metrics } from './metrics.ts';
 export interface BootdConfig {
   /** The boot interface's address: DHCP server identifier, TFTP/HTTP replies come from it. */
   serverAddress: string;
-  /** Address the sockets bind to (0.0.0.0 to receive broadcasts). */
+  /** Address HTTP listens on (FLEETBOOT_BOOTD_BIND; by default the server address). */
   bindAddress: string;
-  /** Network interface name of the boot network (SO_BINDTODEVICE-like filtering), if known. */
+  /**
+   * Addresses TFTP and syslog listen on: by default the boot interfaces' (config.ts); absent,
+   * bindAddress (0.0.0.0: every local address).
+   */
+  listenAddresses?: string[];
+  /** The first boot interface's name, if any. */
   interfaceName: string | null;
+  /** The interfaces DHCP answers on (one socket bound to each: dhcp/service.ts), with their addresses. */
+  bootInterfaces?: BootInterface[];
   dhcpPort: number;
   dhcpClientPort: number;
   tftpPort: number;
@@ -27,6 +34,12 @@ export interface BootdConfig {
   enableDhcp: boolean;
   enableTftp: boolean;
   enableHttp: boolean;
+}
+
+/** A boot network interface and its (primary IPv4) address, as the kernel had it at start. */
+export interface BootInterface {
+  name: string;
+  address: string;
 }
 
 export interface Logger {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadBootdConfig, loadDhcpPeeringConfig } from './config.ts';
+import { BootInterfaceNotReady, loadBootdConfig, loadDhcpPeeringConfig } from './config.ts';
 
 const base = { DATABASE_URL: 'postgres://bootd@localhost/fleetboot', FLEETBOOT_BOOTD_ADDRESS: '10.66.0.1' };
 
@@ -43,4 +43,28 @@ test('a named bootd needs its credential, from the environment or a file; its st
 test('a named bootd is its own DHCP peer id unless FLEETBOOT_BOOTD_ID says otherwise', () => {
   assert.equal(loadDhcpPeeringConfig({ FLEETBOOT_BOOTD_NAME: 'site-a-1' }).bootdId, 'site-a-1');
   assert.equal(loadDhcpPeeringConfig({ FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_ID: 'legacy' }).bootdId, 'legacy');
+});
+
+test('boot interfaces come from the kernel: their addresses are the server address and where TFTP and syslog listen', () => {
+  const kernel = () => [
+    { name: 'br0', up: true, carrier: false, ipv4: ['10.66.0.1'] },
+    { name: 'eth2', up: true, carrier: true, ipv4: ['10.67.0.1', '10.67.0.2'] },
+    { name: 'eth9', up: true, carrier: true, ipv4: ['192.168.9.5'] },
+  ];
+  const env = { DATABASE_URL: base.DATABASE_URL, FLEETBOOT_BOOT_INTERFACE: 'br0,eth2' };
+  const config = loadBootdConfig(env, kernel);
+  assert.equal(config.serverAddress, '10.66.0.1');
+  assert.deepEqual(config.bootInterfaces, [{ name: 'br0', address: '10.66.0.1' }, { name: 'eth2', address: '10.67.0.1' }]);
+  assert.equal(config.bindAddress, '10.66.0.1', 'HTTP on the boot address, not on every LAN');
+  assert.deepEqual(config.listenAddresses, ['10.66.0.1', '10.67.0.1']);
+  assert.equal(config.enableDhcp, true);
+  const everywhere = loadBootdConfig({ ...env, FLEETBOOT_BOOTD_BIND: '0.0.0.0' }, kernel);
+  assert.deepEqual([everywhere.bindAddress, everywhere.listenAddresses], ['0.0.0.0', undefined]);
+});
+
+test('a boot interface without an address or down is BootInterfaceNotReady, naming why (bootd waits, it does not exit)', () => {
+  const env = { DATABASE_URL: base.DATABASE_URL, FLEETBOOT_BOOT_INTERFACE: 'br0' };
+  assert.throws(() => loadBootdConfig(env, () => [{ name: 'br0', up: true, carrier: false, ipv4: [] }]), (err: Error) => err instanceof BootInterfaceNotReady && /br0 has no IPv4 address/.test(err.message));
+  assert.throws(() => loadBootdConfig(env, () => [{ name: 'br0', up: false, carrier: false, ipv4: ['10.66.0.1'] }]), /br0 is down/);
+  assert.throws(() => loadBootdConfig(env, () => []), /br0 does not exist/);
 });

@@ -1,11 +1,13 @@
-// bootd configuration from the environment. DHCP answers only on an interface the operator
+// bootd configuration from the environment. DHCP answers only on the interfaces the operator
 // names (FLEETBOOT_BOOT_INTERFACE): a DHCP server that starts by itself on whatever network
-// the machine sits on would hand out addresses to strangers.
+// the machine sits on would hand out addresses to strangers. Their addresses come from the
+// kernel (boot-interfaces.ts); one that has none yet, or is down, is BootInterfaceNotReady.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bootServerHeartbeatSeconds } from '../lib/boot-server-heartbeat.ts';
-import { standardSyslogPort, type BootdConfig } from './bootd-context.ts';
+import { interfaceNotReadyReason, parseInterfaceList, readKernelInterfaces, type KernelInterface } from './boot-interfaces.ts';
+import { standardSyslogPort, type BootdConfig, type BootInterface } from './bootd-context.ts';
 import { defaultHeartbeatMs, defaultTakeoverAfterSecs, type DhcpPeeringConfig } from './dhcp/peer-heartbeat.ts';
 
 /**
@@ -24,9 +26,20 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
   return n;
 }
 
-function interfaceAddress(name: string): string | null {
-  const addrs = os.networkInterfaces()[name] ?? [];
-  return addrs.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? null;
+/** A named boot interface can't be served yet (no address, down, missing): bootd waits for it. */
+export class BootInterfaceNotReady extends Error {
+  constructor(readonly reasons: string[]) {
+    super(reasons.join('; '));
+  }
+}
+
+/**
+ * Where bootd's status endpoint listens (FLEETBOOT_BOOTD_ADMIN_PORT, FLEETBOOT_BOOTD_ADMIN_BIND),
+ * known before the rest of the configuration can be: it answers while bootd waits for its
+ * boot interfaces.
+ */
+export function adminListenFromEnv(env: Record<string, string | undefined>): { adminPort: number; adminBindAddress: string } {
+  return { adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467), adminBindAddress: env.FLEETBOOT_BOOTD_ADMIN_BIND || '127.0.0.1' };
 }
 
 /**
@@ -59,37 +72,54 @@ export interface BootdProcessConfig extends BootdConfig {
   enableSyslog: boolean;
 }
 
-export function loadBootdConfig(env: Record<string, string | undefined> = process.env): BootdProcessConfig {
+/**
+ * The configuration, with the boot interfaces' addresses as the kernel has them now. Throws
+ * BootInterfaceNotReady while a named interface has no IPv4 address or is down (main.ts waits
+ * and retries); an interface without carrier is ready: its address can be bound, and clients
+ * are answered as soon as the link comes up.
+ */
+export function loadBootdConfig(env: Record<string, string | undefined> = process.env, readInterfaces: () => KernelInterface[] = readKernelInterfaces): BootdProcessConfig {
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
-  const interfaceName = env.FLEETBOOT_BOOT_INTERFACE || null;
-  const serverAddress = env.FLEETBOOT_BOOTD_ADDRESS || (interfaceName ? interfaceAddress(interfaceName) : null) || '127.0.0.1';
-  if (interfaceName && !env.FLEETBOOT_BOOTD_ADDRESS && !interfaceAddress(interfaceName)) {
-    throw new Error(`FLEETBOOT_BOOT_INTERFACE=${interfaceName} has no IPv4 address; set FLEETBOOT_BOOTD_ADDRESS or configure the interface`);
+  const names = parseInterfaceList(env.FLEETBOOT_BOOT_INTERFACE);
+  const bootInterfaces: BootInterface[] = [];
+  if (names.length > 0) {
+    const kernel = readInterfaces();
+    const notReady = names.map((n) => interfaceNotReadyReason(n, kernel)).filter((r): r is string => r !== null);
+    if (notReady.length > 0) throw new BootInterfaceNotReady(notReady);
+    for (const name of names) bootInterfaces.push({ name, address: kernel.find((i) => i.name === name)!.ipv4[0]! });
   }
+  const interfaceName = bootInterfaces[0]?.name ?? null;
+  const serverAddress = env.FLEETBOOT_BOOTD_ADDRESS || bootInterfaces[0]?.address || '127.0.0.1';
+  // TFTP, HTTP and syslog listen on the boot interfaces' addresses, not on every LAN of the
+  // machine; FLEETBOOT_BOOTD_BIND (an address, or 0.0.0.0 for all) says otherwise.
+  const bindAddress = env.FLEETBOOT_BOOTD_BIND || serverAddress;
+  const listenAddresses = env.FLEETBOOT_BOOTD_BIND ? undefined : [...new Set([serverAddress, ...bootInterfaces.map((i) => i.address)])];
   const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', 8080);
   const services = new Set((env.FLEETBOOT_SERVICES ?? defaultServices).split(',').map((s) => s.trim()).filter(Boolean));
   const dataDir = path.resolve(env.FLEETBOOT_DATA_DIR ?? 'data');
-  const adminPort = int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467);
+  const { adminPort, adminBindAddress } = adminListenFromEnv(env);
   const bootServer = loadBootServerIdentity(env, serverAddress, adminPort);
   return {
     databaseUrl,
     serverAddress,
-    bindAddress: env.FLEETBOOT_BOOTD_BIND || (interfaceName ? '0.0.0.0' : serverAddress),
+    bindAddress,
+    listenAddresses,
     interfaceName,
+    bootInterfaces,
     dhcpPort: int(env, 'FLEETBOOT_DHCP_PORT', 67),
     dhcpClientPort: int(env, 'FLEETBOOT_DHCP_CLIENT_PORT', 68),
     tftpPort: int(env, 'FLEETBOOT_TFTP_PORT', 69),
     httpPort,
     adminPort,
-    adminBindAddress: env.FLEETBOOT_BOOTD_ADMIN_BIND || '127.0.0.1',
+    adminBindAddress,
     bootServer,
     syslogPort: int(env, 'FLEETBOOT_SYSLOG_PORT', standardSyslogPort),
     bootloaderDirs: env.FLEETBOOT_BOOTLOADER_DIRS ? env.FLEETBOOT_BOOTLOADER_DIRS.split(':') : defaultBootloaderDirs,
     stateDir: path.resolve(env.FLEETBOOT_BOOTD_STATE_DIR ?? path.join(dataDir, 'bootd')),
     httpBaseUrl: env.FLEETBOOT_BOOT_HTTP_URL || `http://${serverAddress}:${httpPort}`,
     // DHCP only with an explicit interface (or explicitly listed in FLEETBOOT_SERVICES).
-    enableDhcp: services.has('dhcp') && (interfaceName !== null || env.FLEETBOOT_SERVICES !== undefined),
+    enableDhcp: services.has('dhcp') && (bootInterfaces.length > 0 || env.FLEETBOOT_SERVICES !== undefined),
     enableTftp: services.has('tftp'),
     enableHttp: services.has('http'),
     enableSyslog: services.has('syslog'),

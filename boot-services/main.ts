@@ -5,7 +5,9 @@
 import http from 'node:http';
 import pg from 'pg';
 import { databaseConnectionOptions, type BootdContext, type RunningService } from './bootd-context.ts';
-import { loadBootdConfig } from './config.ts';
+import { readKernelInterfaces } from './boot-interfaces.ts';
+import { adminListenFromEnv, loadBootdConfig } from './config.ts';
+import { interfaceHealth, waitForBootInterfaces } from './interface-wait.ts';
 import { ConfigCache } from './config-cache.ts';
 import { EventWriter } from './events/event-writer.ts';
 import { startEventRetention } from './events/event-retention.ts';
@@ -27,9 +29,48 @@ import packageJson from '../package.json' with { type: 'json' };
 
 const log = createLogger('bootd');
 
+type AdminHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
 async function main(): Promise<void> {
-  const config = loadBootdConfig();
   const metrics = new Metrics();
+  // The status endpoint answers from the start, also while bootd waits for its boot interfaces.
+  const { adminPort, adminBindAddress } = adminListenFromEnv(process.env);
+  let waitingFor: string | null = null;
+  let answer: AdminHandler = (req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, state: 'waiting-for-interface', waitingFor }));
+    } else if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
+    } else {
+      res.writeHead(404).end();
+    }
+  };
+  const admin = http.createServer((req, res) => answer(req, res));
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(adminPort, adminBindAddress, () => resolve());
+  }).catch((err: Error) => log.warn('status endpoint not started', { port: adminPort, error: err.message }));
+  let stopping = false;
+  let stopServices: (() => Promise<void>) | null = null;
+  async function shutdown(signal: string, exitCode = 0) {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await stopServices?.();
+    admin.close();
+    process.exit(exitCode);
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  exitWhenParentDies(() => void shutdown('supervisor gone'));
+
+  const config = await waitForBootInterfaces(() => loadBootdConfig(), {
+    log,
+    onWaiting: (reason) => {
+      waitingFor = reason;
+      metrics.set('fleetboot_bootd_waiting_for_interface', 'Whether bootd waits for a boot interface to get its address or come up', {}, reason ? 1 : 0);
+    },
+  });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
   const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
@@ -110,11 +151,14 @@ async function main(): Promise<void> {
     log.info(`${name} started`);
   }
 
-  const admin = http.createServer((req, res) => {
+  answer = (req, res) => {
     if (req.url === '/healthz') {
+      const bootInterfaces = config.bootInterfaces ?? [];
+      let interfaces: ReturnType<typeof interfaceHealth> | { error: string } = [];
+      try { interfaces = interfaceHealth(bootInterfaces, bootInterfaces.length > 0 ? readKernelInterfaces() : []); } catch (err) { interfaces = { error: (err as Error).message }; }
       const body = JSON.stringify({
         ok: true, viewLive: view.live, viewSeq: view.seq.toString(), hosts: view.hostCount(), eventsPending: events.pending(), services: services.map((s) => s.name),
-        syslog: syslog?.status() ?? { state: 'disabled' },
+        syslog: syslog?.status() ?? { state: 'disabled' }, interfaces,
       });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     } else if (req.url === '/metrics') {
@@ -124,31 +168,17 @@ async function main(): Promise<void> {
     } else {
       res.writeHead(404).end();
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    admin.once('error', reject);
-    admin.listen(config.adminPort, '127.0.0.1', () => resolve());
-  }).catch((err: Error) => log.warn('status endpoint not started', { port: config.adminPort, error: err.message }));
-  log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort: config.adminPort });
-
-  let stopping = false;
-  async function shutdown(signal: string, exitCode = 0) {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
+  };
+  stopServices = async () => {
     for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
-    admin.close();
     await stallWatch.stop();
     await retention.stop();
     await registry?.stop();
     await events.close();
     await view.close();
     await pool.end();
-    process.exit(exitCode);
-  }
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  exitWhenParentDies(() => void shutdown('supervisor gone'));
+  };
+  log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort, interfaces: (config.bootInterfaces ?? []).map((i) => `${i.name} (${i.address})`) });
 }
 
 main().catch((err) => {

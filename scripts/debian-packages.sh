@@ -3,6 +3,9 @@
 
 # Bootloaders served to the fleet (BIOS, UEFI, Secure Boot chain, memtest86+): what bootd needs.
 bootloader_packages=(pxelinux syslinux-common ipxe memtest86+ shim-signed grub-efi-amd64-signed)
+# What bootd itself runs and builds with: iproute2 (it reads its interfaces with `ip -j addr`);
+# make, g++, python3 for node-gyp, which builds its interface-binding addon (scripts/build-native.sh).
+bootd_build_packages=(iproute2 make g++ python3)
 
 # install_missing_packages PKG...: installs those not installed yet (as root).
 install_missing_packages() {

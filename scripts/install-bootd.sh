@@ -39,7 +39,7 @@ fi
 
 case "$database_url" in *\'*) echo "the database URL may not contain a single quote" >&2; exit 2 ;; esac
 require_node 20
-install_missing_packages "${bootloader_packages[@]}"
+install_missing_packages "${bootloader_packages[@]}" "${bootd_build_packages[@]}"
 
 # bootd's npm packages, cut out of package-lock.json (scripts/bootd-packages.mjs), installed with
 # npm ci into ./node_modules. A checkout that already has the whole stack's packages keeps them.
@@ -54,6 +54,8 @@ else
   mv "$staging/node_modules" node_modules
   echo "installed bootd's npm packages: $(node scripts/bootd-packages.mjs --list | tr '\n' ' ')"
 fi
+# The addon that binds DHCP sockets to the boot interfaces (SO_BINDTODEVICE), built offline.
+bash scripts/build-native.sh
 
 if [ -e "$env_file" ]; then
   echo "kept $env_file"

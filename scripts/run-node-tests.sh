@@ -24,6 +24,11 @@ if [ ${#files[@]} -eq 0 ]; then
   [ -n "${FLEETBOOT_TEST_COUNTS:-}" ] && echo "$suite 0 0" >> "$FLEETBOOT_TEST_COUNTS"
   exit 0
 fi
+# bootd's DHCP binds its sockets to the boot interfaces through a native addon: build it if
+# it is missing or older than its sources (a no-op otherwise), as scripts/setup.sh does.
+if [ "$suite" != unit ]; then
+  bash scripts/build-native.sh || { echo "[$suite] bootd's native addon could not be built"; [ -n "${FLEETBOOT_TEST_COUNTS:-}" ] && echo "$suite 0 1" >> "$FLEETBOOT_TEST_COUNTS"; exit 1; }
+fi
 tap=$(mktemp)
 # Integration suites share namespaces, ports and the database: run files one at a time.
 concurrency=1

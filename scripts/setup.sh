@@ -9,15 +9,19 @@ export NEXT_TELEMETRY_DISABLED=1 DEBIAN_FRONTEND=noninteractive
 
 source scripts/debian-packages.sh
 require_node 20
-# The bootloaders bootd serves, ipmitool for the console's power actions, and any extra
-# packages named on the command line (scripts/test.sh passes the test tools).
-install_missing_packages "${bootloader_packages[@]}" ipmitool "$@"
+# The bootloaders bootd serves and what builds its addon (bootd_build_packages), ipmitool for
+# the console's power actions, and any extra packages named on the command line
+# (scripts/test.sh passes the test tools).
+install_missing_packages "${bootloader_packages[@]}" "${bootd_build_packages[@]}" ipmitool "$@"
 
 # npm packages exactly as locked. npm 11 skips dependencies' install scripts; none is needed
 # except Prisma's client generation, done below without the native engines.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# bootd's addon that binds DHCP sockets to the boot interfaces (SO_BINDTODEVICE), built here
+# because npm runs no install scripts: npm's own node-gyp and the running Node's headers, offline.
+bash scripts/build-native.sh
 # `prisma generate` wants an engine path even in client mode (the file is not loaded).
 PRISMA_QUERY_ENGINE_LIBRARY="$PWD/package.json" npx prisma generate >/dev/null
 

@@ -11,12 +11,12 @@ import { clientRequest, labView, serverAddress } from './testdata/lab-view.ts';
 
 const silentLog = { info() {}, warn() {}, error() {} };
 
-function lab() {
+function lab(relayedOnly = false) {
   const sent: Array<{ bytes: Buffer; port: number; address: string }> = [];
   const events = new MemoryEventSink();
   const metrics = new Metrics();
   const policy = new DhcpPolicy({ view: labView(), leases: new MemoryLeaseStore(), config: { serverAddress, httpBaseUrl: 'http://x' } });
-  const server = new DhcpServer({ policy, events, metrics, log: silentLog, transport: { send: (bytes, port, address) => sent.push({ bytes, port, address }) } });
+  const server = new DhcpServer({ policy, events, metrics, log: silentLog, relayedOnly, transport: { send: (bytes, port, address) => sent.push({ bytes, port, address }) } });
   return { sent, events, metrics, server };
 }
 
@@ -152,4 +152,17 @@ test('the same exchange repeated within seconds is counted, not recorded again; 
   server.flushMetrics();
   assert.deepEqual(events.events.map((e) => `${e.type}${e.detail?.repeats ? ` x${e.detail.repeats}` : ''}`), ['discover', 'offer', 'discover', 'offer', 'discover', 'offer x1']);
   assert.equal(metrics.get('fleetboot_dhcp_events_repeated_total'), 2);
+});
+
+test('the relay socket (not on a boot interface) answers relays and renewing clients, and ignores a client\'s own request', async () => {
+  const { sent, metrics, server, events } = lab(true);
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:00:00:01' })), from);
+  assert.equal(sent.length, 0, 'a direct DISCOVER came in on another LAN');
+  assert.deepEqual(events.events, []);
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Discover, mac: '52:54:00:99:00:07', giaddr: '10.77.0.1' })), from);
+  assert.equal(sent.at(-1)?.address, '10.77.0.1', 'a relayed one is answered');
+  await server.handleDatagram(encodePacket(clientRequest({ type: MessageType.Request, mac: '52:54:00:00:00:01', ciaddr: '10.66.0.11' })), from);
+  assert.equal(sent.at(-1)?.address, '10.66.0.11', 'a renewing client is answered');
+  server.flushMetrics();
+  assert.equal(metrics.get('fleetboot_dhcp_packets_total', { type: 'discover', result: 'ignored', reason: 'off-boot-interface' }), 1);
 });

@@ -46,6 +46,12 @@ export interface DhcpServerOptions {
    * queued without end. Only packets that wait count: a DISCOVER is answered from memory.
    */
   maxWaiting?: number;
+  /**
+   * The socket is not bound to a boot interface (service.ts: the server address, for relays):
+   * only relayed (giaddr) and renewing (ciaddr) requests are taken; a client's own request that
+   * reached it came in on another LAN and is ignored as `off-boot-interface`.
+   */
+  relayedOnly?: boolean;
   /** How often the per-packet counters reach `metrics` (tests call flushMetrics()). */
   metricsFlushMs?: number;
   now?: () => number;
@@ -232,6 +238,10 @@ export class DhcpServer {
     const request = decoded.packet;
     const type = getMessageType(request);
     const typeName = messageTypeName(type);
+    if (this.opts.relayedOnly && request.giaddr === zeroAddress && request.ciaddr === zeroAddress) {
+      this.counters.handle(typeName, 'ignored', 'off-boot-interface').count++;
+      return undefined;
+    }
     if (type === MessageType.Request && this.waiting >= (this.opts.maxWaiting ?? defaultMaxWaiting)) {
       this.counters.handle(typeName, 'dropped', 'overloaded').count++;
       this.recordDropped('overloaded', getClientMac(request), null, { type: typeName });

@@ -1,9 +1,10 @@
 // Starts bootd's DHCP service (called by boot-services/main.ts): the Postgres lease store,
 // the heartbeats and RFC 3074 split with a peer bootd, the discovery-list writer, the policy
-// over the shared view, and the UDP sockets. One socket on 0.0.0.0 receives the clients'
-// broadcasts; replies leave from a socket bound to the server address, so a broadcast reply
-// goes out of the boot interface and carries our address as its source.
+// over the shared view, and the UDP sockets: one bound to each boot interface (the native
+// bound-udp addon: boot-services/README.md "Design notes" says why), and one on the server
+// address for relays.
 import dgram from 'node:dgram';
+import { openInterfaceSocket } from '../native/bound-udp/index.ts';
 import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import { loadDhcpPeeringConfig } from '../config.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
@@ -62,51 +63,61 @@ export async function startDhcpService(ctx: BootdContext, stores: DhcpStores, pe
   const discovery = new DiscoveryWriter({ table: stores.sightings, log, metrics });
   const signedChain = signedUefiChainInstalled((await setUpBootFiles(ctx)).bootloaders);
   if (!signedChain) log.warn('UEFI machines without a role get ipxe.efi, which Secure Boot refuses: install shim-signed and grub-efi-amd64-signed');
-  const policy = new DhcpPolicy({ view: ctx.view, leases, config, scope: peering, discovery, logServer: ctx.logServer, uefiChainWithoutRole: signedChain ? 'secure_boot' : 'ipxe' });
+  const policyFor = (serverAddress: string) => new DhcpPolicy({
+    view: ctx.view, leases, config: { ...config, serverAddress }, scope: peering, discovery, logServer: ctx.logServer, uefiChainWithoutRole: signedChain ? 'secure_boot' : 'ipxe',
+  });
 
   const sockets: dgram.Socket[] = [];
-  try {
-    const listener = await bindSocket(config.bindAddress, config.dhcpPort);
-    sockets.push(listener);
-    let sender = listener;
-    let lastSendErrorLogSecond = 0;
-    if (config.bindAddress === '0.0.0.0' && config.serverAddress !== '0.0.0.0') {
-      // Unicast to the server address (relays, renewing clients) arrives here too.
-      sender = await bindSocket(config.serverAddress, config.dhcpPort).catch((err: Error) => {
-        log.warn('DHCP replies will leave from 0.0.0.0: could not bind the server address', { address: config.serverAddress, error: err.message });
-        return listener;
-      });
-      if (sender !== listener) sockets.push(sender);
-    }
+  const servers: DhcpServer[] = [];
+  let lastSendErrorLogSecond = 0;
+  const serve = (socket: dgram.Socket, policy: DhcpPolicy, relayedOnly: boolean) => {
     const server = new DhcpServer({
-      policy,
-      events: ctx.events,
-      metrics,
-      log,
-      clientPort: config.dhcpClientPort,
-      serverPort: config.dhcpPort,
+      policy, relayedOnly, events: ctx.events, metrics, log, clientPort: config.dhcpClientPort, serverPort: config.dhcpPort,
       transport: {
         send(bytes, port, address) {
-          sender.send(bytes, port, address, (err) => {
-            if (err) {
-              metrics.inc('fleetboot_dhcp_send_errors_total', 'DHCP replies the kernel refused to send', {});
-              // A flood of replies to unroutable relays must not flood the log: one line a second.
-              const second = Math.floor(Date.now() / 1000);
-              if (second !== lastSendErrorLogSecond) {
-                lastSendErrorLogSecond = second;
-                log.warn('DHCP send failed', { to: address, error: err.message });
-              }
+          socket.send(bytes, port, address, (err) => {
+            if (!err) return;
+            metrics.inc('fleetboot_dhcp_send_errors_total', 'DHCP replies the kernel refused to send', {});
+            // A flood of replies to unroutable relays must not flood the log: one line a second.
+            const second = Math.floor(Date.now() / 1000);
+            if (second !== lastSendErrorLogSecond) {
+              lastSendErrorLogSecond = second;
+              log.warn('DHCP send failed', { to: address, error: err.message });
             }
           });
         },
       },
     });
-    for (const socket of sockets) {
-      socket.on('message', (bytes, rinfo) => void server.handleDatagram(bytes, rinfo));
-      socket.on('error', (err) => log.error('DHCP socket error', { error: err.message }));
+    servers.push(server);
+    socket.on('message', (bytes, rinfo) => void server.handleDatagram(bytes, rinfo));
+    socket.on('error', (err) => log.error('DHCP socket error', { error: err.message }));
+  };
+  const bootInterfaces = config.bootInterfaces ?? [];
+  try {
+    // One socket per boot interface, bound to it (SO_BINDTODEVICE): it hears the broadcasts of
+    // that LAN only, its replies leave through it, and its policy answers for that interface's
+    // network with that interface's address as server identifier. Other LANs hear nothing.
+    for (const [i, iface] of bootInterfaces.entries()) {
+      const socket = await openInterfaceSocket(iface.name, '0.0.0.0', config.dhcpPort, receiveBufferBytes);
+      sockets.push(socket);
+      serve(socket, policyFor(i === 0 ? config.serverAddress : iface.address), false);
+    }
+    // Relays (giaddr) and renewing clients (ciaddr) unicast to the server address, possibly
+    // through another interface: this socket takes only those (relayedOnly); the policy then
+    // finds the network by giaddr or ciaddr, and a relay no network names gets no answer. Without
+    // a named interface (DHCP enabled by FLEETBOOT_SERVICES alone) it is the only socket.
+    const unicast = await bindSocket(bootInterfaces.length > 0 ? config.serverAddress : config.bindAddress, config.dhcpPort).catch((err: Error) => {
+      if (bootInterfaces.length === 0) throw err;
+      log.warn('DHCP relays can\'t reach bootd: could not bind the server address', { address: config.serverAddress, error: err.message });
+      return null;
+    });
+    if (unicast) {
+      sockets.push(unicast);
+      serve(unicast, policyFor(config.serverAddress), bootInterfaces.length > 0);
     }
     log.info('DHCP listening', {
-      bind: config.bindAddress, port: config.dhcpPort, serverId: config.serverAddress, receiveBufferBytes: listener.getRecvBufferSize(),
+      interfaces: bootInterfaces.map((i) => `${i.name} (${i.address})`), relays: unicast ? `${config.serverAddress}:${config.dhcpPort}` : null,
+      serverId: config.serverAddress, receiveBufferBytes: sockets[0]?.getRecvBufferSize(),
       bootdId: peeringConfig.bootdId, peers: peering.status().members.filter((m) => m !== peeringConfig.bootdId),
     });
     return {
@@ -114,7 +125,7 @@ export async function startDhcpService(ctx: BootdContext, stores: DhcpStores, pe
       async close() {
         clientHostsOf(ctx).useLeaseBook(null);
         await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-        server.close();
+        for (const server of servers) server.close();
         await peering.close();
         await discovery.close();
         await leases.close();

@@ -15,7 +15,7 @@ import { defaultHostLogFilesOptions, HostLogFiles, logFileName, type HostLogFile
 import { ClientHosts } from '../client-hosts.ts';
 
 export interface SyslogContext extends Pick<BootdContext, 'view' | 'metrics' | 'log' | 'clients'> {
-  config: Pick<BootdConfig, 'bindAddress' | 'serverAddress' | 'stateDir'> & { syslogPort: number };
+  config: Pick<BootdConfig, 'bindAddress' | 'serverAddress' | 'listenAddresses' | 'stateDir'> & { syslogPort: number };
   /** The MAC holding a bound pool lease on an address (main.ts: the Lease table); absent: reservations only. */
   findLeaseHolderMac?: (ip: string) => Promise<string | null>;
 }
@@ -120,7 +120,7 @@ export async function startSyslogService(ctx: SyslogContext, tuning: SyslogTunin
     }
   };
 
-  const addresses = listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress);
+  const addresses = listenAddresses(ctx.config);
   const sockets = new Map<string, dgram.Socket>();
   const unbound = new Map<string, { code: string | undefined; error: string }>();
   let port = ctx.config.syslogPort;

@@ -3,7 +3,7 @@
 // startTftpService(ctx).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
+import { clientHostsOf, type BootdConfig, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { isOptionalProbe } from '../boot-config/boot-files.ts';
@@ -43,12 +43,15 @@ export const defaultTftpTuning = (): TftpTuning => ({
 });
 
 /**
- * The addresses to listen on: the configured one, or every local IPv4 address for 0.0.0.0, and
- * always the boot server's own address: Node lists only interfaces that are up *and* have a
- * carrier, so a boot bridge without a live port when bootd starts would otherwise get no TFTP
- * (found by the boot lab: a bootd restarted between VMs served TFTP on 127.0.0.1 only).
+ * The addresses to listen on: the boot interfaces' (config.listenAddresses, the default), else
+ * the configured one, or every local IPv4 address for 0.0.0.0, and always the boot server's own
+ * address: Node lists only interfaces that are up *and* have a carrier, so a boot bridge without
+ * a live port when bootd starts would otherwise get no TFTP (found by the boot lab: a bootd
+ * restarted between VMs served TFTP on 127.0.0.1 only).
  */
-export function listenAddresses(bindAddress: string, serverAddress?: string): string[] {
+export function listenAddresses(config: Pick<BootdConfig, 'bindAddress' | 'serverAddress' | 'listenAddresses'>): string[] {
+  if (config.listenAddresses && config.listenAddresses.length > 0) return config.listenAddresses;
+  const { bindAddress, serverAddress } = config;
   if (bindAddress !== '0.0.0.0') return [bindAddress];
   const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
   if (serverAddress && serverAddress !== '0.0.0.0') addresses.push(serverAddress);
@@ -140,7 +143,7 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     ? new WorkerTransferRunner(tuning.transferWorkers, local, (err) => ctx.log.error('tftp transfer worker failed; its transfers moved to the main thread', { error: err.message }))
     : local;
   const server = new TftpServer({
-    addresses: listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress),
+    addresses: listenAddresses(ctx.config),
     port: ctx.config.tftpPort,
     openFile: bootFileOpener(files, tuning.cache, clientHostsOf(ctx)),
     maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address)),
@@ -152,6 +155,6 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     runner,
   });
   await server.listen();
-  ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config.bindAddress, ctx.config.serverAddress), port: server.boundPort() });
+  ctx.log.info('tftp listening', { addresses: listenAddresses(ctx.config), port: server.boundPort() });
   return { name: 'tftp', server, close: () => server.close() };
 }

@@ -92,6 +92,13 @@ export class BootdProcess {
     return this.ns.exec('curl', ['-s', '--max-time', '5', 'http://127.0.0.1:9467/metrics']);
   }
 
+  /** Its /healthz answer, parsed, with the HTTP status. */
+  health(): { status: number; body: Record<string, unknown> } {
+    const out = this.ns.exec('curl', ['-s', '--max-time', '5', '-w', '\n%{http_code}', 'http://127.0.0.1:9467/healthz']);
+    const lines = out.trimEnd().split('\n');
+    return { status: Number(lines.pop()), body: JSON.parse(lines.join('\n')) as Record<string, unknown> };
+  }
+
   metric(name: string, labels: Record<string, string>): number {
     const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
     let total = 0;
@@ -153,9 +160,9 @@ export class DhcpLab {
   /**
    * Runs the real bootd (main.ts), DHCP only, and resolves once it listens: by default in the
    * server namespace at serverAddress; `on` puts another one on the same bridge (a second
-   * bootd of the boot network) at `on.address`.
+   * bootd of the boot network) at `on.address`. Resolves when bootd logs `readyLog`.
    */
-  async startBootd(extraEnv: Record<string, string> = {}, on: { ns: LabNamespace; address: string; iface: string } | null = null): Promise<BootdProcess> {
+  async startBootd(extraEnv: Record<string, string> = {}, on: { ns: LabNamespace; address: string; iface: string } | null = null, readyLog = 'bootd ready'): Promise<BootdProcess> {
     const address = on?.address ?? serverAddress;
     const env = {
       ...process.env,
@@ -171,7 +178,7 @@ export class DhcpLab {
     const child = (on?.ns ?? this.server).spawn('node', ['--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], { env, cwd: repoRoot, stdio: 'pipe' });
     const bootd = new BootdProcess(on?.ns ?? this.server, child, address);
     this.bootds.push(bootd);
-    await bootd.waitForLog('bootd ready', 30_000);
+    await bootd.waitForLog(readyLog, 30_000);
     return bootd;
   }
 

@@ -1,0 +1,61 @@
+// The machine's network interfaces as the kernel has them (`ip -j addr`, iproute2's JSON over
+// netlink), not os.networkInterfaces(): libuv leaves out an interface without carrier (a
+// bridge with no port up yet, a cable out at power-on), while its address is there and bootd
+// can bind to it. Reading and judging are apart: parseIpAddrJson is pure, readKernelInterfaces
+// runs `ip`.
+import { execFileSync } from 'node:child_process';
+
+export interface KernelInterface {
+  name: string;
+  /** Administratively up (IFF_UP): without it the kernel drops the address's local route, and bind() fails. */
+  up: boolean;
+  /** Link detected (IFF_LOWER_UP): a bridge has it once one of its ports has. */
+  carrier: boolean;
+  /** IPv4 addresses, primary first. */
+  ipv4: string[];
+}
+
+interface IpAddrEntry {
+  ifname?: unknown;
+  flags?: unknown;
+  addr_info?: unknown;
+}
+
+/** `ip -j addr show` output → interfaces; entries that don't have the expected shape are skipped. */
+export function parseIpAddrJson(text: string): KernelInterface[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) return [];
+  const result: KernelInterface[] = [];
+  for (const entry of parsed as IpAddrEntry[]) {
+    if (typeof entry?.ifname !== 'string') continue;
+    const flags = Array.isArray(entry.flags) ? entry.flags.filter((f): f is string => typeof f === 'string') : [];
+    const addrs = Array.isArray(entry.addr_info) ? (entry.addr_info as Array<{ family?: unknown; local?: unknown; secondary?: unknown }>) : [];
+    result.push({
+      name: entry.ifname,
+      up: flags.includes('UP'),
+      carrier: flags.includes('LOWER_UP'),
+      // iproute2 lists the primary address first and marks the others "secondary".
+      ipv4: addrs.filter((a) => a.family === 'inet' && typeof a.local === 'string').sort((a, b) => Number(a.secondary === true) - Number(b.secondary === true)).map((a) => a.local as string),
+    });
+  }
+  return result;
+}
+
+/** Every interface of this network namespace, from the kernel. Throws when `ip` can't run. */
+export function readKernelInterfaces(): KernelInterface[] {
+  return parseIpAddrJson(execFileSync('ip', ['-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** What keeps bootd from serving on a boot interface yet, in the operator's words, or null when it can. */
+export function interfaceNotReadyReason(name: string, interfaces: readonly KernelInterface[]): string | null {
+  const found = interfaces.find((i) => i.name === name);
+  if (!found) return `boot interface ${name} does not exist`;
+  if (found.ipv4.length === 0) return `boot interface ${name} has no IPv4 address`;
+  if (!found.up) return `boot interface ${name} is down (ip link set ${name} up)`;
+  return null;
+}
+
+/** Boot interfaces as configured: FLEETBOOT_BOOT_INTERFACE, one name or several separated by commas. */
+export function parseInterfaceList(raw: string | undefined): string[] {
+  return [...new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+}
