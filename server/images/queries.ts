@@ -8,7 +8,7 @@ import { conflict, invalid, notFound } from '../errors.ts';
 import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import type { ImageCreate, imageListQuery, ImageUpdate } from './schema.ts';
 
-const withArtifacts = { kernel: true, initrd: true, rootfs: true, role: { select: { name: true } } } as const;
+const withArtifacts = { kernel: true, initrd: true, rootfs: true, role: { select: { name: true, uefiBootChain: true } } } as const;
 export type ImageWithArtifacts = Prisma.ImageGetPayload<{ include: typeof withArtifacts }>;
 
 export async function listImages(q: z.infer<typeof imageListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<ImageWithArtifacts>> {

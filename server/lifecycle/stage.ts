@@ -10,6 +10,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
+import { kernelSignatureOf, secureBootRefusal } from '../images/kernel-signature.ts';
 import { hasBmc } from '../power/host-power.ts';
 import { writeWorkerAudit } from './audit.ts';
 import type { HostRebooter } from './boot-host.ts';
@@ -29,7 +30,22 @@ async function busyHostIds(tx: Tx): Promise<Set<string>> {
   return new Set([...stages, ...rollouts].map((r) => r.hostId));
 }
 
+/**
+ * A Secure Boot role's spare boots the candidate through shim → GRUB, which refuse a kernel not
+ * signed by a key shim trusts: staging such an image would only fail the gate after a reboot.
+ * Checked before the transaction (it reads the kernel file).
+ */
+async function refuseKernelSecureBootRefuses(imageId: string): Promise<void> {
+  const image = await db().image.findUnique({ where: { id: imageId }, select: { version: true, kernel: true, role: { select: { name: true, uefiBootChain: true } } } });
+  if (!image?.kernel || image.role.uefiBootChain !== 'secure_boot') return;
+  const refusal = secureBootRefusal(await kernelSignatureOf(image.kernel));
+  if (refusal) {
+    throw conflict('kernel', `role ${image.role.name} boots UEFI hosts with Secure Boot, and image ${image.version}'s kernel would be refused: ${refusal} (upload a kernel signed by a key shim trusts, or set the role's UEFI boot chain to iPXE)`);
+  }
+}
+
 export async function stageImage(actor: Actor, imageId: string, input: StageInput, now = new Date()): Promise<ImageStage> {
+  await refuseKernelSecureBootRefuses(imageId);
   return db().$transaction(async (tx) => {
     const image = await tx.image.findUnique({ where: { id: imageId }, include: { role: true } });
     if (!image) throw notFound('image');

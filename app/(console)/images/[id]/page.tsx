@@ -3,9 +3,11 @@
 import Link from 'next/link';
 import { ImageArtifactUpload } from '@/components/image-artifact-upload.tsx';
 import { ImageLifecyclePanel } from '@/components/image-lifecycle-panel.tsx';
+import { KernelSignatureNote } from '@/components/kernel-signature-note.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { kernelSignatureOf, secureBootRefusal } from '@/server/images/kernel-signature.ts';
 import { getImageOrThrow } from '@/server/images/queries.ts';
 import { listSpares } from '@/server/lifecycle/stage.ts';
 import { findOr404 } from '../../_shared/find-or-404.ts';
@@ -18,6 +20,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   const image = await findOr404((await params).id, getImageOrThrow);
   const canEdit = allows(actor, 'operator');
   const spares = canEdit ? await listSpares() : [];
+  const signature = image.kernel ? await kernelSignatureOf(image.kernel) : null;
   const artifact = (a: { sha256: string; sizeBytes: bigint } | null) => (a ? { sha256: a.sha256, sizeBytes: Number(a.sizeBytes) } : null);
   return (
     <>
@@ -48,6 +51,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
             ) : (
               <p className="py-3 text-sm text-slate-600">You have view-only access ({actor.role}).</p>
             )}
+            {signature ? <KernelSignatureNote signature={signature} refusedByRole={image.role.uefiBootChain === 'secure_boot' && secureBootRefusal(signature) !== null} roleName={image.role.name} /> : null}
             <p className="py-2 text-xs text-slate-500">
               Scripts: <code>curl -T file -H &apos;X-Checksum-Sha256: …&apos; -H &apos;Authorization: Bearer fbt_…&apos; …/api/v1/images/{image.id}/artifacts/kernel</code>
             </p>

@@ -6,6 +6,7 @@ import { RoleForm } from '@/components/role-form.tsx';
 import { maxPageSize } from '@/server/api/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { refusedKernelsOfRole } from '@/server/images/kernel-signature.ts';
 import { listImages } from '@/server/images/queries.ts';
 import { getRoleOrThrow } from '@/server/roles/queries.ts';
 import { cmdlineVariables } from '@/server/roles/schema.ts';
@@ -22,6 +23,7 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
   const role = await findOr404((await params).id, getRoleOrThrow);
   const images = await listImages({ roleId: role.id, limit: maxPageSize, order: 'desc', sort: 'createdAt' });
   const canEdit = allows(actor, 'operator');
+  const refusedKernels = role.uefiBootChain === 'secure_boot' ? await refusedKernelsOfRole(role, images.items) : [];
   return (
     <>
       <PageHeader
@@ -41,6 +43,21 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
         actions={canEdit ? <ConfirmDeleteButton path={`/api/v1/roles/${role.id}`} what={`role ${role.name}`} redirectTo="/roles" consequence="Its images go too; its hosts are left without a role." /> : null}
       />
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}).</p>}
+      {refusedKernels.length ? (
+        <div role="alert" className="mb-4 max-w-4xl rounded border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+          <p className="font-medium">This role boots UEFI hosts with Secure Boot, and Secure Boot would refuse these kernels:</p>
+          <ul className="mt-1 list-disc pl-5">
+            {refusedKernels.map(({ image, reason }) => (
+              <li key={image.id}>
+                <Link href={`/images/${image.id}`} className="text-blue-700 hover:underline">
+                  {image.version}
+                </Link>{' '}
+                ({image.id === role.activeImageId ? 'active' : image.status}): {reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <Panel className="max-w-4xl">
         <div className="p-4">
           <RoleForm
