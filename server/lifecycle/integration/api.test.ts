@@ -75,7 +75,7 @@ const secureBootSkip = secureBootFiles.find((f) => !fs.existsSync(f));
 if (secureBootSkip) console.log(`# skipping the Secure Boot staging test: ${secureBootSkip} is missing (grub-efi-amd64-signed, ipxe, shim-signed)`);
 
 test('a Secure Boot role refuses to stage an image whose kernel Secure Boot would refuse; a Debian-signed one stages', { skip: secureBootSkip ? `${secureBootSkip} is missing` : false }, async () => {
-  const role = await createRole(api, { uefiBootChain: 'secure_boot' });
+  const role = await createRole(api, { rootMode: 'nfs', nfsExport: '10.0.0.1:/srv/root', uefiBootChain: 'secure_boot' });
   const spare = await createHost(api, { roleId: role.id, mac: uniqueMac(), spare: true });
   const unsigned = await readyImage(role.id, 'unsigned', fs.readFileSync('/usr/lib/ipxe/ipxe.efi'));
   const garbage = await readyImage(role.id, 'not-efi');
