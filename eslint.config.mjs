@@ -22,12 +22,14 @@ const noBootd = { regex: '(^|/)boot-services/', message: 'The web process (app/,
 const noServer = { regex: '(^|/)server/', message: 'bootd never imports server/: shared code goes in lib/, data access in boot-services/store/.' };
 const noLibNode = { regex: '(^|/)lib/node/', message: 'lib/node/ uses Node built-ins: the browser never loads it.' };
 const noServerInComponents = { regex: '(^|/)server/', message: 'Components import no server/ module, types neither: take them from lib/ or as props.' };
-const libOnly = [
-  { regex: '^\\.\\./', message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
+/** For a file `depth` folders below lib/ (lib/x.ts: 0, lib/boot/x.ts: 1): it may climb to lib/, not out of it. */
+const libOnlyAt = (depth) => [
+  { regex: `^(\\.\\./){${depth + 1}}`, message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
   { regex: '^@/(?!lib/)', message: 'lib/ imports nothing outside lib/ (STYLE.md).' },
   { regex: '^node:', message: 'lib/ also runs in the browser: no Node built-ins.' },
   { regex: '^(pg|react|react-dom|next)(/|$)', message: 'lib/ is pure code: no database client, no framework.' },
 ];
+const libOnly = libOnlyAt(0);
 const tests = ['**/*.test.ts', '**/integration/**', '**/testing/**'];
 
 /** One no-restricted-imports rule for a part of the tree (a later matching block replaces an earlier one's options, so each block says all). */
@@ -55,8 +57,10 @@ const config = [
   restrict(['server/**'], [], [noBootd], tests),
   restrict(['boot-services/**'], prisma, [noServer], tests),
   restrict([...tests.map((t) => `{app,components,boot-services}/${t}`)], prisma),
-  restrict(['lib/**'], prisma, libOnly, ['lib/**/*.test.ts', 'lib/node/**']),
-  restrict(['lib/node/**'], prisma, libOnly.filter((p) => p.regex !== '^node:'), ['lib/**/*.test.ts']),
+  restrict(['lib/*'], prisma, libOnly, ['lib/**/*.test.ts']),
+  restrict(['lib/*/*'], prisma, libOnlyAt(1), ['lib/**/*.test.ts', 'lib/node/**']),
+  restrict(['lib/*/*/*'], prisma, libOnlyAt(2), ['lib/**/*.test.ts', 'lib/node/**']),
+  restrict(['lib/node/**'], prisma, libOnlyAt(1).filter((p) => p.regex !== '^node:'), ['lib/**/*.test.ts']),
 ];
 
 export default config;

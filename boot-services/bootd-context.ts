@@ -2,7 +2,7 @@
 // in-memory view, the event sink, a Postgres pool (leases and events only: bootd reads
 // hosts/roles/images/networks through the view), metrics and a logger.
 import type pg from 'pg';
-import type { BootView } from './boot-view.ts';
+import type { BootView } from '../lib/boot/boot-view.ts';
 import { ClientHosts } from './client-hosts.ts';
 import type { EventSink } from './events/event-sink.ts';
 import type { Metrics } from './metrics.ts';

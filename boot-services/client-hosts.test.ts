@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeBootView, host } from './boot-config/testing/fake-boot-view.ts';
+import { FakeBootView, host } from '../lib/boot/testing/fake-boot-view.ts';
 import { ClientHosts } from './client-hosts.ts';
 
 const reserved = host({ id: 'h-1', hostname: 'web01', mac: '52:54:00:00:00:01', ip: '10.66.0.11' });

@@ -7,7 +7,7 @@
 // Answers that wait for the Lease table are handed on in the order they were asked for, so a
 // host's log lines and transfer events never change order.
 import type pg from 'pg';
-import type { BootView, HostView } from './boot-view.ts';
+import type { BootView, HostView } from '../lib/boot/boot-view.ts';
 
 export type ClientSource = 'reservation' | 'lease' | 'agent' | 'unknown';
 

@@ -1,7 +1,7 @@
 // The view's indexes (pure): a host is found by MAC, address and name, and a change moves every key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { host } from './boot-config/testing/fake-boot-view.ts';
+import { host } from '../lib/boot/testing/fake-boot-view.ts';
 import { ViewIndex } from './config-cache.ts';
 
 test('a host is found by hostname whatever the case; a rename or delete moves the key', () => {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from './boot-view.ts';
+import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from '../lib/boot/boot-view.ts';
 import { databaseConnectionOptions, type Logger } from './bootd-context.ts';
 import { cidrContains, parseCidr, parseIPv4, type Cidr } from '../lib/ipv4.ts';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { ViewIndex } from '../../boot-services/config-cache.ts';
 import { encodePacket, ipToBuffer, macToChaddr } from '../../boot-services/dhcp/codec.ts';
-import { BootpOp, DhcpOption, MessageType } from '../../boot-services/dhcp/options.ts';
+import { BootpOp, DhcpOption, MessageType } from '../../lib/dhcp/options.ts';
 import { PgLeaseStore } from '../../boot-services/dhcp/pg-lease-store.ts';
 import { DhcpPolicy } from '../../boot-services/dhcp/policy.ts';
 import { DhcpServer } from '../../boot-services/dhcp/server.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeBootView, host, image, role } from '../boot-config/testing/fake-boot-view.ts';
+import { FakeBootView, host, image, role } from '../../lib/boot/testing/fake-boot-view.ts';
 import type { BootdContext, LogServer } from '../bootd-context.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';

@@ -22,10 +22,10 @@
 // replaces); an operator makes it permanent with the discovered machine's claim.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { BootView, HostView } from '../boot-view.ts';
+import type { BootView, HostView } from '../../lib/boot/boot-view.ts';
 import { clientHostsOf, type BootdContext, type LogServer } from '../bootd-context.ts';
-import { planBootForHost, planBootForMac, type BootPlan } from '../boot-config/boot-plan.ts';
-import { httpArtifactPath, joinUrl } from '../boot-config/boot-paths.ts';
+import { planBootForHost, planBootForMac, type BootPlan } from '../../lib/boot/boot-plan.ts';
+import { httpArtifactPath, joinUrl } from '../../lib/boot/boot-paths.ts';
 import { clientAddress, sendJson, type HttpRoute } from '../http/service.ts';
 import { firstIssue } from '../../lib/zod-issues.ts';
 import { discoveryBody, identityQuery, progressBody, upBody, type UpHealth } from './agent-requests.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BootFiles, checkBootFileName } from './boot-files.ts';
-import { FakeBootView } from './testing/fake-boot-view.ts';
+import { FakeBootView } from '../../lib/boot/testing/fake-boot-view.ts';
 
 test('names that could leave the boot root are refused', () => {
   assert.deepEqual(checkBootFileName('../etc/passwd'), { ok: false, reason: 'parent-directory' });

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { BootView } from '../boot-view.ts';
-import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from './boot-plan.ts';
-import { renderGrubConfig, renderGrubConfigByMac, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
+import type { BootView } from '../../lib/boot/boot-view.ts';
+import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from '../../lib/boot/boot-plan.ts';
+import { renderGrubConfig, renderGrubConfigByMac, renderIpxeScript, renderPxelinuxConfig } from '../../lib/boot/boot-configs.ts';
 import { normalizeMac } from '../../lib/mac.ts';
-import { artifactKinds, type ArtifactKind } from './boot-paths.ts';
+import { artifactKinds, type ArtifactKind } from '../../lib/boot/boot-paths.ts';
 
 /** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
 export const maxFileNameBytes = 255;

@@ -6,7 +6,7 @@ import {
   getIpOption, getMaxMessageBytes, getMessageType, getParameterRequestList, getStringOption, getUint32Option, getUserClasses,
   getRelayAgentInfo, macToChaddr, type DhcpPacket,
 } from './codec.ts';
-import { BootpOp, DhcpOption, MessageType, RelayAgentSubOption } from './options.ts';
+import { BootpOp, DhcpOption, MessageType, RelayAgentSubOption } from '../../lib/dhcp/options.ts';
 import { readPcapUdp } from './testdata/pcap.ts';
 
 const fixture = (name: string) => readPcapUdp(fileURLToPath(new URL(`./testdata/${name}`, import.meta.url)));

@@ -3,7 +3,7 @@
 // throws, a malformed packet comes back as { ok: false, reason }.
 import {
   BootpOp, ClientArch, DhcpOption, RelayAgentSubOption, broadcastFlag, highestMessageType, magicCookie,
-} from './options.ts';
+} from '../../lib/dhcp/options.ts';
 
 /** Options in wire order; RFC 3396: all instances of one code are joined into one value. */
 export type DhcpOptions = Map<number, Buffer>;

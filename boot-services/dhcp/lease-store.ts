@@ -3,7 +3,7 @@
 // a LeaseStore makes bindings durable before the ACK (pg-lease-store.ts for Postgres,
 // MemoryLeaseStore for tests and for running without a database).
 import { isUsableHostAddress, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
-import type { NetworkView } from '../boot-view.ts';
+import type { NetworkView } from '../../lib/boot/boot-view.ts';
 import { ipFromNumber, parseIp } from './codec.ts';
 
 export type LeaseState = 'offered' | 'bound' | 'released' | 'declined' | 'expired';

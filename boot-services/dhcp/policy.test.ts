@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getIpOption, getMessageType, getStringOption, getUint32Option, type DhcpPacket } from './codec.ts';
 import { MemoryLeaseStore } from './lease-store.ts';
-import { ClientArch, DhcpOption, MessageType } from './options.ts';
+import { ClientArch, DhcpOption, MessageType } from '../../lib/dhcp/options.ts';
 import { DhcpPolicy, type PolicyOutcome } from './policy.ts';
 import {
   clientRequest, labHost, labNetwork, labView, pxeBiosOptions, remoteNetwork, serverAddress, webRole,

@@ -3,8 +3,7 @@
 // an unknown one a pool lease when its network allows discovery; PXE clients get the boot
 // file for their architecture, iPXE gets its script URL. The only wait is the durable pool
 // lease before an ACK.
-import type { BootView, HostView, NetworkView, RoleView, UefiBootChain } from '../boot-view.ts';
-import { joinUrl, uefiBootloaderNames } from '../boot-config/boot-paths.ts';
+import type { BootView, HostView, NetworkView, UefiBootChain } from '../../lib/boot/boot-view.ts';
 import { standardSyslogPort, type BootdConfig, type LogServer } from '../bootd-context.ts';
 import { cidrContains, formatIPv4, parseCidr } from '../../lib/ipv4.ts';
 import {
@@ -13,7 +12,8 @@ import {
 } from './codec.ts';
 import { isInPool, type LeaseStore } from './lease-store.ts';
 import { wholePoolScope, type PoolClientScope } from './load-balance.ts';
-import { BootpOp, ClientArch, DhcpOption, MessageType, hardwareTypeEthernet, messageTypeName } from './options.ts';
+import { addressForHost, pickBootFile } from '../../lib/boot/dhcp-boot-file.ts';
+import { BootpOp, ClientArch, DhcpOption, MessageType, hardwareTypeEthernet, messageTypeName } from '../../lib/dhcp/options.ts';
 
 /** Where an unknown machine seen by DHCP is reported (discovery-writer.ts: the console's discovery list). */
 export interface UnknownMachineSink {
@@ -85,48 +85,11 @@ export function readClientTraits(p: DhcpPacket): ClientTraits {
   };
 }
 
-export interface BootFile {
-  nextServer: string;
-  fileName: string;
-}
-
 /**
  * UEFI spec 2.10 §24.7.2 (HTTP boot): the client's vendor class starts "HTTPClient" and the
  * server's offer must carry "HTTPClient" in option 60, else the firmware discards it.
  */
 export const httpClientVendorClass = 'HTTPClient';
-
-/** The UEFI first stage a role's chain starts with (its UEFI hosts, PXE or HTTP boot alike). */
-export function uefiFirstStage(chain: UefiBootChain): string {
-  return chain === 'secure_boot' ? uefiBootloaderNames.shim : uefiBootloaderNames.ipxe;
-}
-
-/**
- * RFC 4578 §2.1 architecture → boot loader. A client already running iPXE gets the URL of
- * its own script, else it would chain-load iPXE forever. UEFI HTTP boot (arch 16) gets a URL
- * of the boot root (http/service.ts serves the TFTP namespace at /), so shim finds
- * grubx64.efi next to itself and GRUB its grub/ directory.
- */
-export function pickBootFile(traits: ClientTraits, role: RoleView | null, network: NetworkView, config: DhcpPolicyDeps['config'], uefiChainWithoutRole: UefiBootChain = 'ipxe'): BootFile | null {
-  const nextServer = network.bootServer ?? config.serverAddress;
-  const uefiChain = role ? role.uefiBootChain : uefiChainWithoutRole;
-  // A BIOS iPXE ROM (QEMU's, many NICs') whose host's role asks for pxelinux runs pxelinux.0
-  // through its PXE API: pxelinux does no DHCP of its own, so this can't loop like a chain to iPXE.
-  const biosPxelinux = role?.bootLoader === 'pxelinux' && (traits.arch ?? ClientArch.X86Bios) === ClientArch.X86Bios;
-  if (traits.isIpxe && traits.mac && !biosPxelinux) return { nextServer, fileName: `${config.httpBaseUrl}/boot/v1/ipxe/${traits.mac}` };
-  if (!traits.isPxe) return null;
-  switch (traits.arch ?? ClientArch.X86Bios) {
-    case ClientArch.X86Bios:
-      return { nextServer, fileName: role?.bootLoader === 'ipxe' ? 'undionly.kpxe' : 'pxelinux.0' };
-    case ClientArch.X64Efi:
-    case ClientArch.EfiBc:
-      return { nextServer, fileName: uefiFirstStage(uefiChain) };
-    case ClientArch.X64EfiHttp:
-      return { nextServer, fileName: joinUrl(config.httpBaseUrl, `/${uefiFirstStage(uefiChain)}`) };
-    default:
-      return null;
-  }
-}
 
 interface Assignment {
   network: NetworkView;
@@ -206,15 +169,15 @@ export class DhcpPolicy {
     if (!network) return { result: 'ignored', reason: 'no-network', mac, hostId, detail: base };
     // DESIGN.md "Identity": an unknown machine shows in the console's discovery list, offered or not.
     if (!host) this.deps.discovery?.noteUnknownMachine(mac, network.id, null);
-    if (host && !host.bootEnabled) return { result: 'ignored', reason: 'boot-disabled', mac, hostId, detail: base };
-    if (host && host.networkId !== null && host.networkId !== network.id) {
-      return { result: 'ignored', reason: 'host-on-other-network', mac, hostId, detail: { ...base, network: network.name } };
+    const address = host ? addressForHost(host, network, (ip) => this.inSubnet(network, ip)) : ({ kind: 'pool' } as const);
+    if (address.kind === 'refused') {
+      const why = address.reason === 'host-on-other-network' ? { network: network.name } : address.reason === 'reservation-outside-network' ? { ip: host!.ip } : {};
+      return { result: 'ignored', reason: address.reason, mac, hostId, detail: { ...base, ...why } };
     }
     let assignment: Assignment;
     let reclaimed: string | undefined;
-    if (host?.ip) {
-      if (!this.inSubnet(network, host.ip)) return { result: 'ignored', reason: 'reservation-outside-network', mac, hostId, detail: { ...base, ip: host.ip } };
-      assignment = { network, host, ip: host.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) };
+    if (address.kind === 'reserved') {
+      assignment = { network, host, ip: address.ip, leaseSeconds: this.leaseSecondsFor(network, traits, true) };
     } else {
       if (!host && !network.discoveryEnabled) return { result: 'ignored', reason: 'discovery-disabled', mac, hostId, detail: base };
       // RFC 3074: a pool client belongs to one bootd of the pair (reservations are answered by both).

@@ -4,7 +4,7 @@ import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';
 import { decodePacket, encodePacket, getMessageType } from './codec.ts';
 import { MemoryLeaseStore } from './lease-store.ts';
-import { broadcastFlag, MessageType } from './options.ts';
+import { broadcastFlag, MessageType } from '../../lib/dhcp/options.ts';
 import { DhcpPolicy } from './policy.ts';
 import { DhcpServer, replyDestination } from './server.ts';
 import { clientRequest, labView, serverAddress } from './testdata/lab-view.ts';

@@ -5,7 +5,7 @@ import type { Logger } from '../bootd-context.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import type { Metrics } from '../metrics.ts';
 import { decodePacket, encodePacket, getClientMac, getMaxMessageBytes, getMessageType, type DhcpPacket } from './codec.ts';
-import { broadcastFlag, clientPort as defaultClientPort, messageTypeName, MessageType, serverPort as defaultServerPort } from './options.ts';
+import { broadcastFlag, clientPort as defaultClientPort, messageTypeName, MessageType, serverPort as defaultServerPort } from '../../lib/dhcp/options.ts';
 import type { DhcpPolicy, PolicyOutcome } from './policy.ts';
 
 export interface DhcpTransport {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { startHttpService, sendJson } from './service.ts';
-import { FakeBootView } from '../boot-config/testing/fake-boot-view.ts';
+import { FakeBootView } from '../../lib/boot/testing/fake-boot-view.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';
 import type { BootdContext } from '../bootd-context.ts';

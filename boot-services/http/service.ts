@@ -11,7 +11,7 @@ import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { checkBootFileName, type BootFileLookup, type BootFiles } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { normalizeMac } from '../../lib/mac.ts';
-import { httpBootPrefix, type ArtifactKind } from '../boot-config/boot-paths.ts';
+import { httpBootPrefix, type ArtifactKind } from '../../lib/boot/boot-paths.ts';
 import type { BootloaderStatus } from '../boot-config/bootloaders.ts';
 import { loadAndPrepare, prepareFile, sendPreparedFile, type FileResponseHooks, type FileResponseResult, type PreparedFile } from './file-response.ts';
 

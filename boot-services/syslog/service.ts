@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import type http from 'node:http';
 import path from 'node:path';
-import type { HostView } from '../boot-view.ts';
+import type { HostView } from '../../lib/boot/boot-view.ts';
 import type { BootdConfig, BootdContext, LogServer, RunningService } from '../bootd-context.ts';
 import { listenAddresses } from '../tftp/service.ts';
 import { defaultMaxMessageBytes, formatLogLine, parseSyslogMessage } from './message.ts';

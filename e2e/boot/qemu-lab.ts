@@ -196,7 +196,7 @@ export class QemuLab {
       '--enable-ra', '--dhcp-range=fd66::,ra-only', `--pid-file=${path.join(this.tmp, 'ra.pid')}`, '--log-facility=-'], { stdio: 'ignore' });
   }
 
-  async addHost(h: { hostname: string; mac: string | null; ip: string; serial?: string; assetTag?: string; roleId?: string | null }): Promise<string> {
+  async addHost(h: { hostname: string; mac: string | null; ip: string | null; serial?: string; assetTag?: string; roleId?: string | null }): Promise<string> {
     const r = await this.pool.query<{ id: string }>(
       `INSERT INTO "Host" (id, hostname, mac, ip, "networkId", "roleId", serial, "assetTag", "updatedAt")
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now()) RETURNING id`,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getMessageType } from '../codec.ts';
 import { offerReclaimAfterMs } from '../lease-store.ts';
-import { DhcpOption, MessageType } from '../options.ts';
+import { DhcpOption, MessageType } from '../../../lib/dhcp/options.ts';
 import { DhcpLab, dhcpLabForFile, ids, rawRequest, replies, sleep } from './dhcp-lab.ts';
 
 let lab: DhcpLab;

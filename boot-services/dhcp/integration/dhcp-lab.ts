@@ -12,7 +12,7 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
 import { NetnsLab, type LabNamespace } from '../../testing/netns-lab.ts';
 import { decodePacket, encodePacket, macToChaddr, type DhcpPacket } from '../codec.ts';
-import { BootpOp, DhcpOption, MessageType, broadcastFlag } from '../options.ts';
+import { BootpOp, DhcpOption, MessageType, broadcastFlag } from '../../../lib/dhcp/options.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const serverAddress = '10.66.0.1';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getIpOption, getMessageType } from '../codec.ts';
-import { DhcpOption, MessageType } from '../options.ts';
+import { DhcpOption, MessageType } from '../../../lib/dhcp/options.ts';
 import { DhcpLab, dhcpLabForFile, ids, macs, rawRequest, replies, serverAddress, sleep } from './dhcp-lab.ts';
 
 let lab: DhcpLab;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodePacket, getMessageType, getStringOption, type DhcpPacket } from '../codec.ts';
 import { MemoryLeaseStore } from '../lease-store.ts';
-import { DhcpOption, MessageType } from '../options.ts';
+import { DhcpOption, MessageType } from '../../../lib/dhcp/options.ts';
 import { DhcpPolicy, readClientTraits, type PolicyOutcome } from '../policy.ts';
 import { labHost, labNetwork, labView, serverAddress, webRole } from './lab-view.ts';
 import { readPcapUdp } from './pcap.ts';

@@ -1,8 +1,8 @@
 // A small boot network as plain view records, and request builders, for policy/server unit tests.
-import type { HostView, NetworkView, RoleView } from '../../boot-view.ts';
+import type { HostView, NetworkView, RoleView } from '../../../lib/boot/boot-view.ts';
 import { ViewIndex } from '../../config-cache.ts';
 import { ipToBuffer, macToChaddr, type DhcpPacket } from '../codec.ts';
-import { BootpOp, DhcpOption, MessageType } from '../options.ts';
+import { BootpOp, DhcpOption, MessageType } from '../../../lib/dhcp/options.ts';
 
 export const serverAddress = '10.66.0.1';
 

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { labSkipReason } from '../../testing/netns-lab.ts';
-import { host, image, role } from '../../boot-config/testing/fake-boot-view.ts';
+import { host, image, role } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { startBootLab, clientIp, type BootLab } from '../../tftp/integration/boot-lab.ts';
 
 const skip = labSkipReason();

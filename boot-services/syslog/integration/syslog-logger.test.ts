@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FakeBootView, host } from '../../boot-config/testing/fake-boot-view.ts';
+import { FakeBootView, host } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { Metrics } from '../../metrics.ts';
 import { startSyslogService, defaultSyslogTuning, type SyslogService } from '../service.ts';
 import { readHostLogTail } from '../../../server/logs/queries.ts';

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeBootView, host } from '../../boot-config/testing/fake-boot-view.ts';
+import { FakeBootView, host } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { Metrics } from '../../metrics.ts';
 import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
 import { freePort } from '../../../server/testing/web-app.ts';

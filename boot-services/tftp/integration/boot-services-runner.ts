@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { clientHostsOf, type BootdConfig, type BootdContext, type RunningService } from '../../bootd-context.ts';
 import { Metrics } from '../../metrics.ts';
-import { FakeBootView } from '../../boot-config/testing/fake-boot-view.ts';
+import { FakeBootView } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { startTftpService, defaultTftpTuning } from '../service.ts';
 import { startHttpService } from '../../http/service.ts';
 import type pg from 'pg';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labSkipReason } from '../../testing/netns-lab.ts';
-import { host, image, role } from '../../boot-config/testing/fake-boot-view.ts';
+import { host, image, role } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { encodeRequest } from '../packet.ts';
 import { startBootLab, serverIp, serverSecondIp, clientIp, type BootLab } from './boot-lab.ts';
 

@@ -4,7 +4,7 @@ import { FakeBootView, host, image, role } from './testing/fake-boot-view.ts';
 import { planBootForMac } from './boot-plan.ts';
 import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
 import { renderCmdline } from './cmdline.ts';
-import { BootFiles } from './boot-files.ts';
+import { BootFiles } from '../../boot-services/boot-config/boot-files.ts';
 
 const base = 'http://10.66.0.1:8080';
 const artifact = (name: string) => ({ sha256: name.padEnd(64, '0'), sizeBytes: 1, path: `/srv/${name}` });

@@ -1,6 +1,6 @@
 // A BootView made of plain objects, for tests of the boot services before (and besides) the
 // Postgres-backed config cache. Mutable on purpose: tests change a host's role between requests.
-import type { BootView, HostView, ImageView, NetworkView, RoleView } from '../../boot-view.ts';
+import type { BootView, HostView, ImageView, NetworkView, RoleView } from '../boot-view.ts';
 
 export class FakeBootView implements BootView {
   seq = 1n;

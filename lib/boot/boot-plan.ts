@@ -3,7 +3,7 @@
 // Order: unknown MAC → discovery; boot disabled → local disk; a one-shot boot override
 // (rescue, memtest, localdisk, image) → that; else the host's image override; else its role's
 // active image. Clearing a one-shot override once the host is up belongs to the boot agent.
-import type { BootView, HostView, ImageView, RoleView } from '../boot-view.ts';
+import type { BootView, HostView, ImageView, RoleView } from './boot-view.ts';
 import { renderCmdline, withParameter, type CmdlineVariables } from './cmdline.ts';
 import { httpArtifactPath, joinUrl } from './boot-paths.ts';
 

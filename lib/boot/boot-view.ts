@@ -1,7 +1,7 @@
 // The shape of bootd's in-memory view of the database (DESIGN.md "Processes"): plain,
 // immutable records the DHCP/TFTP/HTTP policies read on the reply path. config-cache.ts
 // builds and refreshes it; nothing on the reply path awaits the database.
-import type { NetworkSettings } from '../lib/network-settings.ts';
+import type { NetworkSettings } from '../network-settings.ts';
 
 export type RootMode = 'ram' | 'nfs' | 'disk';
 export type BootLoader = 'pxelinux' | 'ipxe';
