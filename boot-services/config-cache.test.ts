@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { host } from '../lib/boot/testing/fake-boot-view.ts';
-import { ViewIndex } from './config-cache.ts';
+import { ViewIndex } from '../lib/boot/view-index.ts';
 
 test('a host is found by hostname whatever the case; a rename or delete moves the key', () => {
   const v = new ViewIndex();

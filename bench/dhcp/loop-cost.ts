@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { ViewIndex } from '../../boot-services/config-cache.ts';
+import { ViewIndex } from '../../lib/boot/view-index.ts';
 import { encodePacket, ipToBuffer, macToChaddr } from '../../boot-services/dhcp/codec.ts';
 import { BootpOp, DhcpOption, MessageType } from '../../lib/dhcp/options.ts';
 import { PgLeaseStore } from '../../boot-services/dhcp/pg-lease-store.ts';

@@ -44,3 +44,13 @@ export function httpIpxeScriptPath(mac: string): string {
 export function joinUrl(baseUrl: string, path: string): string {
   return baseUrl.replace(/\/+$/, '') + path;
 }
+
+/** pxelinux's per-host config name (pxelinux.cfg/01-aa-bb-cc-dd-ee-ff: ARP type 1, then the MAC). */
+export function pxelinuxConfigName(mac: string): string {
+  return `pxelinux.cfg/01-${mac.toLowerCase().replace(/:/g, '-')}`;
+}
+
+/** GRUB's per-host config name (grub/grub.cfg-01-aa-bb-cc-dd-ee-ff, as GRUB's net module asks). */
+export function grubConfigName(mac: string): string {
+  return `grub/grub.cfg-01-${mac.toLowerCase().replace(/:/g, '-')}`;
+}

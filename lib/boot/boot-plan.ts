@@ -26,7 +26,10 @@ export type BootPlan =
   | { kind: 'localdisk'; host: HostView; reason: 'boot-disabled' | 'one-shot-localdisk' }
   | { kind: 'memtest'; host: HostView }
   /** A known host we can't boot: why, so the config can say it and fall back to local disk. */
-  | { kind: 'unbootable'; host: HostView; reason: string };
+  | { kind: 'unbootable'; host: HostView; reason: string; cause: UnbootableCause };
+
+/** Why a host can't boot, as a key the fleet's doctor summary groups hosts by. */
+export type UnbootableCause = 'no-role' | 'role-missing' | 'role-without-image' | 'image-missing' | 'image-incomplete' | 'override-without-image';
 
 export interface BootPlanContext {
   view: BootView;
@@ -58,11 +61,11 @@ export function planBootForHost(ctx: BootPlanContext, host: HostView): BootPlan 
     case 'memtest':
       return { kind: 'memtest', host };
     case 'image':
-      if (!host.imageOverrideId) return { kind: 'unbootable', host, reason: 'one-shot image override names no image' };
+      if (!host.imageOverrideId) return { kind: 'unbootable', host, reason: 'one-shot image override names no image', cause: 'override-without-image' };
       return linuxBoot(ctx, host, host.imageOverrideId, 'one-shot-image');
     case 'rescue': {
       const imageId = host.imageOverrideId ?? roleOf(ctx, host)?.activeImageId ?? null;
-      if (!imageId) return { kind: 'unbootable', host, reason: 'rescue needs an image: the host has no role image' };
+      if (!imageId) return { kind: 'unbootable', host, reason: 'rescue needs an image: the host has no role image', cause: 'role-without-image' };
       return linuxBoot(ctx, host, imageId, 'rescue');
     }
     case null:
@@ -70,8 +73,8 @@ export function planBootForHost(ctx: BootPlanContext, host: HostView): BootPlan 
   }
   if (host.imageOverrideId) return linuxBoot(ctx, host, host.imageOverrideId, 'image-override');
   const role = roleOf(ctx, host);
-  if (!role) return { kind: 'unbootable', host, reason: host.roleId ? `role ${host.roleId} not found` : 'host has no role' };
-  if (!role.activeImageId) return { kind: 'unbootable', host, reason: `role ${role.name} has no active image` };
+  if (!role) return { kind: 'unbootable', host, reason: host.roleId ? `role ${host.roleId} not found` : 'host has no role', cause: host.roleId ? 'role-missing' : 'no-role' };
+  if (!role.activeImageId) return { kind: 'unbootable', host, reason: `role ${role.name} has no active image`, cause: 'role-without-image' };
   return linuxBoot(ctx, host, role.activeImageId, 'role-image');
 }
 
@@ -81,12 +84,12 @@ function roleOf(ctx: BootPlanContext, host: HostView): RoleView | null {
 
 function linuxBoot(ctx: BootPlanContext, host: HostView, imageId: string, reason: LinuxBootReason): BootPlan {
   const image = ctx.view.findImageById(imageId);
-  if (!image) return { kind: 'unbootable', host, reason: `image ${imageId} not found` };
-  if (!image.kernel || !image.initrd) return { kind: 'unbootable', host, reason: `image ${image.version} lacks a kernel or initrd` };
+  if (!image) return { kind: 'unbootable', host, reason: `image ${imageId} not found`, cause: 'image-missing' };
+  if (!image.kernel || !image.initrd) return { kind: 'unbootable', host, reason: `image ${image.version} lacks a kernel or initrd`, cause: 'image-incomplete' };
   // An image override may belong to another role; the cmdline still follows the host's role,
   // falling back to the image's own role when the host has none.
   const role = roleOf(ctx, host) ?? ctx.view.findRoleById(image.roleId);
-  if (!role) return { kind: 'unbootable', host, reason: 'no role to take the cmdline template from' };
+  if (!role) return { kind: 'unbootable', host, reason: 'no role to take the cmdline template from', cause: 'role-missing' };
   const url = (kind: 'kernel' | 'initrd' | 'rootfs') => joinUrl(ctx.httpBaseUrl, httpArtifactPath(image.id, kind));
   const vars: CmdlineVariables = {
     hostname: host.hostname,

@@ -1,6 +1,6 @@
 // A small boot network as plain view records, and request builders, for policy/server unit tests.
 import type { HostView, NetworkView, RoleView } from '../../../lib/boot/boot-view.ts';
-import { ViewIndex } from '../../config-cache.ts';
+import { ViewIndex } from '../../../lib/boot/view-index.ts';
 import { ipToBuffer, macToChaddr, type DhcpPacket } from '../codec.ts';
 import { BootpOp, DhcpOption, MessageType } from '../../../lib/dhcp/options.ts';
 

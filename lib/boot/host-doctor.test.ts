@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeBootView, host, image, role } from './testing/fake-boot-view.ts';
+import type { NetworkView } from './boot-view.ts';
+import { diagnoseHost, summarizeFleet, type DoctorContext } from './host-doctor.ts';
+import { renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
+import { planBootForHost } from './boot-plan.ts';
+
+const art = (c: string) => ({ sha256: c.repeat(64), sizeBytes: 10, path: `/a/${c}` });
+const lab: NetworkView = {
+  id: 'n-lab', name: 'lab', cidr: '10.66.0.0/24', gateway: null, dnsServers: [], domain: null, bootServer: '10.66.0.1',
+  poolStart: '10.66.0.100', poolEnd: '10.66.0.150', leaseSeconds: 600, relayAddresses: [], discoveryEnabled: true, servedBy: [],
+};
+
+function fleet(): FakeBootView {
+  const view = new FakeBootView();
+  view.networkList = [lab];
+  view.roles = [
+    role({ id: 'r-web', name: 'web', activeImageId: 'img-1' }),
+    role({ id: 'r-empty', name: 'empty' }),
+    role({ id: 'r-ipxe', name: 'lvs', bootLoader: 'ipxe', activeImageId: 'img-2', cmdlineTemplate: 'console=ttyS0 x={nope}' }),
+  ];
+  view.images = [
+    image({ id: 'img-1', roleId: 'r-web', version: '7', kernel: art('k'), initrd: art('i'), rootfs: art('r') }),
+    image({ id: 'img-2', roleId: 'r-ipxe', version: '2', kernel: art('k'), initrd: art('i'), rootfs: null }),
+  ];
+  view.hosts = [
+    host({ id: 'h-ok', hostname: 'web01', mac: '52:54:00:00:00:01', ip: '10.66.0.11', networkId: 'n-lab', roleId: 'r-web' }),
+    host({ id: 'h-noimg', hostname: 'db01', mac: '52:54:00:00:00:02', ip: null, networkId: 'n-lab', roleId: 'r-empty' }),
+    host({ id: 'h-nomac', hostname: 'pre01', mac: null, ip: '10.66.0.21', networkId: 'n-lab', roleId: 'r-web' }),
+    host({ id: 'h-ipxe', hostname: 'lvs01', mac: '52:54:00:00:00:04', ip: '10.66.0.14', networkId: 'n-lab', roleId: 'r-ipxe' }),
+    host({ id: 'h-outside', hostname: 'odd01', mac: '52:54:00:00:00:05', ip: '10.99.0.5', networkId: 'n-lab', roleId: 'r-web' }),
+  ];
+  return view;
+}
+const ctxOf = (view: FakeBootView): DoctorContext => ({ view, bootServer: { name: 'this console\'s bootd', serverAddress: '10.66.0.1', httpBaseUrl: 'http://10.66.0.1:8080' } });
+
+test('a healthy BIOS host: every check ok, pxelinux.0 then its config, the text bootd serves verbatim', () => {
+  const view = fleet();
+  const d = diagnoseHost(ctxOf(view), view.findHostById('h-ok')!);
+  assert.equal(d.canBoot, true, JSON.stringify(d.checks));
+  const bios = d.firmwares.find((f) => f.firmware === 'bios')!;
+  assert.equal(bios.dhcpBootFile, 'pxelinux.0');
+  assert.equal(bios.config?.name, 'pxelinux.cfg/01-52-54-00-00-00-01');
+  assert.equal(bios.config?.text, renderPxelinuxConfig(planBootForHost({ view, httpBaseUrl: 'http://10.66.0.1:8080' }, view.findHostById('h-ok')!)));
+  assert.deepEqual(bios.chain.map((s) => s.file), ['pxelinux.0', 'pxelinux.cfg/01-52-54-00-00-00-01', 'images/img-1/kernel', 'images/img-1/initrd', 'images/img-1/rootfs']);
+  const uefi = d.firmwares.find((f) => f.firmware === 'uefi')!;
+  assert.equal(uefi.dhcpBootFile, 'ipxe.efi');
+  assert.equal(uefi.config?.name, 'http://10.66.0.1:8080/boot/v1/ipxe/52:54:00:00:00:01');
+  assert.match(d.cmdline ?? '', /fleetboot\.host=web01 fleetboot\.role=web fleetboot\.root=ram/);
+});
+
+test('a host whose role has no image can\'t boot, and says so with the fix', () => {
+  const view = fleet();
+  const d = diagnoseHost(ctxOf(view), view.findHostById('h-noimg')!);
+  assert.equal(d.canBoot, false);
+  assert.equal(d.cause, 'role-without-image');
+  const check = d.checks.find((c) => c.key === 'image')!;
+  assert.match(check.detail, /role empty has no active image/);
+  assert.match(check.hint ?? '', /Upload an image for the role/);
+  assert.match(d.checks.find((c) => c.key === 'address')!.detail, /pool lease from lab \(10\.66\.0\.100–10\.66\.0\.150\)/);
+  assert.match(d.firmwares[0]!.config!.text, /cannot boot: role empty has no active image; local disk instead/);
+});
+
+test('no MAC, a reservation outside the network, a ram image without rootfs, unknown cmdline placeholders', () => {
+  const view = fleet();
+  const noMac = diagnoseHost(ctxOf(view), view.findHostById('h-nomac')!);
+  assert.equal(noMac.cause, 'no-mac');
+  assert.deepEqual(noMac.firmwares, []);
+  const outside = diagnoseHost(ctxOf(view), view.findHostById('h-outside')!);
+  assert.equal(outside.cause, 'reservation-outside-network');
+  const ipxe = diagnoseHost(ctxOf(view), view.findHostById('h-ipxe')!);
+  assert.equal(ipxe.cause, 'rootfs-missing');
+  assert.match(ipxe.checks.find((c) => c.key === 'image')!.detail, /ram root mode, which needs: rootfs tarball/);
+  assert.equal(ipxe.checks.find((c) => c.key === 'cmdline')!.status, 'warn');
+  const bios = ipxe.firmwares.find((f) => f.firmware === 'bios')!;
+  assert.equal(bios.dhcpBootFile, 'undionly.kpxe', 'an iPXE role\'s BIOS hosts chain to iPXE');
+  assert.equal(bios.config?.text, renderIpxeScript(planBootForHost({ view, httpBaseUrl: 'http://10.66.0.1:8080' }, view.findHostById('h-ipxe')!), 'http://10.66.0.1:8080'));
+});
+
+test('the fleet summary groups the hosts that can\'t boot by cause, most first', () => {
+  const view = fleet();
+  view.hosts.push(host({ id: 'h-noimg2', hostname: 'db02', mac: '52:54:00:00:00:06', networkId: 'n-lab', roleId: 'r-empty' }));
+  const s = summarizeFleet(view.hosts.map((h) => diagnoseHost(ctxOf(view), h)));
+  assert.equal(s.hosts, 6);
+  assert.equal(s.cannotBoot, 5);
+  assert.deepEqual(s.groups[0], { cause: 'role-without-image', text: 'role has no active image', hostIds: ['h-noimg', 'h-noimg2'] });
+});
