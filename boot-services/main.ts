@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     onChange: () => metrics.set('fleetboot_view_hosts', 'Hosts in bootd\'s view', {}, view.hostCount()),
   });
   await view.start();
-  const events = new EventWriter({ pool, stateDir: config.stateDir, log, metrics });
+  const events = new EventWriter({ store: store.events, stateDir: config.stateDir, log, metrics });
   // A named bootd registers before it answers anyone: a wrong name or credential stops it here.
   const identity = config.bootServer;
   const registry = identity
@@ -113,8 +113,8 @@ async function main(): Promise<void> {
   await registry?.start();
   // Stalled/offline hosts and event retention (boot-services/events/stall-watch.ts says why here).
   const liveState = liveStateSettings();
-  const stallWatch = startStallWatch({ pool, log, metrics, offlineSeconds: liveState.offlineSeconds });
-  const retention = startEventRetention({ pool, log, metrics, retentionDays: liveState.retentionDays });
+  const stallWatch = startStallWatch({ store: store.events, log, metrics, offlineSeconds: liveState.offlineSeconds });
+  const retention = startEventRetention({ store: store.events, log, metrics, retentionDays: liveState.retentionDays });
   let syslog: SyslogService | null = null;
   // DHCP (option 7) and the agent's identity tell hosts where to send their logs, once syslog listens.
   let lastLookupWarnMs = 0;

@@ -18,6 +18,7 @@ import { PgLeaseStore } from '../../boot-services/dhcp/pg-lease-store.ts';
 import { DhcpPolicy } from '../../boot-services/dhcp/policy.ts';
 import { DhcpServer } from '../../boot-services/dhcp/server.ts';
 import { EventWriter } from '../../boot-services/events/event-writer.ts';
+import { EventStore } from '../../boot-services/store/events.ts';
 import { Metrics } from '../../boot-services/metrics.ts';
 
 const mode = process.env.LOOP_MODE ?? 'repeat';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   const pool = instantPool();
   const metrics = new Metrics();
   const leases = await PgLeaseStore.open({ pool, log: silentLog, metrics });
-  const events = new EventWriter({ pool, stateDir, log: silentLog, metrics });
+  const events = new EventWriter({ store: new EventStore(pool), stateDir, log: silentLog, metrics });
   const policy = new DhcpPolicy({ view, leases, config: { serverAddress, httpBaseUrl: `http://${serverAddress}:8080` } });
   const replies = new Map<number, Buffer>();
   const server = new DhcpServer({ policy, events, metrics, log: silentLog, transport: { send: (bytes) => { replies.set(bytes.readUInt32BE(4), bytes); } } });

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import pg from 'pg';
 import { EventWriter } from '../../boot-services/events/event-writer.ts';
+import { EventStore } from '../../boot-services/store/events.ts';
 import { Metrics } from '../../boot-services/metrics.ts';
 import { simulatedBootSteps } from '../../boot-services/testing/simulated-boot.ts';
 import { SseClient } from '../../server/events/integration/sse-client.ts';
@@ -33,7 +34,7 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-events-'));
 const metrics = new Metrics();
 let measuring = true;
 const writer = new EventWriter({
-  pool, stateDir, log: quiet, metrics,
+  store: new EventStore(pool), stateDir, log: quiet, metrics,
   onCommitted: (b) => {
     if (!measuring) return;
     const t = { takenAtMs: b.takenAtMs, lockedAtMs: b.lockedAtMs, committedAtMs: b.committedAtMs };

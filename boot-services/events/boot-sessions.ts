@@ -9,7 +9,6 @@
 // while no one else has written boot events since the writer's own last commit (the stall watch
 // and other bootd write host-state or boot events whenever they touch a session); otherwise, and
 // after any failed batch, it is dropped and the sessions are read again.
-import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { BootEventRecord } from '../../lib/boot-event.ts';
 import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from '../../lib/boot-phase.ts';
@@ -95,21 +94,6 @@ export class SessionBook {
     this.byMac.clear();
     this.head = null;
   }
-}
-
-/** Reads the latest session of each MAC (null for a MAC without one). Inside the writer's transaction. */
-export async function loadLatestSessions(client: pg.PoolClient | pg.Client, macs: string[]): Promise<Map<string, SessionRow | null>> {
-  const found = new Map<string, SessionRow | null>(macs.map((m) => [m, null]));
-  if (macs.length === 0) return found;
-  const loaded = await client.query<SessionRow>(
-    `SELECT s.id, s."hostId", s.mac, s."startedAt", s."endedAt", s.phase, s.outcome,
-            COALESCE((SELECT max(e.at) FROM "BootEvent" e WHERE e."sessionId" = s.id), s."startedAt") AS "lastEventAt"
-     FROM unnest($1::text[]) AS m(mac)
-     CROSS JOIN LATERAL (SELECT * FROM "BootSession" b WHERE b.mac = m.mac ORDER BY b."startedAt" DESC LIMIT 1) s`,
-    [macs],
-  );
-  for (const row of loaded.rows) found.set(row.mac, row);
-  return found;
 }
 
 /**

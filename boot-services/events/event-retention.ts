@@ -2,14 +2,14 @@
 // default) are deleted in bounded batches, each its own short transaction, so pruning a large
 // backlog never holds locks long or blocks the event writer; boot sessions that ended before the
 // horizon go after their events.
-import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
+import type { EventStore } from '../store/events.ts';
 
 export const defaultRetentionDays = 30;
 
 export interface RetentionOptions {
-  pool: pg.Pool;
+  store: Pick<EventStore, 'pruneEventsBefore' | 'pruneSessionsEndedBefore'>;
   retentionDays: number;
   batchRows?: number;
   /** Bound on one pass; the rest waits for the next pass. */
@@ -23,20 +23,14 @@ export async function pruneOldEvents(opts: RetentionOptions, now = new Date()): 
   let events = 0;
   let sessions = 0;
   for (let i = 0; i < maxBatches; i++) {
-    const res = await opts.pool.query(
-      `DELETE FROM "BootEvent" WHERE id IN (SELECT id FROM "BootEvent" WHERE at < $1 ORDER BY at LIMIT $2)`,
-      [cutoff, batchRows],
-    );
-    events += res.rowCount ?? 0;
-    if ((res.rowCount ?? 0) < batchRows) break;
+    const deleted = await opts.store.pruneEventsBefore(cutoff, batchRows);
+    events += deleted;
+    if (deleted < batchRows) break;
   }
   for (let i = 0; i < maxBatches; i++) {
-    const res = await opts.pool.query(
-      `DELETE FROM "BootSession" WHERE id IN (SELECT id FROM "BootSession" WHERE "endedAt" < $1 LIMIT $2)`,
-      [cutoff, batchRows],
-    );
-    sessions += res.rowCount ?? 0;
-    if ((res.rowCount ?? 0) < batchRows) break;
+    const deleted = await opts.store.pruneSessionsEndedBefore(cutoff, batchRows);
+    sessions += deleted;
+    if (deleted < batchRows) break;
   }
   return { events, sessions };
 }

@@ -9,27 +9,21 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
 import type { BootEventRecord } from '../../lib/boot-event.ts';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BootEventInput, EventSink } from './event-sink.ts';
 import { EventSpool } from './event-spool.ts';
-import { SessionBook, assignSessions, loadLatestSessions, sessionGapSeconds, sessionRowsJson, type SessionAssignment } from './boot-sessions.ts';
+import { SessionBook, assignSessions, sessionGapSeconds, sessionRowsJson, type SessionAssignment } from './boot-sessions.ts';
 import { hostStateOfSession } from './host-state.ts';
-
-/**
- * Transaction-level advisory lock every writer of "BootEvent" takes before inserting: commits
- * then happen in seq order, so a reader that has seen seq N has seen every committed seq below
- * it (the SSE streams resume by seq and must never skip an event committed late).
- */
-export const eventOrderLockKey = 7_305_001;
+import type { EventStore, HostSeen } from '../store/events.ts';
 
 const bootDurationBuckets = [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 const eventLagBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
 export interface EventWriterOptions {
-  pool: pg.Pool;
+  /** PostgreSQL (store/events.ts); the writer's SQL is there. */
+  store: EventStore;
   stateDir: string;
   log: Logger;
   metrics: Metrics;
@@ -318,63 +312,54 @@ export class EventWriter implements EventSink {
    */
   private async insert(batch: QueuedEvent[], opts: { mayRepeat?: boolean } = {}): Promise<void> {
     const takenAtMs = Date.now();
-    const client = await this.opts.pool.connect();
     let assigned: SessionAssignment;
-    let lockedAtMs: number;
+    let lockedAtMs = takenAtMs;
     try {
-      // One simple-protocol round trip; the lock is taken before max(seq) is read.
-      const opened = (await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${eventOrderLockKey}); SELECT coalesce(max(seq), 0)::text AS head FROM "BootEvent"`)) as unknown as pg.QueryResult[];
-      lockedAtMs = Date.now();
-      const head = opened[2]!.rows[0].head as string;
-      // Someone else (the stall watch, another bootd) wrote events, maybe sessions: read them again.
-      if (this.book.head !== head) this.book.forget();
-      if (opts.mayRepeat && batch.length > 0) {
-        const stored = await client.query<{ id: string }>('SELECT id FROM "BootEvent" WHERE id = ANY($1::uuid[])', [batch.map((e) => e.event.id)]);
-        const known = new Set(stored.rows.map((r) => r.id));
-        batch = batch.filter((e) => !known.has(e.event.id));
-      }
-      const events = batch.map((q) => q.event);
-      // An event without a MAC (HTTP tied to a host by its address) belongs to its host's MAC.
-      const hostsWithoutMac = [...new Set(events.filter((e) => !e.mac && e.hostId).map((e) => e.hostId!))];
-      const macOfHost = new Map<string, string>();
-      if (hostsWithoutMac.length > 0) {
-        const rows = await client.query<{ id: string; mac: string | null }>(`SELECT id, mac FROM "Host" WHERE id = ANY($1::uuid[])`, [hostsWithoutMac]);
-        for (const r of rows.rows) if (r.mac) macOfHost.set(r.id, r.mac);
-      }
-      const macOf = (e: BootEventRecord) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
-      const unknown = [...new Set(events.map(macOf).filter((m): m is string => m !== null && !this.book.knows(m)))];
-      if (unknown.length > 0) this.book.remember(await loadLatestSessions(client, unknown));
-      assigned = assignSessions(events, (mac) => this.book.latest(mac), macOf, this.gapSeconds);
+      let newest: string;
+      ({ newest, sessions: assigned } = await this.opts.store.inEventOrder(async (tx, head) => {
+        lockedAtMs = Date.now();
+        // Someone else (the stall watch, another bootd) wrote events, maybe sessions: read them again.
+        if (this.book.head !== head) this.book.forget();
+        if (opts.mayRepeat && batch.length > 0) {
+          const known = await tx.storedEventIds(batch.map((e) => e.event.id));
+          batch = batch.filter((e) => !known.has(e.event.id));
+        }
+        const events = batch.map((q) => q.event);
+        // An event without a MAC (HTTP tied to a host by its address) belongs to its host's MAC.
+        const hostsWithoutMac = [...new Set(events.filter((e) => !e.mac && e.hostId).map((e) => e.hostId!))];
+        const macOfHost = hostsWithoutMac.length > 0 ? await tx.macsOfHosts(hostsWithoutMac) : new Map<string, string>();
+        const macOf = (e: BootEventRecord) => e.mac ?? (e.hostId ? macOfHost.get(e.hostId) ?? null : null);
+        const unknown = [...new Set(events.map(macOf).filter((m): m is string => m !== null && !this.book.knows(m)))];
+        if (unknown.length > 0) this.book.remember(await tx.latestSessions(unknown));
+        const sessions = assignSessions(events, (mac) => this.book.latest(mac), macOf, this.gapSeconds);
 
-      // Each host once: last seen (a host seen on the wire is alive) and the state its latest session gives it.
-      const hosts = new Map<string, { id: string; seen: string | null; state: string | null; phase: string | null; sessionId: string | null; at: string | null }>();
-      for (const e of events) {
-        if (!e.hostId) continue;
-        const h = hosts.get(e.hostId);
-        if (!h) hosts.set(e.hostId, { id: e.hostId, seen: e.at, state: null, phase: null, sessionId: null, at: null });
-        else if (h.seen === null || e.at > h.seen) h.seen = e.at;
-      }
-      for (const [hostId, s] of assigned.hostSessions) {
-        const h = hosts.get(hostId) ?? { id: hostId, seen: null, state: null, phase: null, sessionId: null, at: null };
-        Object.assign(h, { state: hostStateOfSession(s.phase, s.outcome), phase: s.phase, sessionId: s.sessionId, at: s.at });
-        hosts.set(hostId, h);
-      }
-      // n keeps seq in recorded order; the session id is spliced into the JSON encoded at record time.
-      const eventsJson = `[${batch.map((q, n) => {
-        const sessionId = assigned.sessionOf.get(q.event.id);
-        return `{"n":${n},"sessionId":${sessionId ? `"${sessionId}"` : 'null'},${q.json.slice(1)}`;
-      }).join(',')}]`;
-      const written = await client.query<{ head: string | null }>(writeBatchSql, [eventsJson, sessionRowsJson(assigned.changed), JSON.stringify([...hosts.values()])]);
-      await client.query('COMMIT');
+        // Each host once: last seen (a host seen on the wire is alive) and the state its latest session gives it.
+        const hosts = new Map<string, HostSeen>();
+        for (const e of events) {
+          if (!e.hostId) continue;
+          const h = hosts.get(e.hostId);
+          if (!h) hosts.set(e.hostId, { id: e.hostId, seen: e.at, state: null, phase: null, sessionId: null, at: null });
+          else if (h.seen === null || e.at > h.seen) h.seen = e.at;
+        }
+        for (const [hostId, s] of sessions.hostSessions) {
+          const h = hosts.get(hostId) ?? { id: hostId, seen: null, state: null, phase: null, sessionId: null, at: null };
+          Object.assign(h, { state: hostStateOfSession(s.phase, s.outcome), phase: s.phase, sessionId: s.sessionId, at: s.at });
+          hosts.set(hostId, h);
+        }
+        // n keeps seq in recorded order; the session id is spliced into the JSON encoded at record time.
+        const eventsJson = `[${batch.map((q, n) => {
+          const sessionId = sessions.sessionOf.get(q.event.id);
+          return `{"n":${n},"sessionId":${sessionId ? `"${sessionId}"` : 'null'},${q.json.slice(1)}`;
+        }).join(',')}]`;
+        const result = await tx.writeBatch({ eventsJson, sessionsJson: sessionRowsJson(sessions.changed), hosts: [...hosts.values()] });
+        return { newest: result.head ?? head, sessions };
+      }));
       this.book.remember(assigned.latest);
-      this.book.head = written.rows[0]?.head ?? head;
+      this.book.head = newest;
     } catch (err) {
       // Whatever the book assumed may not have been written.
       this.book.forget();
-      await client.query('ROLLBACK').catch(() => undefined);
       throw err;
-    } finally {
-      client.release();
     }
     const committedAtMs = Date.now();
     const eventAtMs = batch.map((q) => Date.parse(q.event.at));
@@ -414,50 +399,3 @@ export class EventWriter implements EventSink {
     this.opts.log.warn('the database did not answer while stopping; events spooled for the next start', { events: left.length });
   }
 }
-
-/**
- * The batch in one statement. $1: events (n = recorded order, with their session), $2: sessions
- * created or changed, $3: one row per host (last seen; state, phase and session when a session
- * of the host moved). Every host whose state changes gets a `bootd`/`host-state` event after the
- * batch's events (host-state.ts says why). Foreign keys are checked at the end of the statement,
- * so events may name sessions inserted by it. LEFT JOIN "Host": a host deleted while its machine
- * was booting leaves anonymous events and sessions. Returns the newest seq written.
- */
-const writeBatchSql = `
-WITH sessions AS (
-  INSERT INTO "BootSession" (id, "hostId", mac, "startedAt", "endedAt", phase, outcome)
-  SELECT s.id, h.id, s.mac, s."startedAt", s."endedAt", s.phase, s.outcome
-  FROM json_to_recordset($2::json) AS s(id uuid, "hostId" uuid, mac text, "startedAt" timestamptz, "endedAt" timestamptz, phase text, outcome text)
-  LEFT JOIN "Host" h ON h.id = s."hostId"
-  ON CONFLICT (id) DO UPDATE SET "hostId" = COALESCE("BootSession"."hostId", EXCLUDED."hostId"), "endedAt" = EXCLUDED."endedAt",
-    phase = EXCLUDED.phase, outcome = EXCLUDED.outcome
-), seen AS (
-  SELECT s.*, h.state::text AS "wasState", h."statePhase" AS "wasPhase"
-  FROM json_to_recordset($3::json) AS s(id uuid, seen timestamptz, state text, phase text, "sessionId" uuid, at timestamptz)
-  JOIN "Host" h ON h.id = s.id
-), hosts AS (
-  UPDATE "Host" h SET
-    "lastSeenAt" = CASE WHEN s.seen IS NOT NULL AND (h."lastSeenAt" IS NULL OR h."lastSeenAt" < s.seen) THEN s.seen ELSE h."lastSeenAt" END,
-    state = COALESCE(s.state, h.state::text)::"HostState",
-    "statePhase" = CASE WHEN s.state IS NULL THEN h."statePhase" ELSE s.phase END
-  FROM seen s
-  WHERE h.id = s.id AND ((s.seen IS NOT NULL AND (h."lastSeenAt" IS NULL OR h."lastSeenAt" < s.seen))
-    OR (s.state IS NOT NULL AND (h.state::text, h."statePhase") IS DISTINCT FROM (s.state, s.phase)))
-  RETURNING h.id, h.mac, h.state::text AS state, h."statePhase" AS phase, s."sessionId", s.at, s."wasState", s."wasPhase"
-), written AS (
-  INSERT INTO "BootEvent" (id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal")
-  SELECT id, "hostId", mac, "sessionId", source, type, at, detail, "bytesDone", "bytesTotal" FROM (
-    SELECT e.id, h.id AS "hostId", e.mac, e."sessionId", e.source, e.type, e.at, e.detail, e."bytesDone", e."bytesTotal", e.n
-    FROM json_to_recordset($1::json) AS e(n int, "sessionId" uuid, id uuid, "hostId" uuid, mac text, source text, type text, at timestamptz,
-         detail jsonb, "bytesDone" bigint, "bytesTotal" bigint)
-    LEFT JOIN "Host" h ON h.id = e."hostId"
-    UNION ALL
-    SELECT gen_random_uuid(), c.id, c.mac, c."sessionId", 'bootd', 'host-state', c.at, jsonb_build_object('state', c.state, 'phase', c.phase),
-           NULL, NULL, 2147483647
-    FROM hosts c WHERE (c.state, c.phase) IS DISTINCT FROM (c."wasState", c."wasPhase")
-  ) x
-  ORDER BY n
-  ON CONFLICT (id) DO NOTHING
-  RETURNING seq
-)
-SELECT max(seq)::text AS head FROM written`;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { EventWriter } from '../events/event-writer.ts';
+import { EventStore } from '../store/events.ts';
 import { sessionGapSeconds } from '../events/boot-sessions.ts';
 import { pruneOldEvents } from '../events/event-retention.ts';
 import { watchHostsOnce } from '../events/stall-watch.ts';
@@ -25,7 +26,7 @@ before(async () => {
   pool = new pg.Pool({ connectionString: db.url });
   metrics = new Metrics();
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-'));
-  writer = new EventWriter({ pool, stateDir, log: quiet, metrics });
+  writer = new EventWriter({ store: new EventStore(pool), stateDir, log: quiet, metrics });
 });
 after(async () => {
   await writer.close();
@@ -95,7 +96,7 @@ test('a boot that stops mid-transfer is marked stalled at its last phase, and re
   await writer.flush();
   assert.deepEqual(await hostRow(host.id), { state: 'booting', statePhase: 'rootfs' });
 
-  const watch = { pool, metrics, offlineSeconds: 3600 };
+  const watch = { store: new EventStore(pool), metrics, offlineSeconds: 3600 };
   assert.equal((await watchHostsOnce(watch, new Date(last.getTime() + 29_000))).stalled, 0, 'not before the role\'s stallSeconds');
   assert.equal((await watchHostsOnce(watch, new Date(last.getTime() + 31_000))).stalled, 1);
   assert.deepEqual(await hostRow(host.id), { state: 'stalled', statePhase: 'rootfs' });
@@ -114,7 +115,7 @@ test('a host not heard from for offlineSeconds goes offline; one heard from agai
   const host = await addHost();
   const last = record(simulatedBootSteps({ hostId: host.id, mac: host.mac }), new Date(Date.now() - 100_000));
   await writer.flush();
-  const pass = await watchHostsOnce({ pool, metrics, offlineSeconds: 50 }, new Date());
+  const pass = await watchHostsOnce({ store: new EventStore(pool), metrics, offlineSeconds: 50 }, new Date());
   assert.ok(pass.offline >= 1);
   assert.equal((await hostRow(host.id)).state, 'offline');
   writer.record({ hostId: host.id, mac: host.mac, source: 'dhcp', type: 'request', detail: { form: 'renewing' }, at: new Date(last.getTime() + 60_000) });
@@ -128,14 +129,14 @@ test('retention deletes events and ended sessions older than the horizon, in bou
   await writer.flush();
   const before = Number((await pool.query(`SELECT count(*) FROM "BootEvent" WHERE "hostId" = $1`, [host.id])).rows[0].count);
   assert.ok(before > 20);
-  const pruned = await pruneOldEvents({ pool, retentionDays: 30, batchRows: 7 });
+  const pruned = await pruneOldEvents({ store: new EventStore(pool), retentionDays: 30, batchRows: 7 });
   assert.equal(pruned.events, before);
   assert.equal(pruned.sessions, 1);
   assert.equal(Number((await pool.query(`SELECT count(*) FROM "BootEvent" WHERE "hostId" = $1`, [host.id])).rows[0].count), 0);
 });
 
 test('metrics: boots by outcome, boot duration histogram, event lag, hosts and leases by state', async () => {
-  await watchHostsOnce({ pool, metrics, offlineSeconds: 3600 }, new Date());
+  await watchHostsOnce({ store: new EventStore(pool), metrics, offlineSeconds: 3600 }, new Date());
   const text = metrics.render();
   for (const line of [
     /^fleetboot_boots_total\{outcome="up"\} \d+$/m,
@@ -149,7 +150,7 @@ test('metrics: boots by outcome, boot duration histogram, event lag, hosts and l
 
 test('two writers on one database (two bootd) keep one session per boot', async () => {
   const host = await addHost();
-  const other = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics() });
+  const other = new EventWriter({ store: new EventStore(pool), stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics() });
   try {
     let at = Date.now() - 60_000;
     // Each writer's remembered sessions go stale whenever the other commits: neither may fork the boot.
@@ -185,7 +186,7 @@ test('FLEETBOOT_SESSION_GAP_SECONDS: a firmware DISCOVER after the quiet gap sta
   assert.equal(sessionGapSeconds({}), 600);
   assert.equal(sessionGapSeconds({ FLEETBOOT_SESSION_GAP_SECONDS: '90' }), 90);
   assert.throws(() => sessionGapSeconds({ FLEETBOOT_SESSION_GAP_SECONDS: 'soon' }), /FLEETBOOT_SESSION_GAP_SECONDS/);
-  const short = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics(), sessionGapSeconds: 60 });
+  const short = new EventWriter({ store: new EventStore(pool), stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sessions-')), log: quiet, metrics: new Metrics(), sessionGapSeconds: 60 });
   try {
     const host = await addHost(3600);
     const [discover] = simulatedBootSteps({ hostId: host.id, mac: host.mac });

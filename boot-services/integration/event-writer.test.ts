@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { EventWriter } from '../events/event-writer.ts';
+import { EventStore } from '../store/events.ts';
 import { Metrics } from '../metrics.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/db/testing.ts';
 
@@ -29,7 +30,7 @@ const count = async () => Number((await client.query(`SELECT count(*) FROM "Boot
 test('events are written in batches and the host is marked seen', async () => {
   const host = await client.query(`INSERT INTO "Host" (id, hostname, mac, "updatedAt") VALUES (gen_random_uuid(), 'web-01', 'aa:bb:cc:00:00:01', now()) RETURNING id`);
   const pool = new pg.Pool({ connectionString: db.url });
-  const writer = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
+  const writer = new EventWriter({ store: new EventStore(pool), stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
   const before = await count();
   for (let i = 0; i < 500; i++) writer.record({ hostId: host.rows[0].id, mac: 'aa:bb:cc:00:00:01', source: 'dhcp', type: 'discover', detail: { i } });
   await writer.close();
@@ -43,7 +44,7 @@ test('a database outage spools events to disk and they are replayed once it is b
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-'));
   const metrics = new Metrics();
   const deadPool = new pg.Pool({ connectionString: 'postgresql://nobody:nothing@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
-  const down = new EventWriter({ pool: deadPool, stateDir: dir, log: quiet, metrics });
+  const down = new EventWriter({ store: new EventStore(deadPool), stateDir: dir, log: quiet, metrics });
   for (let i = 0; i < 50; i++) down.record({ mac: 'aa:bb:cc:00:00:09', source: 'tftp', type: 'transfer-start', detail: { i } });
   await down.close();
   await deadPool.end();
@@ -54,7 +55,7 @@ test('a database outage spools events to disk and they are replayed once it is b
   const spoolCopy = fs.readFileSync(spoolFile);
   const before = await count();
   const pool = new pg.Pool({ connectionString: db.url });
-  const up = new EventWriter({ pool, stateDir: dir, log: quiet, metrics: new Metrics() });
+  const up = new EventWriter({ store: new EventStore(pool), stateDir: dir, log: quiet, metrics: new Metrics() });
   await up.flush();
   assert.equal((await count()) - before, 50);
   assert.equal(up.pending(), 0);
@@ -73,7 +74,7 @@ test('an event the database refuses for good is set aside; the events around it 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-'));
   const pool = new pg.Pool({ connectionString: db.url });
   const metrics = new Metrics();
-  const writer = new EventWriter({ pool, stateDir: dir, log: quiet, metrics });
+  const writer = new EventWriter({ store: new EventStore(pool), stateDir: dir, log: quiet, metrics });
   const before = await count();
   for (let i = 0; i < 20; i++) {
     // bytesTotal past bigint's range: PostgreSQL answers "out of range" (22003) whatever the retry.
@@ -91,7 +92,7 @@ test('an event the database refuses for good is set aside; the events around it 
 
 test('a NUL in what a client sent (a DHCP option, an agent fact) is stored as U+FFFD, not refused', async () => {
   const pool = new pg.Pool({ connectionString: db.url });
-  const writer = new EventWriter({ pool, stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
+  const writer = new EventWriter({ store: new EventStore(pool), stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-')), log: quiet, metrics: new Metrics() });
   writer.record({ mac: 'aa:bb:cc:00:00:22', source: 'dhcp', type: 'discover', detail: { vendorClass: 'PXEClient\u0000junk', ['key\u0000']: 1 } });
   await writer.close();
   await pool.end();

@@ -4,15 +4,17 @@
 import type pg from 'pg';
 import { AgentRecords } from './agent-records.ts';
 import { DiscoveryStore } from './discovery.ts';
+import { EventStore } from './events.ts';
 
 export interface BootdStore {
   discovery: DiscoveryStore;
   agent: AgentRecords;
+  events: EventStore;
 }
 
 /** `actor`: who bootd is in the audit log ("bootd", or "bootd:<boot server name>"). */
 export function openBootdStore(pool: pg.Pool, actor: string): BootdStore {
-  return { discovery: new DiscoveryStore(pool, actor), agent: new AgentRecords(pool) };
+  return { discovery: new DiscoveryStore(pool, actor), agent: new AgentRecords(pool), events: new EventStore(pool) };
 }
 
 /** The audit log's name for a bootd: its boot server's, when it has one. */

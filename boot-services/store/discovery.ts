@@ -7,6 +7,7 @@
 // identity poll.
 import type pg from 'pg';
 import { auditable } from '../../lib/audit-row.ts';
+import { inTransaction } from './transaction.ts';
 import { claimRefusal, identityAfterClaim, usableIdentifier } from '../../lib/discovery-claim.ts';
 
 /** Unknown MACs DHCP saw, one entry per MAC, as parallel columns (one statement writes them all). */
@@ -82,8 +83,7 @@ export class DiscoveryStore implements SightingsTable, DiscoverySink {
   async recordAgentDiscovery(input: AgentDiscovery): Promise<DiscoveryResult> {
     const serial = usableIdentifier(input.facts.serial);
     const assetTag = usableIdentifier(input.facts.assetTag);
-    const client = await this.pool.connect();
-    try {
+    return inTransaction(this.pool, async (client) => {
       await client.query('BEGIN');
       const machine = await client.query<{ claimedById: string | null }>(agentFactsSql, [input.mac, input.networkId, input.ip, JSON.stringify(input.facts)]);
       let result: DiscoveryResult = { matched: null, ambiguous: false };
@@ -106,14 +106,8 @@ export class DiscoveryStore implements SightingsTable, DiscoverySink {
         result = { matched: { id: host.id, hostname: host.hostname, by }, ambiguous: false };
         break;
       }
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** The host takes the MAC (and the machine's identifiers where its own are empty), audited as the console's claim is. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { EventWriter } from '../../boot-services/events/event-writer.ts';
+import { EventStore } from '../../boot-services/store/events.ts';
 import { Metrics } from '../../boot-services/metrics.ts';
 import { midTransferIndex, simulatedBootSteps } from '../../boot-services/testing/simulated-boot.ts';
 import { adminApi, createVia, signIn, uniqueName } from './console.ts';
@@ -21,7 +22,7 @@ function randomMac(): string {
 async function bootdIngest() {
   const pool = new pg.Pool({ connectionString: databaseUrl });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-e2e-events-'));
-  const writer = new EventWriter({ pool, stateDir, log: quiet, metrics: new Metrics(), flushIntervalMs: 50 });
+  const writer = new EventWriter({ store: new EventStore(pool), stateDir, log: quiet, metrics: new Metrics(), flushIntervalMs: 50 });
   return {
     writer,
     async close() {

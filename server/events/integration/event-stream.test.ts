@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { EventWriter } from '../../../boot-services/events/event-writer.ts';
+import { EventStore } from '../../../boot-services/store/events.ts';
 import { Metrics } from '../../../boot-services/metrics.ts';
 import { startTestWebApp, type TestWebApp } from '../../testing/web-app.ts';
 import { SseClient } from './sse-client.ts';
@@ -26,7 +27,7 @@ before(async () => {
   cookie = await app.signIn();
   pool = new pg.Pool({ connectionString: app.db.url });
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-sse-'));
-  writer = new EventWriter({ pool, stateDir, log: quiet, metrics: new Metrics(), flushIntervalMs: 20 });
+  writer = new EventWriter({ store: new EventStore(pool), stateDir, log: quiet, metrics: new Metrics(), flushIntervalMs: 20 });
   const add = async (name: string, mac: string) => {
     const r = await pool.query(`INSERT INTO "Host" (id, hostname, mac, "updatedAt") VALUES (gen_random_uuid(), $1, $2, now()) RETURNING id`, [name, mac]);
     return { id: r.rows[0].id as string, mac };
