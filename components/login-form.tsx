@@ -1,6 +1,7 @@
 'use client';
 // Sign in with username and password; the server sets the session cookie.
 import { useState } from 'react';
+import { consolePathOr } from '@/lib/console-path.ts';
 import { apiRequest } from './api-request.ts';
 import { SubmitButton } from './submit-button.tsx';
 import { FormError, TextField } from './form-field.tsx';
@@ -18,10 +19,11 @@ export function LoginForm({ next }: { next: string }) {
         e.preventDefault();
         const form = new FormData(e.currentTarget);
         setPending(true);
-        const result = await apiRequest('POST', '/api/v1/auth/login', { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') });
+        const result = await apiRequest<{ next: string }>('POST', '/api/v1/auth/login', { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? ''), next });
         if (result.ok) {
-          // A full load: the whole console renders afresh for the new session.
-          window.location.assign(next);
+          // A full load: the whole console renders afresh for the new session. The server names
+          // where to go; checked here again so no answer can send the browser off-site.
+          window.location.assign(consolePathOr(result.data.next));
           return;
         }
         setPending(false);

@@ -1,6 +1,7 @@
 // Sign-in page; a signed-in user goes straight on.
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/login-form.tsx';
+import { consolePathOr } from '@/lib/console-path.ts';
 import { currentActor } from '@/server/auth/page-session.ts';
 
 export const dynamic = 'force-dynamic';
@@ -8,8 +9,7 @@ export const metadata = { title: 'Sign in · Fleetboot' };
 
 /** Only paths inside the console: never an open redirect to another site. */
 function safeNext(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith('/') && !v.startsWith('//') ? v : '/';
+  return consolePathOr(Array.isArray(value) ? value[0] : value);
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

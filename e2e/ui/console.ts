@@ -29,9 +29,9 @@ export async function signIn(page: Page, username = adminUser, password = adminP
   await expect(page.getByTestId('signed-in-user')).toContainText(username);
 }
 
-/** An API client with the admin's session cookie. */
+/** An API client with the admin's session cookie, sending the console's Origin as its pages do. */
 export async function adminApi(baseURL: string | undefined): Promise<APIRequestContext> {
-  const api = await request.newContext({ baseURL });
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: baseURL ? { origin: new URL(baseURL).origin } : {} });
   const res = await api.post('/api/v1/auth/login', { data: { username: adminUser, password: adminPassword } });
   expect(res.status(), await res.text()).toBe(200);
   return api;

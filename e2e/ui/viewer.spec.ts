@@ -36,7 +36,7 @@ test('a viewer sees no edit controls and cannot edit', async ({ page, baseURL })
   await expect(page).toHaveURL(/\/hosts$/);
 
   // With the viewer's own session, the API refuses the write.
-  const res = await page.request.patch(`/api/v1/hosts/${host.id}`, { data: { notes: 'changed by a viewer' } });
+  const res = await page.request.patch(`/api/v1/hosts/${host.id}`, { data: { notes: 'changed by a viewer' }, headers: { origin: new URL(page.url()).origin } });
   expect(res.status()).toBe(403);
   await page.goto(`/hosts/${host.id}`);
   await expect(page.getByLabel('Notes')).toHaveValue('left alone');

@@ -1,11 +1,14 @@
 // Every /api/v1 route goes through apiRoute(): who is asking (session cookie or bearer token),
-// may they (role), parse input, call the domain, map errors. Route files stay a few lines.
+// may they (role), did the console's own pages send it (a cookie session's state-changing
+// request), parse input, call the domain, map errors. Route files stay a few lines.
 import { cookies } from 'next/headers';
 import type { z } from 'zod';
 import { requireRole, type Actor, type Role } from '../auth/actor.ts';
 import { actorFromRequest, sessionCookieName } from '../auth/sessions.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
+import { requireMediaType } from './media-type.ts';
 import { errorResponse, json } from './respond.ts';
+import { isSafeMethod, requireSameOrigin } from './same-origin.ts';
 
 const maxJsonBodyBytes = 20 * 1024 * 1024;
 /** Every record the API addresses by id has a UUID (the columns are `uuid`). */
@@ -29,6 +32,8 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
     try {
       const cookieStore = await cookies();
       const actor = await actorFromRequest(req.headers, cookieStore.get(sessionCookieName)?.value);
+      // A token is sent by a script that holds it; a cookie by any page the browser shows.
+      if (actor.kind === 'user' && !isSafeMethod(req.method)) requireSameOrigin(req);
       requireRole(actor, role);
       const params = ((await route?.params) ?? {}) as P;
       // No record has an id that isn't a UUID; asked as is, PostgreSQL rejects the uuid cast
@@ -45,14 +50,11 @@ export function apiRoute<P extends Record<string, string> = Record<string, strin
 }
 
 /**
- * Reads a JSON body. Requiring application/json is also the CSRF guard: a cross-site form
- * can't send it without a CORS preflight, which we never grant.
+ * Reads a JSON body sent as exactly application/json: a page on another origin can't send that
+ * type without a CORS preflight, which we never grant (a second guard beside the origin check).
  */
 export async function readJson(req: Request): Promise<unknown> {
-  const type = req.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) {
-    throw new DomainError('unsupported_media_type', 'send the body as application/json', 'content-type');
-  }
+  requireMediaType(req, ['application/json']);
   const text = await readText(req, maxJsonBodyBytes);
   try {
     return JSON.parse(text);

@@ -6,6 +6,7 @@
 // delimiter is the same followed by "--"; what precedes the first (preamble) and follows the
 // last (epilogue) is ignored. A delimiter may arrive split across any number of chunks.
 import { DomainError, invalid } from '../errors.ts';
+import { splitParams } from './media-type.ts';
 
 export interface FormPart {
   /** Content-Disposition's name (RFC 7578 §4.2: every part has one). */
@@ -52,19 +53,6 @@ export function multipartBoundary(contentType: string | null): string | null {
     throw invalid('content-type', 'the multipart boundary must be 1 to 70 characters of RFC 2046 §5.1.1');
   }
   return boundary;
-}
-
-/** `type; a=1; b="x;y"` → ['type', ['a','1'], ['b','x;y']] with keys lower-cased. */
-function splitParams(value: string): [string | undefined, ...Array<[string, string]>] {
-  const semi = value.indexOf(';');
-  const head = (semi < 0 ? value : value.slice(0, semi)).trim();
-  const params: Array<[string, string]> = [];
-  // a token, or a quoted-string in which \" and \\ are escapes (curl's and RFC 9110's form)
-  const param = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))/g;
-  for (const m of (semi < 0 ? '' : value.slice(semi)).matchAll(param)) {
-    params.push([m[1]!.toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : m[3]!.trim()]);
-  }
-  return [head, ...params];
 }
 
 function parsePartHeaders(block: Buffer): Omit<FormPart, 'body'> {

@@ -104,7 +104,7 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
     web,
     addUser,
     async signIn(username = testAdmin.username, password = testAdmin.password) {
-      const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username, password }) });
       if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
       const cookie = res.headers.get('set-cookie')?.split(';')[0];
       if (!cookie) throw new Error('no session cookie');
@@ -118,10 +118,13 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
   };
 }
 
-/** A small JSON client for API tests: session cookie or bearer token. */
+/**
+ * A small JSON client for API tests: session cookie or bearer token. With the cookie it sends
+ * the console's Origin, as the console's pages do (server/api/same-origin.ts refuses without).
+ */
 export function apiClient(base: string, auth: { cookie?: string; token?: string }) {
   const headers = (extra: Record<string, string> = {}) => ({
-    ...(auth.cookie ? { cookie: auth.cookie } : {}),
+    ...(auth.cookie ? { cookie: auth.cookie, origin: new URL(base).origin } : {}),
     ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
     ...extra,
   });

@@ -6,6 +6,7 @@ const username = z.string().trim().min(2).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/
 
 export const userCreate = z.object({ username, password, role: z.enum(userRoles) }).strict();
 export const userUpdate = z.object({ password: password.optional(), role: z.enum(userRoles).optional(), disabled: z.boolean().optional() }).strict();
-export const signInInput = z.object({ username: z.string().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict();
+/** `next`: where the browser goes afterwards; the answer names it, reduced to a console path. */
+export const signInInput = z.object({ username: z.string().min(1, 'is required'), password: z.string().min(1, 'is required'), next: z.string().max(2048).optional() }).strict();
 export type UserCreate = z.infer<typeof userCreate>;
 export type UserUpdate = z.infer<typeof userUpdate>;

@@ -1,6 +1,8 @@
 import { cookies } from 'next/headers';
 import { apiRoute, readJson } from '../handler.ts';
 import { errorResponse, json } from '../respond.ts';
+import { requireSameOrigin } from '../same-origin.ts';
+import { consolePathOr } from '../../../lib/console-path.ts';
 import { sessionCookieName, sessionSeconds, signIn, signOut } from '../../auth/sessions.ts';
 import { signInInput, userCreate, userUpdate } from '../../users/schema.ts';
 import { createUser, listUsers, updateUser } from '../../users/queries.ts';
@@ -9,6 +11,9 @@ import { createToken, listTokens, revokeToken } from '../../tokens/queries.ts';
 
 export async function signInRoute(req: Request): Promise<Response> {
   try {
+    // Login CSRF (signing a victim's browser in as someone else): a browser's sign-in must come
+    // from our login page; a script sends neither header and carries no session to abuse.
+    requireSameOrigin(req, { unprovenAllowed: true });
     const input = signInInput.parse(await readJson(req));
     const { secret, actor } = await signIn(input.username, input.password);
     const store = await cookies();
@@ -19,13 +24,18 @@ export async function signInRoute(req: Request): Promise<Response> {
       maxAge: sessionSeconds,
       secure: req.headers.get('x-forwarded-proto') === 'https' || new URL(req.url).protocol === 'https:',
     });
-    return json({ username: actor.username, role: actor.role });
+    return json({ username: actor.username, role: actor.role, next: consolePathOr(input.next) });
   } catch (err) {
     return errorResponse(err);
   }
 }
 
-export async function signOutRoute(): Promise<Response> {
+export async function signOutRoute(req: Request): Promise<Response> {
+  try {
+    requireSameOrigin(req);
+  } catch (err) {
+    return errorResponse(err);
+  }
   const store = await cookies();
   const secret = store.get(sessionCookieName)?.value;
   if (secret) await signOut(secret);

@@ -5,7 +5,7 @@ import { createHost, deleteHost, getHostOrThrow, listHosts, updateHost } from '.
 import { importHosts, readImportRows } from '../../hosts/import.ts';
 import { listEvents } from '../../events/queries.ts';
 import { eventListQuery } from '../../events/schema.ts';
-import { DomainError } from '../../errors.ts';
+import { requireMediaType } from '../media-type.ts';
 
 const maxImportBytes = 20 * 1024 * 1024;
 
@@ -24,9 +24,6 @@ export const hostEventsRoute = apiRoute<{ id: string }>('viewer', async ({ url, 
 
 /** POST text/csv or application/json; all or nothing, with a report naming each bad row. */
 export const importHostsRoute = apiRoute('operator', async ({ req, actor }) => {
-  const type = (req.headers.get('content-type') ?? '').toLowerCase();
-  if (!type.includes('csv') && !type.includes('json')) {
-    throw new DomainError('unsupported_media_type', 'send text/csv or application/json', 'content-type');
-  }
+  const type = requireMediaType(req, ['text/csv', 'application/json']);
   return importHosts(actor, readImportRows(await readText(req, maxImportBytes), type));
 }, { status: 201 });

@@ -10,6 +10,7 @@ import { DomainError, invalid } from '../../errors.ts';
 import { artifactKindParam, artifactUploadQuery, uploadChunkHeaders, uploadSessionCreate } from '../../images/schema.ts';
 import { uploadArtifact, uploadArtifactForm } from '../../images/upload.ts';
 import { appendToUploadSession, cancelUploadSession, createUploadSession, getUploadSessionOrThrow, type UploadSession } from '../../images/upload-sessions.ts';
+import { requireMediaType } from '../media-type.ts';
 import { multipartBoundary, readFieldText, readFormParts, type FormPart } from '../multipart-form.ts';
 import { json } from '../respond.ts';
 
@@ -45,6 +46,8 @@ const uploadArtifactRoute = (method: 'PUT' | 'POST') =>
     }
     // A raw-body POST would be a "simple" cross-site request; the raw body goes by PUT only.
     if (method === 'POST') throw new DomainError('unsupported_media_type', `POST takes multipart/form-data (curl -F ${kind}=@file); send a raw body with PUT (curl -T)`, 'content-type');
+    // The raw file: application/octet-stream, or no type at all (curl -T sends none).
+    if (req.headers.get('content-type') !== null) requireMediaType(req, ['application/octet-stream']);
     return uploadArtifact(actor, { imageId: params.id, kind, body, expectedSha256: q.sha256, declaredBytes: declaredLength(req), force });
   });
 
@@ -69,6 +72,8 @@ export const getUploadSessionRoute = apiRoute<{ id: string }>('operator', async 
 });
 
 export const appendUploadSessionRoute = apiRoute<{ id: string }>('operator', async ({ req, actor, params }) => {
+  // tus 1.0 §PATCH: a chunk is application/offset+octet-stream, anything else is 415.
+  requireMediaType(req, ['application/offset+octet-stream']);
   const h = uploadChunkHeaders.parse({ 'upload-offset': req.headers.get('upload-offset') ?? undefined, [checksumHeader]: req.headers.get(checksumHeader) ?? undefined });
   const result = await appendToUploadSession(actor, params.id, { offset: h['upload-offset'], body: bodyStream(req), sha256: h[checksumHeader] });
   return json(result, 200, sessionHeaders(result));

@@ -62,7 +62,7 @@ test('a wrong password → 401', async () => {
 
 test('after sign-out the session cookie no longer works', async () => {
   const { cookie } = await userApi('viewer');
-  await fetch(`${app.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+  await fetch(`${app.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, origin: app.url } });
   assert.equal((await apiClient(app.url, { cookie }).get('/hosts')).status, 401);
 });
 
@@ -135,7 +135,7 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
 /** apiClient has no PUT (only the artifact upload uses it): the viewer's raw request. */
 async function put(p: string, body: unknown, contentType = 'application/octet-stream') {
   const { cookie } = await userApi('viewer');
-  const res = await fetch(`${app.url}/api/v1${p}`, { method: 'PUT', headers: { cookie, 'content-type': contentType }, body: String(body) });
+  const res = await fetch(`${app.url}/api/v1${p}`, { method: 'PUT', headers: { cookie, origin: app.url, 'content-type': contentType }, body: String(body) });
   return { status: res.status, body: await res.json() };
 }
 

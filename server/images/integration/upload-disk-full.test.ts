@@ -40,11 +40,11 @@ after(async () => {
 });
 
 const put = (imageId: string, body: BodyInit, headers: Record<string, string>) =>
-  fetch(`${app.url}/api/v1/images/${imageId}/artifacts/kernel`, { method: 'PUT', headers: { cookie, 'content-type': 'application/octet-stream', ...headers }, body, duplex: 'half' } as RequestInit);
+  fetch(`${app.url}/api/v1/images/${imageId}/artifacts/kernel`, { method: 'PUT', headers: { cookie, origin: app.url, 'content-type': 'application/octet-stream', ...headers }, body, duplex: 'half' } as RequestInit);
 
 test('a PUT declaring more than the disk holds → 507 naming body, before a byte is stored', async () => {
   const image = await newImage(api);
-  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, { method: 'PUT', headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(64 * MiB) }, body: Readable.toWeb(Readable.from((function* () { for (let i = 0; i < 64; i++) yield Buffer.alloc(MiB); })())), duplex: 'half' } as RequestInit).catch((err: Error) => err);
+  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, { method: 'PUT', headers: { cookie, origin: app.url, 'content-type': 'application/octet-stream', 'content-length': String(64 * MiB) }, body: Readable.toWeb(Readable.from((function* () { for (let i = 0; i < 64; i++) yield Buffer.alloc(MiB); })())), duplex: 'half' } as RequestInit).catch((err: Error) => err);
   // The server may answer and close before the body is sent: either way nothing lands.
   if (res instanceof Response) {
     const body = await res.json();
@@ -56,7 +56,7 @@ test('a PUT declaring more than the disk holds → 507 naming body, before a byt
 
 test('a resumable upload larger than the free space → 507 at creation', async () => {
   const image = await newImage(api);
-  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: 64 * MiB }) });
+  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie, origin: app.url, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: 64 * MiB }) });
   const body = await res.json();
   assert.deepEqual({ status: res.status, field: body.field }, { status: 507, field: 'body' }, JSON.stringify(body));
   assert.ok(body.details.freeBytes < 64 * MiB, JSON.stringify(body));
@@ -73,13 +73,13 @@ test('a chunked PUT (no length declared) that fills the disk → 507, and no tem
 test('a resumable upload stopped by a full disk keeps its bytes, and finishes with the right sha256 once space is freed', async () => {
   const image = await newImage(api);
   const file = randomBytes(16 * MiB);
-  const created = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: file.length, sha256: sha(file) }) });
+  const created = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie, origin: app.url, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: file.length, sha256: sha(file) }) });
   const session = await created.json();
   assert.equal(created.status, 201, JSON.stringify(session));
   // Something else takes 12 of the 24 MiB meanwhile.
   const filler = path.join(store, 'filler');
   fs.writeFileSync(filler, Buffer.alloc(12 * MiB));
-  const patch = (offset: number, bytes: Buffer) => fetch(`${app.url}/api/v1/uploads/${session.id}`, { method: 'PATCH', headers: { cookie, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) }, body: new Uint8Array(bytes) });
+  const patch = (offset: number, bytes: Buffer) => fetch(`${app.url}/api/v1/uploads/${session.id}`, { method: 'PATCH', headers: { cookie, origin: app.url, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) }, body: new Uint8Array(bytes) });
   const full = await patch(0, file);
   const fullBody = await full.json();
   assert.deepEqual({ status: full.status, code: fullBody.code }, { status: 507, code: 'insufficient_storage' }, JSON.stringify(fullBody));

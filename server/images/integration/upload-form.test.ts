@@ -38,7 +38,7 @@ after(async () => {
 // Tests read arbitrary fields of JSON answers.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function curl(args: string[]): Promise<{ status: number; body: any }> {
-  const { stdout } = await promisify(execFile)('curl', ['-sS', '-H', `cookie: ${cookie}`, '-w', '\n%{http_code}', ...args], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('curl', ['-sS', '-H', `cookie: ${cookie}`, '-H', `origin: ${app.url}`, '-w', '\n%{http_code}', ...args], { maxBuffer: 16 * 1024 * 1024 });
   const nl = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(nl + 1)), body: JSON.parse(stdout.slice(0, nl) || 'null') };
 }
@@ -118,7 +118,7 @@ async function cutForm(imageId: string, declaredBytes: number, sendBytes: number
   const { hostname, port } = new URL(app.url);
   const socket = net.connect(Number(port), hostname);
   await new Promise((r) => socket.once('connect', r));
-  socket.write(`POST /api/v1/images/${imageId}/artifacts/kernel HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${declaredBytes}\r\n\r\n`);
+  socket.write(`POST /api/v1/images/${imageId}/artifacts/kernel HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\nsec-fetch-site: same-origin\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: ${declaredBytes}\r\n\r\n`);
   socket.write(fileHead('kernel'));
   const chunk = randomBytes(256 * 1024);
   for (let sent = 0; sent < sendBytes; sent += chunk.length) {
@@ -146,7 +146,7 @@ test('a form whose file is complete but whose closing boundary never comes: noth
   const body = Buffer.concat([fileHead('kernel'), kernel, fieldPart('sha256', sha(kernel))]);
   const res = await fetch(url(image.id), {
     method: 'POST',
-    headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    headers: { cookie, origin: app.url, 'content-type': `multipart/form-data; boundary=${boundary}` },
     body: new Uint8Array(body),
   });
   assert.deepEqual({ status: res.status, field: (await res.json()).field }, { status: 400, field: 'body' });
@@ -168,7 +168,7 @@ test('1 GiB form streamed from a generator (sha256 field after the file): sha256
   const length = fileHead('kernel').length + totalBytes + fieldPart('sha256', '0'.repeat(64)).length + closing.length;
   const { result: res, growthMiB } = await measureGiBUpload(web.pid, '1 GiB form upload', () => fetch(url(image.id), {
     method: 'POST',
-    headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+    headers: { cookie, origin: app.url, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
     body: Readable.toWeb(Readable.from(generate())),
     duplex: 'half',
   } as RequestInit));

@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { apiClient, startWebProcess, startTestWebApp, type TestWebApp, type WebProcess } from '../../testing/web-app.ts';
-import type { Api } from '../../api/integration/fixtures.ts';
+import { unique, type Api } from '../../api/integration/fixtures.ts';
 import { findWebProcess, newImage, distinctMiBs, measureGiBUpload, sha, storeDir, storeFiles } from './upload-fixtures.ts';
 
 let app: TestWebApp;
@@ -38,14 +38,14 @@ after(async () => {
 const sessionsDir = () => path.join(storeDir(web.dataDir), '.uploads');
 
 async function createSession(base: string, imageId: string, body: Record<string, unknown>, kind = 'kernel') {
-  const res = await fetch(`${base}/api/v1/images/${imageId}/artifacts/${kind}/uploads`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/api/v1/images/${imageId}/artifacts/${kind}/uploads`, { method: 'POST', headers: { cookie, origin: base, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 async function patch(base: string, uploadId: string, offset: number | null, chunk: Buffer, extra: Record<string, string> = {}) {
   const res = await fetch(`${base}/api/v1/uploads/${uploadId}`, {
     method: 'PATCH',
-    headers: { cookie, 'content-type': 'application/offset+octet-stream', ...(offset === null ? {} : { 'upload-offset': String(offset) }), ...extra },
+    headers: { cookie, origin: base, 'content-type': 'application/offset+octet-stream', ...(offset === null ? {} : { 'upload-offset': String(offset) }), ...extra },
     body: new Uint8Array(chunk),
   });
   return { status: res.status, headers: res.headers, body: await res.json() };
@@ -66,7 +66,7 @@ async function cutPatch(base: string, uploadId: string, offset: number, chunk: B
   const socket = net.connect(Number(port), hostname);
   socket.on('error', () => undefined);
   await new Promise((r) => socket.once('connect', r));
-  socket.write(`PATCH /api/v1/uploads/${uploadId} HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\nupload-offset: ${offset}\r\ncontent-type: application/offset+octet-stream\r\ncontent-length: ${chunk.length}\r\n\r\n`);
+  socket.write(`PATCH /api/v1/uploads/${uploadId} HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\nsec-fetch-site: same-origin\r\nupload-offset: ${offset}\r\ncontent-type: application/offset+octet-stream\r\ncontent-length: ${chunk.length}\r\n\r\n`);
   for (let sent = 0; sent < sendBytes; sent += 64 * 1024) {
     if (!socket.write(chunk.subarray(sent, Math.min(sent + 64 * 1024, sendBytes)))) await new Promise((r) => socket.once('drain', r));
   }
@@ -184,7 +184,7 @@ test('creating: 409 for a ready image unless force, 413 over the limit, 400 nami
   assert.deepEqual([bad.status, bad.body.field], [400, 'sizeBytes']);
   await app.addUser('upload-viewer', 'viewer-password-123', 'viewer');
   const viewerCookie = await app.signIn('upload-viewer', 'viewer-password-123');
-  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie: viewerCookie, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: 10, force: true }) });
+  const res = await fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel/uploads`, { method: 'POST', headers: { cookie: viewerCookie, origin: app.url, 'content-type': 'application/json' }, body: JSON.stringify({ sizeBytes: 10, force: true }) });
   assert.equal(res.status, 403);
 });
 
@@ -192,7 +192,7 @@ test('DELETE cancels: the bytes are gone, the session 404', async () => {
   const image = await newImage(api);
   const { body: session } = await createSession(app.url, image.id, { sizeBytes: 4096 });
   await patch(app.url, session.id, 0, randomBytes(2048));
-  const res = await fetch(`${app.url}/api/v1/uploads/${session.id}`, { method: 'DELETE', headers: { cookie } });
+  const res = await fetch(`${app.url}/api/v1/uploads/${session.id}`, { method: 'DELETE', headers: { cookie, origin: app.url } });
   assert.equal(res.status, 204);
   assert.equal((await getSession(app.url, session.id)).status, 404);
   assert.deepEqual(fs.readdirSync(sessionsDir()).filter((f) => f.startsWith(session.id)), []);
@@ -227,7 +227,7 @@ test('1 GiB in 256 MiB chunks, streamed from a generator: sha256 matches, the we
     for (let at = 0; at < totalBytes; at += chunkBytes) {
       const res = await fetch(`${app.url}/api/v1/uploads/${session.id}`, {
         method: 'PATCH',
-        headers: { cookie, 'upload-offset': String(at), 'content-type': 'application/offset+octet-stream', 'content-length': String(chunkBytes) },
+        headers: { cookie, origin: app.url, 'upload-offset': String(at), 'content-type': 'application/offset+octet-stream', 'content-length': String(chunkBytes) },
         body: Readable.toWeb(Readable.from(distinctMiBs(at, at + chunkBytes, hash))),
         duplex: 'half',
       } as RequestInit);
@@ -248,22 +248,24 @@ test("the README's curl commands: create, a PATCH cut by the link, the resume lo
   try {
     const file = randomBytes(12 * 1024 * 1024);
     fs.writeFileSync(path.join(dir, 'rootfs.tar.zst'), file);
-    // As in README.md "API for scripts", with a session cookie for the token and, between
-    // creating and the loop, an attempt that the link cuts after ~2 s at 1 MiB/s.
+    // As in README.md "API for scripts", with an API token and, between creating and the loop,
+    // an attempt that the link cuts after ~2 s at 1 MiB/s.
+    const token = await api.post('/tokens', { name: unique('readme-script') });
+    assert.equal(token.status, 201, JSON.stringify(token.body));
     const script = `
       set -u
       f=rootfs.tar.zst
       url=$(curl -fsS -H "$auth" -H 'content-type: application/json' \\
         -d "{\\"sizeBytes\\": $(stat -c %s "$f"), \\"sha256\\": \\"$(sha256sum < "$f" | cut -c1-64)\\"}" \\
         "$console/api/v1/images/$img/artifacts/rootfs/uploads" | jq -r .url)
-      curl -sS --limit-rate 1M --max-time 2 -X PATCH -H "$auth" -H "Upload-Offset: 0" -T "$f" "$console$url" > /dev/null
+      curl -sS --limit-rate 1M --max-time 2 -X PATCH -H "$auth" -H "Upload-Offset: 0" -H 'content-type: application/offset+octet-stream' -T "$f" "$console$url" > /dev/null
       echo "cut at $(curl -fsS -H "$auth" "$console$url" | jq .offset)"
       until off=$(curl -fsS -H "$auth" "$console$url" | jq -e .offset) &&
-            tail -c +$((off + 1)) "$f" | curl -fsS -X PATCH -H "$auth" -H "Upload-Offset: $off" -T - "$console$url" | jq -e .complete > /dev/null
+            tail -c +$((off + 1)) "$f" | curl -fsS -X PATCH -H "$auth" -H "Upload-Offset: $off" -H 'content-type: application/offset+octet-stream' -T - "$console$url" | jq -e .complete > /dev/null
       do sleep 5; done
       curl -fsS -H "$auth" "$console$url" | jq -r '"\\(.complete) \\(.sha256)"'
     `;
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, env: { ...process.env, auth: `cookie: ${cookie}`, console: app.url, img: image.id } });
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd: dir, env: { ...process.env, auth: `Authorization: Bearer ${token.body.secret}`, console: app.url, img: image.id } });
     const [cut, done] = stdout.trim().split('\n');
     const cutAt = Number(cut!.replace('cut at ', ''));
     assert.ok(cutAt > 0 && cutAt < file.length, `the first attempt was cut: ${cut}`);

@@ -32,7 +32,7 @@ const newImage = (rootMode: 'ram' | 'nfs' = 'nfs') => createImageFor(api, rootMo
 async function put(imageId: string, kind: string, body: Buffer, opts: { sha256?: string; query?: string } = {}) {
   const res = await fetch(`${app.url}/api/v1/images/${imageId}/artifacts/${kind}${opts.query ?? ''}`, {
     method: 'PUT',
-    headers: { cookie, 'content-type': 'application/octet-stream', ...(opts.sha256 ? { 'x-checksum-sha256': opts.sha256 } : {}) },
+    headers: { cookie, origin: app.url, 'content-type': 'application/octet-stream', ...(opts.sha256 ? { 'x-checksum-sha256': opts.sha256 } : {}) },
     body: new Uint8Array(body),
   });
   return { status: res.status, body: await res.json() };
@@ -96,7 +96,7 @@ test('the same kernel for two images is stored once', async () => {
 test('a declared size over the limit → 413 before a byte is read', async () => {
   const image = await newImage();
   const status = await new Promise<number>((resolve, reject) => {
-    const req = http.request(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, { method: 'PUT', headers: { cookie, 'content-length': String(17 * 1024 ** 3) } }, (res) => {
+    const req = http.request(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, { method: 'PUT', headers: { cookie, origin: app.url, 'content-length': String(17 * 1024 ** 3) } }, (res) => {
       res.resume();
       resolve(res.statusCode!);
       req.destroy();
@@ -125,7 +125,7 @@ async function cutUpload(imageId: string, declaredBytes: number | 'chunked', sen
   const socket = net.connect(Number(port), hostname);
   await new Promise((r) => socket.once('connect', r));
   const lengthHeader = declaredBytes === 'chunked' ? 'transfer-encoding: chunked' : `content-length: ${declaredBytes}`;
-  socket.write(`PUT /api/v1/images/${imageId}/artifacts/kernel HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\n${lengthHeader}\r\n\r\n`);
+  socket.write(`PUT /api/v1/images/${imageId}/artifacts/kernel HTTP/1.1\r\nhost: ${hostname}\r\ncookie: ${cookie}\r\nsec-fetch-site: same-origin\r\n${lengthHeader}\r\n\r\n`);
   const chunk = randomBytes(256 * 1024);
   for (let sent = 0; sent < sendBytes; sent += chunk.length) {
     const piece = declaredBytes === 'chunked' ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
@@ -171,7 +171,7 @@ test('1 GiB streamed from a generator: sha256 matches, the web process RSS stays
   const hash = createHash('sha256');
   const { result: res, growthMiB } = await measureGiBUpload(web.pid, '1 GiB upload', () => fetch(`${app.url}/api/v1/images/${image.id}/artifacts/kernel`, {
     method: 'PUT',
-    headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(totalBytes) },
+    headers: { cookie, origin: app.url, 'content-type': 'application/octet-stream', 'content-length': String(totalBytes) },
     body: Readable.toWeb(Readable.from(distinctMiBs(0, totalBytes, hash))),
     duplex: 'half',
   } as RequestInit));

@@ -26,7 +26,7 @@ async function readyImage(roleId: string, version: string, kernel: Uint8Array = 
   const image = await api.post('/images', { roleId, version });
   for (const kind of ['kernel', 'initrd']) {
     const body = kind === 'kernel' ? kernel : randomBytes(4096);
-    const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { cookie }, body: new Uint8Array(body) });
+    const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { cookie, origin: app.url }, body: new Uint8Array(body) });
     assert.equal(res.status, 200);
   }
   return image.body.id;
