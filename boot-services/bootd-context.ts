@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { BootView } from '../lib/boot/boot-view.ts';
 import { ClientHosts } from './client-hosts.ts';
 import type { EventSink } from './events/event-sink.ts';
+import type { ArtifactSource } from './artifacts/artifact-sync.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface BootdConfig {
@@ -68,6 +69,8 @@ export interface BootdContext {
   logServer?: () => LogServer | null;
   /** Who a client address is (reservation, pool lease, boot agent): one for all services, so the DHCP lease book serves TFTP, HTTP and syslog. */
   clients?: ClientHosts;
+  /** A boot server's artifact cache; absent: artifacts are read at the console's paths (one machine). */
+  artifacts?: ArtifactSource | null;
 }
 
 /** The context's client resolver; a context without one (tests) knows reservations only. */

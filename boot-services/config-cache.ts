@@ -21,7 +21,7 @@ const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootS
   ARRAY(SELECT b.name FROM "BootServer" b WHERE b.id IN ("Network"."bootServerId", "Network"."peerBootServerId") ORDER BY b.name) AS "servedBy"
   FROM "Network"`;
 const roleSql = `SELECT id, name, "rootMode", "bootLoader", "uefiBootChain", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
-  "activeImageId", "stallSeconds" FROM "Role"`;
+  "activeImageId", "previousImageId", "stallSeconds" FROM "Role"`;
 const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
   k.sha256 AS k_sha, k."sizeBytes" AS k_size, k.path AS k_path,
   d.sha256 AS d_sha, d."sizeBytes" AS d_size, d.path AS d_path,
@@ -59,7 +59,7 @@ const toRole = (r: Row): RoleView => ({
   id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
   bootLoader: r.bootLoader as RoleView['bootLoader'], uefiBootChain: r.uefiBootChain as RoleView['uefiBootChain'], cmdlineTemplate: r.cmdlineTemplate as string,
   nfsExport: r.nfsExport as string | null, diskRoot: r.diskRoot as string | null, healthCheck: r.healthCheck as string | null,
-  activeImageId: r.activeImageId as string | null, stallSeconds: r.stallSeconds as number,
+  activeImageId: r.activeImageId as string | null, previousImageId: r.previousImageId as string | null, stallSeconds: r.stallSeconds as number,
 });
 const toImage = (r: Row): ImageView => ({
   id: r.id as string, roleId: r.roleId as string, version: r.version as string, status: r.status as string,
@@ -138,6 +138,9 @@ export class ConfigCache implements BootView {
   findImageById(id: string) { return this.index.findImageById(id); }
   networks() { return this.index.networks(); }
   hostCount() { return this.index.hostCount(); }
+  hosts() { return this.index.hosts(); }
+  roles() { return this.index.roles(); }
+  images() { return this.index.images(); }
 
   private get snapshotPath(): string { return path.join(this.opts.stateDir, snapshotFileName); }
   private get bootServerName(): string | null { return this.opts.bootServerName ?? null; }

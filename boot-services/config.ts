@@ -70,6 +70,26 @@ export interface BootdProcessConfig extends BootdConfig {
   /** UDP port of the syslog receiver (boot-services/syslog/); 514, the one DHCP option 7 implies. */
   syslogPort: number;
   enableSyslog: boolean;
+  /** A boot server pulling from FLEETBOOT_CONSOLE_URL keeps its artifacts in <stateDir>/artifacts. */
+  artifactCache: ArtifactCacheConfig;
+}
+
+export interface ArtifactCacheConfig {
+  /** FLEETBOOT_ARTIFACT_CACHE_BYTES: least recently used artifacts go past it (never pinned ones). */
+  limitBytes: number;
+  /** FLEETBOOT_ARTIFACT_PULLS: pulls from the console at once. */
+  maxConcurrentPulls: number;
+}
+
+export const defaultArtifactCacheBytes = 20 * 1024 ** 3;
+export const defaultArtifactPulls = 2;
+
+function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
 }
 
 /**
@@ -123,6 +143,10 @@ export function loadBootdConfig(env: Record<string, string | undefined> = proces
     enableTftp: services.has('tftp'),
     enableHttp: services.has('http'),
     enableSyslog: services.has('syslog'),
+    artifactCache: {
+      limitBytes: positiveNumber(env, 'FLEETBOOT_ARTIFACT_CACHE_BYTES', defaultArtifactCacheBytes),
+      maxConcurrentPulls: positiveNumber(env, 'FLEETBOOT_ARTIFACT_PULLS', defaultArtifactPulls),
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 // and shuts down cleanly on SIGINT/SIGTERM. Run alone with `fleetboot bootd` or under the
 // supervisor (`npm start`).
 import http from 'node:http';
+import path from 'node:path';
 import pg from 'pg';
 import { databaseConnectionOptions, type BootdContext, type RunningService } from './bootd-context.ts';
 import { readKernelInterfaces } from './boot-interfaces.ts';
@@ -25,6 +26,7 @@ import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
 import { BootServerStore } from './store/boot-servers.ts';
 import { bootdActor, openBootdStore } from './store/bootd-store.ts';
 import { hashSecret } from '../lib/node/secret-hash.ts';
+import { ArtifactSync } from './artifacts/artifact-sync.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
 const log = createLogger('bootd');
@@ -74,17 +76,32 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
   const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
-  const view = new ConfigCache({
+  // A boot server with the console's URL pulls its artifacts into its own cache and serves
+  // only from it; without one, bootd reads them where the console stored them (one machine).
+  const identity = config.bootServer;
+  let artifacts: ArtifactSync | null = null;
+  const view: ConfigCache = new ConfigCache({
     databaseUrl: config.databaseUrl,
     stateDir: config.stateDir,
-    bootServerName: config.bootServer?.name ?? null,
+    bootServerName: identity?.name ?? null,
     log,
-    onChange: () => metrics.set('fleetboot_view_hosts', 'Hosts in bootd\'s view', {}, view.hostCount()),
+    onChange: () => {
+      metrics.set('fleetboot_view_hosts', 'Hosts in bootd\'s view', {}, view.hostCount());
+      artifacts?.viewChanged();
+    },
   });
   await view.start();
+  if (identity?.consoleUrl) {
+    artifacts = new ArtifactSync({
+      view, origin: { consoleUrl: identity.consoleUrl, credential: identity.credential }, dir: path.join(config.stateDir, 'artifacts'),
+      limitBytes: config.artifactCache.limitBytes, maxConcurrentPulls: config.artifactCache.maxConcurrentPulls, log, metrics,
+    });
+    await artifacts.start();
+  } else if (identity) {
+    log.warn('FLEETBOOT_CONSOLE_URL is not set: artifacts are read at the console\'s paths, which only works on the console\'s machine');
+  }
   const events = new EventWriter({ store: store.events, stateDir: config.stateDir, log, metrics });
   // A named bootd registers before it answers anyone: a wrong name or credential stops it here.
-  const identity = config.bootServer;
   const registry = identity
     ? new BootServerHeartbeat({
       store: new BootServerStore(pool, identity.name, hashSecret(identity.credential)),
@@ -102,11 +119,8 @@ async function main(): Promise<void> {
         networksServed: view.networks().map((n) => n.name).sort(),
         viewSeq: view.seq,
         viewLive: view.live,
-        artifactsNeeded: 0,
-        artifactsSynced: 0,
+        ...artifactReport(artifacts),
         spoolDepth: events.pending(),
-        cacheBytes: 0,
-        cacheState: {},
       }),
     })
     : null;
@@ -130,7 +144,7 @@ async function main(): Promise<void> {
       log.warn('client lease lookup failed; the client counts as unknown', { ip, error: err.message });
     },
   });
-  const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, logServer: () => syslog?.logServer() ?? null };
+  const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, artifacts, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
   const agentApi = createBootAgentApi(ctx, { records: store.agent, discovery: store.discovery });
@@ -173,12 +187,20 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
     await stallWatch.stop();
     await retention.stop();
+    artifacts?.close();
     await registry?.stop();
     await events.close();
     await view.close();
     await pool.end();
   };
   log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort, interfaces: (config.bootInterfaces ?? []).map((i) => `${i.name} (${i.address})`) });
+}
+
+/** The heartbeat's artifact fields: synced of needed, cache bytes and state (nothing to sync without a cache). */
+function artifactReport(artifacts: ArtifactSync | null) {
+  if (!artifacts) return { artifactsNeeded: 0, artifactsSynced: 0, cacheBytes: 0, cacheState: {} };
+  const s = artifacts.status();
+  return { artifactsNeeded: s.needed, artifactsSynced: s.synced, cacheBytes: s.cacheBytes, cacheState: s.state };
 }
 
 main().catch((err) => {

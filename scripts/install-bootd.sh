@@ -78,6 +78,11 @@ else
     fi
     echo "# FLEETBOOT_BOOTD_ID=$(hostname)  (unique among the boot servers sharing the database)"
     echo "# --- Registration with the console (Boot servers page): its URL and this server's credential ---"
+    echo "# FLEETBOOT_BOOTD_NAME=site-a-1"
+    echo "# FLEETBOOT_BOOTD_CREDENTIAL_FILE=/etc/fleetboot/bootd.credential   (shown once when the boot server is made)"
+    echo "# The console's URL: artifacts are pulled from it into $data_dir/bootd/artifacts and served from there only."
+    echo "# FLEETBOOT_CONSOLE_URL=http://console.example:3000"
+    echo "# FLEETBOOT_ARTIFACT_CACHE_BYTES=21474836480   (20 GiB; artifacts of active, trial and previous images are never evicted)"
   } > "$env_file"
   echo "wrote $env_file"
 fi

@@ -17,7 +17,7 @@ export function discoveryPaths(stateDir: string): { kernel: string; initrd: stri
   return { kernel: path.join(stateDir, 'discovery', 'kernel'), initrd: path.join(stateDir, 'discovery', 'initrd') };
 }
 
-type SetupContext = Pick<BootdContext, 'config' | 'view' | 'log' | 'metrics'>;
+type SetupContext = Pick<BootdContext, 'config' | 'view' | 'log' | 'metrics' | 'artifacts'>;
 const setups = new WeakMap<SetupContext, Promise<BootFilesSetup>>();
 
 /**
@@ -54,6 +54,7 @@ async function buildBootFiles(ctx: SetupContext): Promise<BootFilesSetup> {
     roots: [...ctx.config.bootloaderDirs, syslinuxBiosModulesDir],
     discoveryKernelPath: discovery.kernel,
     discoveryInitrdPath: discovery.initrd,
+    artifacts: ctx.artifacts ?? null,
   });
   return { files, bootloaders };
 }

@@ -10,6 +10,8 @@ import { planBootForHost, planBootForMac, discoveryCmdline, type BootPlan } from
 import { renderGrubConfig, renderGrubConfigByMac, renderIpxeScript, renderPxelinuxConfig } from '../../lib/boot/boot-configs.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { artifactKinds, type ArtifactKind } from '../../lib/boot/boot-paths.ts';
+import type { ArtifactSource } from '../artifacts/artifact-sync.ts';
+import type { ArtifactPull } from '../artifacts/artifact-pull.ts';
 
 /** Longer names are refused: PXE ROMs use 128-byte boot file fields, and nothing we serve is longer. */
 export const maxFileNameBytes = 255;
@@ -65,7 +67,9 @@ export type BootFile = DiskBootFile | GeneratedBootFile;
 
 export type BootFileLookup =
   | { ok: true; file: BootFile }
-  | { ok: false; reason: 'not-found' | 'outside-root' | 'not-a-file'; message: string };
+  | { ok: false; reason: 'not-found' | 'outside-root' | 'not-a-file'; message: string }
+  /** An image artifact this boot server hasn't in its cache yet: `pull` is bringing it (HTTP streams it through). */
+  | { ok: false; reason: 'not-cached'; message: string; pull: ArtifactPull };
 
 export interface BootFilesOptions {
   /** Read on every request: the config cache may swap its view when the database changes. */
@@ -77,6 +81,12 @@ export interface BootFilesOptions {
   roots: readonly string[];
   discoveryKernelPath: string;
   discoveryInitrdPath: string;
+  /**
+   * A boot server's artifact cache (artifacts/artifact-sync.ts): image artifacts are served
+   * from it only. Without one (bootd beside the console, no FLEETBOOT_CONSOLE_URL), they are
+   * read where the console stored them (Artifact.path).
+   */
+  artifacts?: ArtifactSource | null;
 }
 
 function generated(text: string, contentType: string, plan: BootPlan): BootFileLookup {
@@ -145,7 +155,14 @@ export class BootFiles {
     const image = this.view.findImageById(imageId);
     const artifact = image ? image[kind] : null;
     if (!artifact) return notFound(`${kind} of image ${imageId}`);
-    return this.lookupExactFile(artifact.path, artifact.sha256);
+    const cache = this.opts.artifacts;
+    if (!cache) return this.lookupExactFile(artifact.path, artifact.sha256);
+    const cached = cache.cachedPath(artifact.sha256);
+    if (cached) return this.statFile(cached, artifact.sha256);
+    return {
+      ok: false, reason: 'not-cached', pull: cache.pullNow(artifact.sha256, artifact.sizeBytes),
+      message: `${kind} of image ${image!.version} (sha256 ${artifact.sha256.slice(0, 12)}…) is not in this boot server's cache yet: pulling it from the console`,
+    };
   }
 
   private discoveryPlan(mac: string | null): BootPlan {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BootFile } from '../boot-config/boot-files.ts';
 import type { FileCache } from '../boot-config/file-cache.ts';
-import { decideRange, noneMatch, rangeStillValid, type ByteRange } from './range.ts';
+import { decideRange, noneMatch, rangeStillValid, type ByteRange } from '../../lib/http-range.ts';
 
 export type FileResponseResult =
   | { ok: true; bytesSent: number; status: number }
@@ -170,11 +170,16 @@ async function writeParts(res: ServerResponse, parts: BodyPart[], total: number,
     res.end();
     doneWhenSent(res, sent, hooks);
   } catch (err) {
-    // What was still queued in user space never left.
-    const left = Math.max(0, sent - res.writableLength);
-    res.destroy();
-    hooks.onDone({ ok: false, bytesSent: left, reason: (err as Error).message, aborted: true });
+    cutShort(res, sent, err as Error, hooks);
   }
+}
+
+/** Ends a body cut short of its Content-Length: the client sees an incomplete response, never a short file as whole. */
+export function cutShort(res: ServerResponse, sent: number, err: Error, hooks: FileResponseHooks): void {
+  // What was still queued in user space never left.
+  const left = Math.max(0, sent - res.writableLength);
+  res.destroy();
+  hooks.onDone({ ok: false, bytesSent: left, reason: err.message, aborted: true });
 }
 
 /**
@@ -182,7 +187,7 @@ async function writeParts(res: ServerResponse, parts: BodyPart[], total: number,
  * was queued: a transfer's duration and rate then mean something. A response closed before
  * that was cut short (the client went away with bytes still queued).
  */
-function doneWhenSent(res: ServerResponse, bytesSent: number, hooks: FileResponseHooks): void {
+export function doneWhenSent(res: ServerResponse, bytesSent: number, hooks: FileResponseHooks): void {
   if (hooks === noHooks) return;
   if (res.writableFinished) return hooks.onDone({ ok: true, bytesSent, status: res.statusCode });
   const onFinish = () => {
@@ -197,7 +202,7 @@ function doneWhenSent(res: ServerResponse, bytesSent: number, hooks: FileRespons
   res.once('close', onClose);
 }
 
-function drained(res: ServerResponse): Promise<void> {
+export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = () => { cleanup(); resolve(); };
     const onClose = () => { cleanup(); reject(new Error('client went away')); };

@@ -14,6 +14,8 @@ import { normalizeMac } from '../../lib/mac.ts';
 import { httpBootPrefix, type ArtifactKind } from '../../lib/boot/boot-paths.ts';
 import type { BootloaderStatus } from '../boot-config/bootloaders.ts';
 import { loadAndPrepare, prepareFile, sendPreparedFile, type FileResponseHooks, type FileResponseResult, type PreparedFile } from './file-response.ts';
+import { sendFollowingPull } from './pull-stream.ts';
+import type { ArtifactPull } from '../artifacts/artifact-pull.ts';
 
 export interface HttpRoute {
   /** e.g. 'GET' or ['GET', 'HEAD'] */
@@ -188,6 +190,7 @@ function fileServer(ctx: BootdContext, prepared: PreparedFiles, counters: Batche
     const hot = prepared.peek(key, Date.now());
     if (hot) return sendPreparedFile(req, res, hot, new DownloadEvents(ctx, counters, req, what, hot, tuning.progressIntervalMs)) ?? undefined;
     return prepared.get(key, lookup).then((p) => {
+      if ('ok' in p && p.reason === 'not-cached') return streamThrough(ctx, counters, req, res, what, p.pull, tuning.progressIntervalMs);
       if ('ok' in p) {
         counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: p.reason });
         sendError(res, p.reason === 'outside-root' ? 403 : 404, p.message);
@@ -196,6 +199,17 @@ function fileServer(ctx: BootdContext, prepared: PreparedFiles, counters: Batche
       return sendPreparedFile(req, res, p, new DownloadEvents(ctx, counters, req, what, p, tuning.progressIntervalMs)) ?? undefined;
     });
   };
+}
+
+/**
+ * An artifact missing from this boot server's cache, sent as it is pulled (pull-stream.ts); its
+ * transfer events say so (`cache: 'miss'`), and a pull that fails ends it as transfer-aborted
+ * with the pull's failure as the reason.
+ */
+function streamThrough(ctx: BootdContext, counters: BatchedCounters, req: IncomingMessage, res: ServerResponse, what: string, pull: ArtifactPull, progressIntervalMs: number): Promise<void> {
+  counters.inc('fleetboot_http_artifact_stream_through_total', 'Artifact downloads sent while pulled from the console (not cached yet)', {});
+  const following = prepareFile({ kind: 'disk', path: pull.partPath, sizeBytes: pull.sizeBytes, mtimeMs: Date.now(), dev: 0, ino: 0, sha256: pull.sha256 }, null);
+  return sendFollowingPull(req, res, pull, new DownloadEvents(ctx, counters, req, what, following, progressIntervalMs, { cache: 'miss' }));
 }
 
 /**
@@ -303,7 +317,7 @@ class DownloadEvents implements FileResponseHooks {
   private readonly quiet: boolean;
   private readonly range: string | null;
 
-  constructor(private readonly ctx: BootdContext, private readonly counters: BatchedCounters, req: IncomingMessage, private readonly what: string, private readonly p: PreparedFile, private readonly progressIntervalMs: number) {
+  constructor(private readonly ctx: BootdContext, private readonly counters: BatchedCounters, req: IncomingMessage, private readonly what: string, private readonly p: PreparedFile, private readonly progressIntervalMs: number, private readonly extra: Record<string, unknown> = {}) {
     this.clientIp = clientAddress(req);
     const clients = clientHostsOf(ctx);
     this.client = clients.knownNow(this.clientIp);
@@ -320,7 +334,7 @@ class DownloadEvents implements FileResponseHooks {
   }
 
   private record(type: string, detail: Record<string, unknown>, bytesDone: number, bytesTotal: number): void {
-    const event: BootEventInput = { source: 'http', type, at: new Date(), detail: { file: this.what, clientIp: this.clientIp, ...detail }, bytesDone, bytesTotal };
+    const event: BootEventInput = { source: 'http', type, at: new Date(), detail: { file: this.what, clientIp: this.clientIp, ...this.extra, ...detail }, bytesDone, bytesTotal };
     if (this.client) this.send(event);
     else this.held.push(event);
   }

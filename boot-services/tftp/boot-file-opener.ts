@@ -13,9 +13,10 @@ export function bootFileOpener(files: BootFiles, cache: FileCache, clients: Clie
   return async function openFile(name: string, client: Endpoint, mode: TransferMode): Promise<OpenResult> {
     const found = await files.lookup(name, client.address);
     if (!found.ok) {
-      return found.reason === 'outside-root'
-        ? { ok: false, code: TftpErrorCode.AccessViolation, message: found.message, reason: 'outside-root' }
-        : { ok: false, code: TftpErrorCode.FileNotFound, message: 'File not found', reason: found.reason };
+      if (found.reason === 'outside-root') return { ok: false, code: TftpErrorCode.AccessViolation, message: found.message, reason: 'outside-root' };
+      // TFTP can't say "wait": the client is refused (an event on its timeline) and its next try finds the file pulled.
+      if (found.reason === 'not-cached') return { ok: false, code: TftpErrorCode.NotDefined, message: 'Not cached yet: being pulled, try again', reason: 'artifact-not-cached' };
+      return { ok: false, code: TftpErrorCode.FileNotFound, message: 'File not found', reason: found.reason };
     }
     const file = found.file;
     // Reservation, pool lease or boot agent, as of now: pool-leased hosts' transfers land on their timeline too.

@@ -43,6 +43,8 @@ export interface RoleView {
   diskRoot: string | null;
   healthCheck: string | null;
   activeImageId: string | null;
+  /** The image a rollback returns to: its artifacts stay in a boot server's cache. Absent in views from before it was kept. */
+  previousImageId?: string | null;
   stallSeconds: number;
 }
 

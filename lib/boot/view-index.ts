@@ -40,6 +40,9 @@ export class ViewIndex implements BootView {
   findImageById(id: string): ImageView | null { return this.imagesById.get(id) ?? null; }
   networks(): readonly NetworkView[] { return [...this.networksById.values()]; }
   hostCount(): number { return this.hostsById.size; }
+  hosts(): Iterable<HostView> { return this.hostsById.values(); }
+  roles(): Iterable<RoleView> { return this.rolesById.values(); }
+  images(): Iterable<ImageView> { return this.imagesById.values(); }
 
   findNetworkContaining(ip: string): NetworkView | null {
     const addr = parseIPv4(ip);

@@ -19,7 +19,8 @@ import { pageQuery } from './pagination.ts';
 import { json } from './respond.ts';
 import { macSpellingPattern } from '../../lib/mac.ts';
 
-type Role = 'viewer' | 'operator' | 'admin' | 'public';
+/** `boot-server`: a boot server's own credential (fbb_…), not a user's session or token. */
+type Role = 'viewer' | 'operator' | 'admin' | 'public' | 'boot-server';
 
 interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -128,6 +129,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/boot-servers', summary: 'Make a boot server: its credential (for FLEETBOOT_BOOTD_CREDENTIAL) is in this response only', role: 'admin', body: bootServerCreate, created: true },
   { method: 'get', path: '/boot-servers/{id}', summary: 'A boot server with its health', role: 'viewer' },
   { method: 'delete', path: '/boot-servers/{id}', summary: "Revoke a boot server's credential (the console refuses it at once)", role: 'admin' },
+  { method: 'get', path: '/artifacts/{sha256}', summary: "An artifact's bytes by its sha256, for a boot server pulling it into its cache: Authorization: Bearer <the boot server's credential> (users' sessions and tokens get 401); one Range (with If-Range: the ETag, which is the sha256 quoted) resumes a cut pull (206)", role: 'boot-server' },
 ];
 
 const errorSchema = {
@@ -148,6 +150,7 @@ export function openApiDocument(): Record<string, unknown> {
     if (op.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
     if (op.path.includes('{kind}')) parameters.push({ name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['kernel', 'initrd', 'rootfs'] } });
     if (op.path.includes('{mac}')) parameters.push({ name: 'mac', in: 'path', required: true, schema: { type: 'string', pattern: macSpellingPattern } });
+    if (op.path.includes('{sha256}')) parameters.push({ name: 'sha256', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } });
     if (op.query) {
       const js = schemaOf(op.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(js.properties ?? {})) parameters.push({ name, in: 'query', required: js.required?.includes(name) ?? false, schema });
@@ -159,9 +162,9 @@ export function openApiDocument(): Record<string, unknown> {
     };
     if (op.role !== 'public') {
       responses['401'] = { description: 'no session or token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-      responses['403'] = { description: `needs the ${op.role} role`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      if (op.role !== 'boot-server') responses['403'] = { description: `needs the ${op.role} role`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
-    if (op.path.includes('{id}') || op.path.includes('{mac}')) responses['404'] = { description: 'not found' };
+    if (op.path.includes('{id}') || op.path.includes('{mac}') || op.path.includes('{sha256}')) responses['404'] = { description: 'not found' };
     if (op.method === 'post' || op.method === 'patch') responses['409'] = { description: 'duplicate (MAC, hostname, IP) or an address outside its network' };
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRange, noneMatch, rangeStillValid } from './range.ts';
+import { decideRange, noneMatch, rangeStillValid } from './http-range.ts';
 
 test('byte ranges (RFC 9110 §14.1.2)', () => {
   assert.deepEqual(decideRange('bytes=0-99', 1000), { kind: 'partial', ranges: [{ start: 0, end: 99 }] });

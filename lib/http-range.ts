@@ -1,5 +1,6 @@
-// Byte ranges and validators for boot-file downloads (RFC 9110 §14 Range, §13 conditional
-// requests, §8.8.3 ETag). Pure: header text in, decision out.
+// Byte ranges and validators for file downloads (RFC 9110 §14 Range, §13 conditional requests,
+// §8.8.3 ETag): bootd's boot files, and the artifacts the console hands its boot servers.
+// Pure: header text in, decision out.
 
 export interface ByteRange {
   /** First byte, inclusive. */
