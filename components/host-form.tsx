@@ -13,6 +13,7 @@ export interface HostFormValues {
   hostname: string;
   mac: string | null;
   ip: string | null;
+  ipv6: string | null;
   networkId: string | null;
   roleId: string | null;
   bmcAddress: string | null;
@@ -27,7 +28,7 @@ export interface HostFormValues {
   notes: string;
 }
 
-const fields = ['hostname', 'mac', 'ip', 'networkId', 'roleId', 'bmcAddress', 'bmcUser', 'bmcPassword', 'serial', 'assetTag', 'spare', 'bootEnabled', 'bootOverride', 'imageOverrideId', 'notes'] as const;
+const fields = ['hostname', 'mac', 'ip', 'ipv6', 'networkId', 'roleId', 'bmcAddress', 'bmcUser', 'bmcPassword', 'serial', 'assetTag', 'spare', 'bootEnabled', 'bootOverride', 'imageOverrideId', 'notes'] as const;
 
 const overrideChoices: Choice[] = [
   { value: '', label: 'None: boot as the role says' },
@@ -61,6 +62,7 @@ export function HostForm({ host, roles, networks, images, readOnly = false }: Pr
           hostname: text('hostname'),
           mac: text('mac'),
           ip: text('ip'),
+          ipv6: text('ipv6'),
           networkId: text('networkId'),
           roleId: text('roleId'),
           bmcAddress: text('bmcAddress'),
@@ -103,6 +105,7 @@ export function HostForm({ host, roles, networks, images, readOnly = false }: Pr
         </FieldGroup>
         <FieldGroup title="Address and role">
           <TextField name="ip" label="IP address" defaultValue={host?.ip ?? ''} error={errors.ip} placeholder="10.0.0.21" inputMode="decimal" />
+          <TextField name="ipv6" label="IPv6 address" defaultValue={host?.ipv6 ?? ''} error={errors.ipv6} placeholder="fd77:77::21" hint="Reserved for DHCPv6, inside the network's IPv6 prefix." />
           <SelectField
             name="networkId"
             label="Network"

@@ -1,5 +1,6 @@
 'use client';
-// Create or edit a boot network: addressing, what DHCP hands out, the discovery pool, relays.
+// Create or edit a boot network: addressing, what DHCP hands out, the discovery pool, relays,
+// and the optional IPv6 side (prefix, DHCPv6 pool, bootd's IPv6 address).
 import { useRouter } from 'next/navigation';
 import { SubmitButton } from './submit-button.tsx';
 import { CheckboxField, FieldGroup, FormError, SelectField, TextField, type Choice } from './form-field.tsx';
@@ -12,7 +13,7 @@ export interface NetworkFormValues extends NetworkSettings, NetworkBootServers {
   id: string;
 }
 
-const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled', 'bootServerId', 'peerBootServerId'] as const;
+const fields = ['name', 'cidr', 'gateway', 'dnsServers', 'domain', 'bootServer', 'poolStart', 'poolEnd', 'leaseSeconds', 'relayAddresses', 'discoveryEnabled', 'bootServerId', 'peerBootServerId', 'ipv6Prefix', 'ipv6PoolStart', 'ipv6PoolEnd', 'ipv6BootServer'] as const;
 
 export function NetworkForm({ network, bootServers, readOnly = false }: { network?: NetworkFormValues; bootServers: Choice[]; readOnly?: boolean }) {
   const router = useRouter();
@@ -38,6 +39,10 @@ export function NetworkForm({ network, bootServers, readOnly = false }: { networ
           discoveryEnabled: v.checked('discoveryEnabled'),
           bootServerId: v.text('bootServerId'),
           peerBootServerId: v.text('peerBootServerId'),
+          ipv6Prefix: v.text('ipv6Prefix'),
+          ipv6PoolStart: v.text('ipv6PoolStart'),
+          ipv6PoolEnd: v.text('ipv6PoolEnd'),
+          ipv6BootServer: v.text('ipv6BootServer'),
         };
         if (network) await form.submit({ method: 'PATCH', path: `/api/v1/networks/${network.id}`, body }, { toast: `Saved network ${body.name}` });
         else await form.submit<{ id: string; name: string }>({ method: 'POST', path: '/api/v1/networks', body }, { toast: (n) => `Network ${n.name} created`, then: (n) => router.push(`/networks/${n.id}`) });
@@ -90,6 +95,12 @@ export function NetworkForm({ network, bootServers, readOnly = false }: { networ
             error={errors.peerBootServerId}
             hint="Optional: the two split unknown machines (RFC 3074) and stand in for each other."
           />
+        </FieldGroup>
+        <FieldGroup title="IPv6 (optional)">
+          <TextField name="ipv6Prefix" label="IPv6 prefix" defaultValue={network?.ipv6Prefix ?? ''} error={errors.ipv6Prefix} placeholder="fd77:77::/64" hint="Leave empty for an IPv4-only network." />
+          <TextField name="ipv6BootServer" label="Boot server (IPv6)" defaultValue={network?.ipv6BootServer ?? ''} error={errors.ipv6BootServer} placeholder="fd77:77::1" hint="bootd's IPv6 address here: DHCPv6 boot file URLs name it." />
+          <TextField name="ipv6PoolStart" label="DHCPv6 pool start" defaultValue={network?.ipv6PoolStart ?? ''} error={errors.ipv6PoolStart} placeholder="fd77:77::1000" />
+          <TextField name="ipv6PoolEnd" label="DHCPv6 pool end" defaultValue={network?.ipv6PoolEnd ?? ''} error={errors.ipv6PoolEnd} placeholder="fd77:77::1fff" hint="Relays are matched by the link address they send, inside the prefix." />
         </FieldGroup>
         {readOnly ? null : (
           <div>

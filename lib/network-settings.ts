@@ -17,6 +17,13 @@ export interface NetworkSettings {
   /** giaddr values of relays serving this network. */
   relayAddresses: string[];
   discoveryEnabled: boolean;
+  /** Optional IPv6 boot network: the on-link prefix DHCPv6 serves (e.g. "fd77:77::/64"). */
+  ipv6Prefix: string | null;
+  /** DHCPv6 IA_NA pool inside ipv6Prefix, both ends or neither. */
+  ipv6PoolStart: string | null;
+  ipv6PoolEnd: string | null;
+  /** bootd's IPv6 address on this network: DHCPv6 boot file URLs name it. */
+  ipv6BootServer: string | null;
 }
 
 /** The boot servers the console assigns a network to (by id); bootd's view carries their names. */

@@ -3,6 +3,7 @@
 // and not inside the discovery pool (DHCP hands those out to unknown machines).
 import type { Network } from '@prisma/client';
 import { cidrContains, isUsableHostAddress, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
+import { ipv6PrefixContains, parseIPv6, parseIPv6Prefix } from '../../lib/ipv6.ts';
 import { conflict } from '../errors.ts';
 
 type NetworkAddressing = Pick<Network, 'name' | 'cidr'> & Partial<Pick<Network, 'gateway' | 'bootServer' | 'poolStart' | 'poolEnd'>>;
@@ -30,6 +31,22 @@ export function hostAddressProblem(ip: string, network: NetworkAddressing): { ru
 export function checkHostAddress(ip: string, network: NetworkAddressing): void {
   const problem = hostAddressProblem(ip, network);
   if (problem) throw conflict('ip', problem.message);
+}
+
+type NetworkIpv6Addressing = Pick<Network, 'name'> & Partial<Pick<Network, 'ipv6Prefix' | 'ipv6PoolStart' | 'ipv6PoolEnd' | 'ipv6BootServer'>>;
+
+/** Why ipv6 can't be reserved on network (no IPv6 prefix, outside it, bootd's own, inside the DHCPv6 pool), or null. */
+export function hostIpv6Problem(ipv6: string, network: NetworkIpv6Addressing): string | null {
+  const prefix = network.ipv6Prefix ? parseIPv6Prefix(network.ipv6Prefix) : null;
+  const addr = parseIPv6(ipv6);
+  if (addr === null) return null;
+  if (!prefix) return `network ${network.name} has no IPv6 prefix`;
+  if (!ipv6PrefixContains(prefix, addr)) return `${ipv6} is outside ${network.name}'s IPv6 prefix ${network.ipv6Prefix}`;
+  if (ipv6 === network.ipv6BootServer) return `${ipv6} is the IPv6 boot server of ${network.name}`;
+  const start = network.ipv6PoolStart ? parseIPv6(network.ipv6PoolStart) : null;
+  const end = network.ipv6PoolEnd ? parseIPv6(network.ipv6PoolEnd) : null;
+  if (start !== null && end !== null && addr >= start && addr <= end) return `${ipv6} is inside the DHCPv6 pool of ${network.name}`;
+  return null;
 }
 
 /** The network whose CIDR holds ip (most specific first), for a host given an IP but no network. */

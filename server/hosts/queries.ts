@@ -9,7 +9,7 @@ import { encodeCursor, pageArgs, readCursor, toPage, type Page, type SortKey } f
 import { parseIPv4 } from '../../lib/ipv4.ts';
 import { normalizeMac } from '../../lib/mac.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
-import { checkHostAddress, networkForAddress } from './address-rules.ts';
+import { checkHostAddress, hostIpv6Problem, networkForAddress } from './address-rules.ts';
 import { hostStates } from '../../lib/host-states.ts';
 import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
 
@@ -116,7 +116,7 @@ export async function countHostsByRole(): Promise<Array<{ roleId: string | null;
 export async function resolveHostData(
   tx: Tx,
   input: HostUpdate,
-  current: Pick<Host, 'ip' | 'networkId' | 'bootOverride' | 'imageOverrideId'> | null,
+  current: Pick<Host, 'ip' | 'networkId' | 'bootOverride' | 'imageOverrideId'> & Partial<Pick<Host, 'ipv6'>> | null,
   known?: { networks: Network[]; roleIds: Set<string> },
 ): Promise<Prisma.HostUncheckedCreateInput | Prisma.HostUncheckedUpdateInput> {
   const networks = known?.networks;
@@ -140,6 +140,14 @@ export async function resolveHostData(
   } else if (input.networkId) {
     const exists = networks?.some((n) => n.id === input.networkId) ?? (await tx.network.count({ where: { id: input.networkId } })) > 0;
     if (!exists) throw invalid('networkId', 'no such network');
+  }
+  const ipv6 = input.ipv6 !== undefined ? input.ipv6 : current?.ipv6 ?? null;
+  if (ipv6) {
+    // A reserved IPv6 address belongs to the host's network: without one there is no prefix to check it against.
+    if (!networkId) throw invalid('ipv6', 'an IPv6 reservation needs the host\'s network');
+    const network = networks?.find((n) => n.id === networkId) ?? (await tx.network.findUnique({ where: { id: networkId } }));
+    const problem = network ? hostIpv6Problem(ipv6, network) : 'no such network';
+    if (problem) throw conflict('ipv6', problem);
   }
   if (input.roleId && !(known ? known.roleIds.has(input.roleId) : (await tx.role.count({ where: { id: input.roleId } })) > 0)) {
     throw invalid('roleId', 'no such role');

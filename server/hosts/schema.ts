@@ -2,7 +2,7 @@
 // network, its role, its BMC, and what it boots next.
 import { z } from 'zod';
 import { hostStates } from '../../lib/host-states.ts';
-import { hostname, ipv4, mac, optionalNullable, uuid } from '../validation/fields.ts';
+import { hostname, ipv4, ipv6, mac, optionalNullable, uuid } from '../validation/fields.ts';
 
 export const bootOverrides = ['rescue', 'memtest', 'localdisk', 'image'] as const;
 
@@ -10,6 +10,8 @@ const hostFields = {
   hostname,
   mac: optionalNullable(mac),
   ip: optionalNullable(ipv4),
+  /** Reserved IPv6 address (DHCPv6), inside the network's IPv6 prefix. */
+  ipv6: optionalNullable(ipv6),
   networkId: optionalNullable(uuid),
   roleId: optionalNullable(uuid),
   bmcAddress: optionalNullable(z.string().trim().max(253)),

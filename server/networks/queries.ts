@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, notFound } from '../errors.ts';
-import { hostAddressProblem } from '../hosts/address-rules.ts';
+import { hostAddressProblem, hostIpv6Problem } from '../hosts/address-rules.ts';
 import { literalSearchTerm } from '../api/search-term.ts';
 import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
 import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
@@ -45,10 +45,12 @@ export async function updateNetwork(actor: Actor, id: string, input: NetworkUpda
     const merged = networkCreate.parse({ ...stripNetwork(before), ...input });
     // ...and the hosts reserved on it must still fit: a narrower CIDR or a pool moved over a
     // reserved address would hand one address to two machines.
-    const hosts = await tx.host.findMany({ where: { networkId: id, ip: { not: null } }, select: { hostname: true, ip: true } });
+    const hosts = await tx.host.findMany({ where: { networkId: id, OR: [{ ip: { not: null } }, { ipv6: { not: null } }] }, select: { hostname: true, ip: true, ipv6: true } });
     for (const h of hosts) {
-      const problem = hostAddressProblem(h.ip!, merged);
+      const problem = h.ip ? hostAddressProblem(h.ip, merged) : null;
       if (problem) throw conflict(problem.rule, `host ${h.hostname}: ${problem.message}`);
+      const v6Problem = h.ipv6 ? hostIpv6Problem(h.ipv6, { ...merged, name: merged.name }) : null;
+      if (v6Problem) throw conflict('ipv6Prefix', `host ${h.hostname}: ${v6Problem}`);
     }
     const after = await tx.network.update({ where: { id }, data: input });
     await writeAudit(tx, actor, 'update', 'network', id, before, after);

@@ -1,8 +1,9 @@
 // A boot network: addressing, what DHCP hands out, the discovery pool, relays.
 import { z } from 'zod';
 import { cidrContains, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
+import { ipv6PrefixContains, parseIPv6, parseIPv6Prefix } from '../../lib/ipv6.ts';
 import type { NetworkBootServers, NetworkSettings } from '../../lib/network-settings.ts';
-import { cidr, ipv4, optionalNullable, slug, uuid } from '../validation/fields.ts';
+import { cidr, ipv4, ipv6, ipv6Prefix, optionalNullable, slug, uuid } from '../validation/fields.ts';
 
 const networkFields = {
   name: slug,
@@ -20,12 +21,38 @@ const networkFields = {
   bootServerId: optionalNullable(uuid),
   /** A second one: the two split unknown clients by the RFC 3074 hash and stand in for each other. */
   peerBootServerId: optionalNullable(uuid),
+  ipv6Prefix: optionalNullable(ipv6Prefix),
+  ipv6PoolStart: optionalNullable(ipv6),
+  ipv6PoolEnd: optionalNullable(ipv6),
+  ipv6BootServer: optionalNullable(ipv6),
 };
 
-type NetworkShape = { cidr?: string; gateway?: string | null; poolStart?: string | null; poolEnd?: string | null; bootServerId?: string | null; peerBootServerId?: string | null };
+type NetworkShape = {
+  cidr?: string; gateway?: string | null; poolStart?: string | null; poolEnd?: string | null; bootServerId?: string | null; peerBootServerId?: string | null;
+  ipv6Prefix?: string | null; ipv6PoolStart?: string | null; ipv6PoolEnd?: string | null; ipv6BootServer?: string | null;
+};
+
+/** The IPv6 side: the pool and bootd's address need the prefix, the pool sits inside it, whole and in order. */
+function checkIpv6Addresses(n: NetworkShape, ctx: z.RefinementCtx): void {
+  const prefix = n.ipv6Prefix ? parseIPv6Prefix(n.ipv6Prefix) : null;
+  for (const field of ['ipv6PoolStart', 'ipv6PoolEnd', 'ipv6BootServer'] as const) {
+    const value = n[field];
+    if (!value) continue;
+    if (!n.ipv6Prefix) { ctx.addIssue({ code: 'custom', path: [field], message: 'set the IPv6 prefix first' }); continue; }
+    const addr = parseIPv6(value);
+    if (prefix && addr !== null && field !== 'ipv6BootServer' && !ipv6PrefixContains(prefix, addr)) ctx.addIssue({ code: 'custom', path: [field], message: `${value} is outside ${n.ipv6Prefix}` });
+  }
+  if ((n.ipv6PoolStart == null) !== (n.ipv6PoolEnd == null)) {
+    ctx.addIssue({ code: 'custom', path: [n.ipv6PoolStart == null ? 'ipv6PoolStart' : 'ipv6PoolEnd'], message: 'give both ends of the IPv6 pool, or neither' });
+  }
+  const start = n.ipv6PoolStart ? parseIPv6(n.ipv6PoolStart) : null;
+  const end = n.ipv6PoolEnd ? parseIPv6(n.ipv6PoolEnd) : null;
+  if (start !== null && end !== null && start > end) ctx.addIssue({ code: 'custom', path: ['ipv6PoolEnd'], message: 'must not be below ipv6PoolStart' });
+}
 
 /** Checks that need several fields: addresses inside the CIDR, a pool given whole and in order. */
 export function checkNetworkAddresses(n: NetworkShape, ctx: z.RefinementCtx): void {
+  checkIpv6Addresses(n, ctx);
   const net = n.cidr ? parseCidr(n.cidr) : null;
   if (!net) return;
   for (const field of ['gateway', 'poolStart', 'poolEnd'] as const) {

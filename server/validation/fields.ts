@@ -1,6 +1,7 @@
 // Field schemas shared by the API, the forms and the OpenAPI document.
 import { z } from 'zod';
 import { parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
+import { canonicalIPv6, formatIPv6Prefix, parseIPv6, parseIPv6Prefix } from '../../lib/ipv6.ts';
 import { macSpellingPattern, normalizeMac } from '../../lib/mac.ts';
 
 export const ipv4 = z
@@ -18,6 +19,24 @@ export const cidr = z
     return c === null || parseIPv4(s.split('/')[0]!) === c.network;
   }, { message: 'has host bits set: give the network address (e.g. 10.0.0.0/24)' });
 
+/** An IPv6 address, stored in its RFC 5952 form (fd77:77::1) whatever spelling was sent. */
+export const ipv6 = z
+  .string()
+  .trim()
+  .refine((s) => parseIPv6(s) !== null, { message: 'must be an IPv6 address like fd77:77::10' })
+  .transform((s) => canonicalIPv6(s)!)
+  .meta({ format: 'ipv6' });
+
+/** An IPv6 on-link prefix, stored canonical (fd77:77::/64). */
+export const ipv6Prefix = z
+  .string()
+  .trim()
+  .refine((s) => parseIPv6Prefix(s) !== null, { message: 'must be an IPv6 prefix like fd77:77::/64' })
+  .refine((s) => {
+    const p = parseIPv6Prefix(s);
+    return p === null || parseIPv6(s.split('/')[0]!) === p.network;
+  }, { message: 'has host bits set: give the prefix address (e.g. fd77:77::/64)' })
+  .transform((s) => formatIPv6Prefix(parseIPv6Prefix(s)!));
 
 export const mac = z
   .string()

@@ -158,3 +158,40 @@ test('the list filters by q on the name and reports the host count', async () =>
   const res = await api.get(`/networks?q=${tag}`);
   assert.deepEqual(res.body.items.map((n: any) => [n.name, n.hostCount]), [[`${tag}-a`, 1]]);
 });
+
+test('IPv6: prefix, DHCPv6 pool and boot server are stored in RFC 5952 form; a host reserves an IPv6 address inside the prefix', async () => {
+  const { body } = networkBody({ ipv6Prefix: 'FD77:0077:0:0::/64', ipv6PoolStart: 'fd77:77::1000', ipv6PoolEnd: 'fd77:77:0:0:0:0:0:1fff', ipv6BootServer: 'fd77:77::1' });
+  const created = await api.post('/networks', body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const read = await api.get(`/networks/${created.body.id}`);
+  assert.deepEqual(
+    { p: read.body.ipv6Prefix, s: read.body.ipv6PoolStart, e: read.body.ipv6PoolEnd, b: read.body.ipv6BootServer },
+    { p: 'fd77:77::/64', s: 'fd77:77::1000', e: 'fd77:77::1fff', b: 'fd77:77::1' },
+  );
+  const host = await api.post('/hosts', { hostname: unique('host'), networkId: created.body.id, ipv6: 'fd77:77:0::21' });
+  assert.equal(host.status, 201, JSON.stringify(host.body));
+  assert.equal(host.body.ipv6, 'fd77:77::21');
+  const inPool = await api.post('/hosts', { hostname: unique('host'), networkId: created.body.id, ipv6: 'fd77:77::1001' });
+  assert.deepEqual({ status: inPool.status, field: inPool.body.field }, { status: 409, field: 'ipv6' }, JSON.stringify(inPool.body));
+  const outside = await api.post('/hosts', { hostname: unique('host'), networkId: created.body.id, ipv6: 'fd77:78::21' });
+  assert.deepEqual({ status: outside.status, field: outside.body.field }, { status: 409, field: 'ipv6' }, JSON.stringify(outside.body));
+  // A new prefix that would leave the reservation outside it is refused, naming the prefix.
+  const moved = await api.patch(`/networks/${created.body.id}`, { ipv6Prefix: 'fd77:99::/64', ipv6PoolStart: null, ipv6PoolEnd: null, ipv6BootServer: null });
+  assert.deepEqual({ status: moved.status, field: moved.body.field }, { status: 409, field: 'ipv6Prefix' }, JSON.stringify(moved.body));
+});
+
+test('IPv6: a bad prefix, a pool outside it, half a pool or a pool without a prefix → 400 naming the field', async () => {
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ ipv6Prefix: 'fd77::/200' }, 'ipv6Prefix'],
+    [{ ipv6Prefix: 'fd77::1/64' }, 'ipv6Prefix'],
+    [{ ipv6Prefix: 'fd77::/64', ipv6PoolStart: 'fd78::1', ipv6PoolEnd: 'fd77::ff' }, 'ipv6PoolStart'],
+    [{ ipv6Prefix: 'fd77::/64', ipv6PoolStart: 'fd77::1' }, 'ipv6PoolEnd'],
+    [{ ipv6Prefix: 'fd77::/64', ipv6PoolStart: 'fd77::ff', ipv6PoolEnd: 'fd77::1' }, 'ipv6PoolEnd'],
+    [{ ipv6PoolStart: 'fd77::1', ipv6PoolEnd: 'fd77::ff' }, 'ipv6PoolStart'],
+    [{ ipv6BootServer: 'not-an-address' }, 'ipv6BootServer'],
+  ];
+  for (const [extra, field] of cases) {
+    const res = await api.post('/networks', networkBody(extra).body);
+    assert.deepEqual({ status: res.status, field: res.body.field }, { status: 400, field }, `${JSON.stringify(extra)}: ${JSON.stringify(res.body)}`);
+  }
+});

@@ -73,6 +73,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
                 hostname: host.hostname,
                 mac: host.mac,
                 ip: host.ip,
+                ipv6: host.ipv6,
                 networkId: host.networkId,
                 roleId: host.roleId,
                 bmcAddress: host.bmcAddress,

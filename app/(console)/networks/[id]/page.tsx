@@ -50,6 +50,10 @@ export default async function NetworkPage({ params }: { params: Promise<{ id: st
               discoveryEnabled: network.discoveryEnabled,
               bootServerId: network.bootServerId,
               peerBootServerId: network.peerBootServerId,
+              ipv6Prefix: network.ipv6Prefix,
+              ipv6PoolStart: network.ipv6PoolStart,
+              ipv6PoolEnd: network.ipv6PoolEnd,
+              ipv6BootServer: network.ipv6BootServer,
             }}
             bootServers={bootServers}
             readOnly={!canEdit}
