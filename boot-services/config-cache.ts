@@ -17,7 +17,7 @@ const snapshotFileName = 'view-snapshot.json';
 // --- reading rows ---------------------------------------------------------------------------
 
 const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootServer", "poolStart", "poolEnd",
-  "leaseSeconds", "relayAddresses", "discoveryEnabled",
+  "leaseSeconds", "relayAddresses", "discoveryEnabled", "ipv6Prefix", "ipv6PoolStart", "ipv6PoolEnd", "ipv6BootServer",
   ARRAY(SELECT b.name FROM "BootServer" b WHERE b.id IN ("Network"."bootServerId", "Network"."peerBootServerId") ORDER BY b.name) AS "servedBy"
   FROM "Network"`;
 const roleSql = `SELECT id, name, "rootMode", "bootLoader", "uefiBootChain", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
@@ -30,7 +30,7 @@ const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
   LEFT JOIN "Artifact" k ON k.sha256 = i."kernelSha256"
   LEFT JOIN "Artifact" d ON d.sha256 = i."initrdSha256"
   LEFT JOIN "Artifact" r ON r.sha256 = i."rootfsSha256"`;
-const hostSql = `SELECT id, hostname, mac, ip, "networkId", "roleId", spare, "bootEnabled", "imageOverrideId",
+const hostSql = `SELECT id, hostname, mac, ip, ipv6, "networkId", "roleId", spare, "bootEnabled", "imageOverrideId",
   "bootOverride", state FROM "Host"`;
 /** A named bootd's hosts: those on its networks, and those on none. */
 const servedHostsSql = `${hostSql} WHERE "networkId" IS NULL OR "networkId" IN (SELECT n.id FROM "Network" n JOIN "BootServer" b
@@ -54,6 +54,8 @@ const toNetwork = (r: Row): NetworkView => ({
   dnsServers: r.dnsServers as string[], domain: r.domain as string | null, bootServer: r.bootServer as string | null,
   poolStart: r.poolStart as string | null, poolEnd: r.poolEnd as string | null, leaseSeconds: r.leaseSeconds as number,
   relayAddresses: r.relayAddresses as string[], discoveryEnabled: r.discoveryEnabled as boolean, servedBy: r.servedBy as string[],
+  ipv6Prefix: r.ipv6Prefix as string | null, ipv6PoolStart: r.ipv6PoolStart as string | null,
+  ipv6PoolEnd: r.ipv6PoolEnd as string | null, ipv6BootServer: r.ipv6BootServer as string | null,
 });
 const toRole = (r: Row): RoleView => ({
   id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
@@ -66,7 +68,7 @@ const toImage = (r: Row): ImageView => ({
   kernel: artifact(r, 'k'), initrd: artifact(r, 'd'), rootfs: artifact(r, 'r'),
 });
 const toHost = (r: Row): HostView => ({
-  id: r.id as string, hostname: r.hostname as string, mac: r.mac as string | null, ip: r.ip as string | null,
+  id: r.id as string, hostname: r.hostname as string, mac: r.mac as string | null, ip: r.ip as string | null, ipv6: r.ipv6 as string | null,
   networkId: r.networkId as string | null, roleId: r.roleId as string | null, spare: r.spare as boolean,
   bootEnabled: r.bootEnabled as boolean, imageOverrideId: r.imageOverrideId as string | null,
   bootOverride: r.bootOverride as HostView["bootOverride"], state: r.state as string,
@@ -134,6 +136,8 @@ export class ConfigCache implements BootView {
   findNetworkById(id: string) { return this.index.findNetworkById(id); }
   findNetworkContaining(ip: string) { return this.index.findNetworkContaining(ip); }
   findNetworkForRelay(giaddr: string) { return this.index.findNetworkForRelay(giaddr); }
+  findNetworkContainingIPv6(address: string) { return this.index.findNetworkContainingIPv6(address); }
+  findHostByIpv6(address: string) { return this.index.findHostByIpv6(address); }
   findRoleById(id: string) { return this.index.findRoleById(id); }
   findImageById(id: string) { return this.index.findImageById(id); }
   networks() { return this.index.networks(); }

@@ -14,7 +14,7 @@ import { defaultHeartbeatMs, defaultTakeoverAfterSecs, type DhcpPeeringConfig } 
  * What bootd runs unless FLEETBOOT_SERVICES says otherwise. Syslog is on: diskless hosts have
  * nowhere else to keep their logs, and a failed health gate shows the spare's last lines.
  */
-export const defaultServices = 'dhcp,tftp,http,syslog';
+export const defaultServices = 'dhcp,dhcp6,tftp,http,syslog';
 
 export const defaultBootloaderDirs = ['/usr/lib/PXELINUX', '/usr/lib/syslinux/modules/bios', '/usr/lib/ipxe'];
 

@@ -17,6 +17,8 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { exitWhenParentDies } from './parent-watch.ts';
 import { startDhcpService } from './dhcp/service.ts';
+import { loadDhcp6Config } from './dhcp6/config.ts';
+import { startDhcp6Service } from './dhcp6/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       metrics.set('fleetboot_bootd_waiting_for_interface', 'Whether bootd waits for a boot interface to get its address or come up', {}, reason ? 1 : 0);
     },
   });
+  const dhcp6 = loadDhcp6Config(process.env, { interfaceName: config.interfaceName });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
   const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
     // Starts even when its port is taken (status and metrics say so): hosts' logs never stop a boot.
     [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
     [config.enableDhcp, 'dhcp', () => startDhcpService(ctx, { sightings: store.discovery })],
+    [dhcp6.enabled, 'dhcp6', () => startDhcp6Service(ctx, dhcp6)],
   ];
   for (const [enabled, name, start] of starters) {
     if (!enabled) {

@@ -3,7 +3,7 @@
 // both is "BootEvent" (prisma/schema.prisma).
 
 /** Where an event comes from. */
-export type BootEventSource = 'dhcp' | 'tftp' | 'http' | 'agent' | 'syslog' | 'bootd';
+export type BootEventSource = 'dhcp' | 'dhcp6' | 'tftp' | 'http' | 'agent' | 'syslog' | 'bootd';
 
 /** One event as bootd records it: its UUID, whom it is about, what happened, when (ISO 8601). */
 export interface BootEventRecord {

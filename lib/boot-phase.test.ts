@@ -38,3 +38,13 @@ test("the agent's or booted system's own DHCP client never starts a session", ()
   assert.equal(startsNewSession(osDiscover, { phase: 'up', outcome: 'up', lastEventAt: t0 }, later(5), 600), false);
   assert.equal(startsNewSession(osDiscover, null, later(5), 600), true, 'but a first sighting does');
 });
+
+test('DHCPv6 events map onto the same phases: a firmware Solicit starts a boot like a PXE DISCOVER, its Reply is the dhcp phase', () => {
+  const firmwareSolicit = classifyEvent({ source: 'dhcp6', type: 'solicit', detail: { traits: { arch: 7, pxe: true } } });
+  assert.deepEqual(firmwareSolicit, { phase: 'dhcp', outcome: null, discover: { ipxe: false, pxe: true } });
+  assert.equal(startsNewSession(firmwareSolicit, { phase: 'up', outcome: 'up', lastEventAt: t0 }, later(5), 600), true);
+  const osSolicit = classifyEvent({ source: 'dhcp6', type: 'solicit', detail: { traits: { duidType: 1 } } });
+  assert.equal(startsNewSession(osSolicit, { phase: 'up', outcome: 'up', lastEventAt: t0 }, later(5), 600), false, "the agent's DHCPv6 client is part of the boot");
+  assert.deepEqual(classifyEvent({ source: 'dhcp6', type: 'reply', detail: { ip: 'fd77:77::1000' } }), { phase: 'dhcp', outcome: null, discover: null });
+  assert.deepEqual(classifyEvent({ source: 'dhcp6', type: 'dropped', detail: { reason: 'no-network' } }), { phase: null, outcome: null, discover: null });
+});

@@ -69,6 +69,17 @@ export function classifyEvent(e: EventFacts): ClassifiedEvent {
       }
       return { phase: 'dhcp', outcome: null, discover: null };
     }
+    // DHCPv6 (boot-services/dhcp6/) is the same boot phase: a Solicit is what a DISCOVER is
+    // (it may start a boot; from firmware when it carries option 61, traits.pxe), its
+    // Advertise/Request/Reply the rest of the exchange.
+    case 'dhcp6': {
+      if (e.type === 'dropped' || e.type === 'release' || e.type === 'decline') return none;
+      if (e.type === 'solicit') {
+        const traits = (detail.traits ?? {}) as { ipxe?: boolean; pxe?: boolean };
+        return { phase: 'dhcp', outcome: null, discover: { ipxe: traits.ipxe === true, pxe: traits.pxe === true } };
+      }
+      return { phase: 'dhcp', outcome: null, discover: null };
+    }
     case 'tftp':
     case 'http': {
       if (e.type === 'boot-config') return { phase: 'bootloader', outcome: null, discover: null };

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   view.putNetwork({
     id: '00000000-0000-4000-8000-000000000088', name: 'bench', cidr: mode === 'storm' ? '10.80.0.0/12' : '10.88.0.0/16', gateway: serverAddress, dnsServers: [], domain: null,
     bootServer: null, poolStart: mode === 'storm' ? '10.81.0.0' : '10.88.1.0', poolEnd: mode === 'storm' ? '10.95.255.254' : '10.88.20.255', leaseSeconds: 3600, relayAddresses: [], discoveryEnabled: true, servedBy: [],
+    ipv6Prefix: null, ipv6PoolStart: null, ipv6PoolEnd: null, ipv6BootServer: null,
   });
   const pool = instantPool();
   const metrics = new Metrics();

@@ -54,6 +54,8 @@ export interface HostView {
   /** lower-case aa:bb:cc:dd:ee:ff, or null while waiting for hardware */
   mac: string | null;
   ip: string | null;
+  /** Reserved IPv6 address (RFC 5952 form), or null/absent. */
+  ipv6?: string | null;
   networkId: string | null;
   roleId: string | null;
   spare: boolean;
@@ -76,6 +78,10 @@ export interface BootView {
   findNetworkContaining(ip: string): NetworkView | null;
   /** The network a relay with this giaddr serves: listed relay address first, else CIDR. */
   findNetworkForRelay(giaddr: string): NetworkView | null;
+  /** The network whose IPv6 prefix contains this address (a DHCPv6 relay's link-address), or null. */
+  findNetworkContainingIPv6(address: string): NetworkView | null;
+  /** The host holding this IPv6 reservation, or null. */
+  findHostByIpv6(address: string): HostView | null;
   findRoleById(id: string): RoleView | null;
   findImageById(id: string): ImageView | null;
   networks(): readonly NetworkView[];

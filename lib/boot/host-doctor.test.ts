@@ -10,6 +10,7 @@ const art = (c: string) => ({ sha256: c.repeat(64), sizeBytes: 10, path: `/a/${c
 const lab: NetworkView = {
   id: 'n-lab', name: 'lab', cidr: '10.66.0.0/24', gateway: null, dnsServers: [], domain: null, bootServer: '10.66.0.1',
   poolStart: '10.66.0.100', poolEnd: '10.66.0.150', leaseSeconds: 600, relayAddresses: [], discoveryEnabled: true, servedBy: [],
+  ipv6Prefix: null, ipv6PoolStart: null, ipv6PoolEnd: null, ipv6BootServer: null,
 };
 
 function fleet(): FakeBootView {

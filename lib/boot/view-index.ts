@@ -1,11 +1,14 @@
-// The indexed, read-only BootView: hosts by id, MAC, IP and name; networks by id and by the
-// longest prefix containing an address; roles and images by id. bootd's config cache fills and
+// The indexed, read-only BootView: hosts by id, MAC, IPv4 or IPv6 address and name; networks by id and by the
+// longest prefix (IPv4 CIDR or IPv6 prefix) containing an address; roles and images by id. bootd's config cache fills and
 // patches one from the change log; the console's boot doctor fills one from the database, so
 // both find hosts and networks the same way. Pure.
 import type { BootView, HostView, ImageView, NetworkView, RoleView } from './boot-view.ts';
 import { cidrContains, parseCidr, parseIPv4, type Cidr } from '../ipv4.ts';
+import { ipv6PrefixContains, parseIPv6, parseIPv6Prefix } from '../ipv6.ts';
 
 export const snapshotFormat = 1;
+/** A snapshot written before networks had an IPv6 side lacks these fields: such a network is IPv4 only. */
+const ipv4OnlyNetwork = { ipv6Prefix: null, ipv6PoolStart: null, ipv6PoolEnd: null, ipv6BootServer: null } as const;
 
 export interface ViewSnapshot {
   format: number;
@@ -24,6 +27,7 @@ export class ViewIndex implements BootView {
   private readonly hostsById = new Map<string, HostView>();
   private readonly hostsByMac = new Map<string, HostView>();
   private readonly hostsByIp = new Map<string, HostView>();
+  private readonly hostsByIpv6 = new Map<string, HostView>();
   /** Hostnames are unique and stored lower-case (server/validation/fields.ts); keyed lower-case all the same. */
   private readonly hostsByName = new Map<string, HostView>();
   private readonly networksById = new Map<string, NetworkView>();
@@ -34,6 +38,7 @@ export class ViewIndex implements BootView {
   findHostByMac(mac: string): HostView | null { return this.hostsByMac.get(mac.toLowerCase()) ?? null; }
   findHostByHostname(hostname: string): HostView | null { return this.hostsByName.get(hostname.toLowerCase()) ?? null; }
   findHostByIp(ip: string): HostView | null { return this.hostsByIp.get(ip) ?? null; }
+  findHostByIpv6(address: string): HostView | null { return this.hostsByIpv6.get(address) ?? null; }
   findHostById(id: string): HostView | null { return this.hostsById.get(id) ?? null; }
   findNetworkById(id: string): NetworkView | null { return this.networksById.get(id) ?? null; }
   findRoleById(id: string): RoleView | null { return this.rolesById.get(id) ?? null; }
@@ -58,6 +63,21 @@ export class ViewIndex implements BootView {
     return best;
   }
 
+  findNetworkContainingIPv6(address: string): NetworkView | null {
+    const addr = parseIPv6(address);
+    if (addr === null) return null;
+    let best: NetworkView | null = null;
+    let bestLen = -1;
+    for (const n of this.networksById.values()) {
+      const prefix = n.ipv6Prefix ? parseIPv6Prefix(n.ipv6Prefix) : null;
+      if (prefix && prefix.prefixLength > bestLen && ipv6PrefixContains(prefix, addr)) {
+        best = n;
+        bestLen = prefix.prefixLength;
+      }
+    }
+    return best;
+  }
+
   findNetworkForRelay(giaddr: string): NetworkView | null {
     for (const n of this.networksById.values()) if (n.relayAddresses.includes(giaddr)) return n;
     return this.findNetworkContaining(giaddr);
@@ -68,6 +88,7 @@ export class ViewIndex implements BootView {
     this.hostsById.set(h.id, h);
     if (h.mac) this.hostsByMac.set(h.mac, h);
     if (h.ip) this.hostsByIp.set(h.ip, h);
+    if (h.ipv6) this.hostsByIpv6.set(h.ipv6, h);
     this.hostsByName.set(h.hostname.toLowerCase(), h);
   }
 
@@ -77,6 +98,7 @@ export class ViewIndex implements BootView {
     this.hostsById.delete(id);
     if (old.mac && this.hostsByMac.get(old.mac) === old) this.hostsByMac.delete(old.mac);
     if (old.ip && this.hostsByIp.get(old.ip) === old) this.hostsByIp.delete(old.ip);
+    if (old.ipv6 && this.hostsByIpv6.get(old.ipv6) === old) this.hostsByIpv6.delete(old.ipv6);
     const name = old.hostname.toLowerCase();
     if (this.hostsByName.get(name) === old) this.hostsByName.delete(name);
   }
@@ -113,7 +135,7 @@ export class ViewIndex implements BootView {
   static fromSnapshot(s: ViewSnapshot): ViewIndex {
     const v = new ViewIndex();
     v.seq = BigInt(s.seq);
-    s.networks.forEach((n) => v.putNetwork(n));
+    s.networks.forEach((n) => v.putNetwork({ ...ipv4OnlyNetwork, ...n }));
     s.roles.forEach((r) => v.putRole(r));
     s.images.forEach((i) => v.putImage(i));
     s.hosts.forEach((h) => v.putHost(h));

@@ -4,7 +4,7 @@ import { mac, uuid } from '../validation/fields.ts';
 export const eventListQuery = z.object({
   hostId: uuid.optional(),
   mac: mac.optional(),
-  source: z.enum(['dhcp', 'tftp', 'http', 'agent', 'syslog', 'bootd']).optional(),
+  source: z.enum(['dhcp', 'dhcp6', 'tftp', 'http', 'agent', 'syslog', 'bootd']).optional(),
   type: z.string().max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -10,7 +10,8 @@ export function labNetwork(over: Partial<NetworkView> = {}): NetworkView {
   return {
     id: '00000000-0000-4000-8000-000000000001', name: 'lab', cidr: '10.66.0.0/24', gateway: '10.66.0.254',
     dnsServers: ['10.66.0.53', '10.66.0.54'], domain: 'lab.example', bootServer: '10.66.0.2',
-    poolStart: '10.66.0.100', poolEnd: '10.66.0.102', leaseSeconds: 3600, relayAddresses: [], discoveryEnabled: true, servedBy: [], ...over,
+    poolStart: '10.66.0.100', poolEnd: '10.66.0.102', leaseSeconds: 3600, relayAddresses: [], discoveryEnabled: true, servedBy: [],
+    ipv6Prefix: null, ipv6PoolStart: null, ipv6PoolEnd: null, ipv6BootServer: null, ...over,
   };
 }
 

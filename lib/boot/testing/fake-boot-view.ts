@@ -30,6 +30,12 @@ export class FakeBootView implements BootView {
   findNetworkForRelay(): NetworkView | null {
     return null;
   }
+  findNetworkContainingIPv6(): NetworkView | null {
+    return this.networkList.find((n) => n.ipv6Prefix) ?? null;
+  }
+  findHostByIpv6(address: string): HostView | null {
+    return this.hosts.find((h) => h.ipv6 === address) ?? null;
+  }
   findRoleById(id: string): RoleView | null {
     return this.roles.find((r) => r.id === id) ?? null;
   }

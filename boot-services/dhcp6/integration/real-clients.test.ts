@@ -1,0 +1,155 @@
+// DHCPv6 against Debian's real clients, inside network namespaces: ISC dhclient -6 (DUID-LLT and
+// DUID-LL, rapid commit, renew, release) on bootd's link, and relayed through ISC dhcrelay -6.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { dhcpLabSkipReason, ids, macs, sleep } from '../../dhcp/integration/dhcp-lab.ts';
+import { Dhcp6Lab, pool6, serverAddress6 } from './dhcp6-lab.ts';
+
+function skipReason(): string | null {
+  const base = dhcpLabSkipReason();
+  if (base) return base;
+  try { execFileSync('which', ['dhcrelay'], { stdio: 'ignore' }); } catch { return 'dhcrelay (isc-dhcp-relay) is not installed'; }
+  return null;
+}
+const skip = skipReason() ?? false;
+if (skip) console.log(`# skipped: ${skip}`);
+let lab: Dhcp6Lab;
+
+before(async () => {
+  if (skip) return;
+  lab = await Dhcp6Lab.start();
+  // web01 reserves an IPv6 address: DHCPv6 finds it by the MAC inside the client's DUID.
+  await lab.base.pool.query(`UPDATE "Host" SET ipv6 = 'fd77:77::11' WHERE id = $1`, [ids.web01]);
+  await lab.startBootd();
+});
+after(async () => {
+  if (skip) return;
+  await lab.dispose();
+});
+
+function inPool(address: string | undefined, start = pool6.start, end = pool6.end): boolean {
+  if (!address) return false;
+  const last = (a: string) => parseInt(a.split(':').at(-1)!, 16);
+  return address.startsWith(start.slice(0, start.lastIndexOf(':'))) && last(address) >= last(start) && last(address) <= last(end);
+}
+
+async function rows<T extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
+  return (await lab.base.pool.query<T>(sql, params)).rows;
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await read();
+  while (!ok(v) && Date.now() < deadline) { await sleep(100); v = await read(); }
+  return v;
+}
+
+test('dhclient -6 (DUID-LLT) on bootd\'s link gets a pool address, committed to Lease6 with its DUID, IAID and MAC', { skip }, async () => {
+  const mac = '52:54:00:66:60:01';
+  const r = await lab.dhclient6(lab.addClient(mac));
+  const bound = r.records.find((x) => x.reason === 'BOUND6');
+  assert.ok(bound, `no BOUND6: ${r.log.slice(-2000)}\n${lab.base.bootdLog.slice(-2000)}`);
+  const address = bound.env.new_ip6_address;
+  assert.ok(inPool(address), `address ${address} not in the pool`);
+  assert.match(r.log, /Advertise/);
+  const leases = await rows<{ address: string; mac: string; state: string; duid: string }>(`SELECT address, mac, state::text AS state, duid FROM "Lease6" WHERE mac = $1`, [mac]);
+  assert.equal(leases.length, 1);
+  assert.deepEqual({ address: leases[0]!.address, state: leases[0]!.state }, { address, state: 'bound' });
+  assert.match(leases[0]!.duid, /^00010001[0-9a-f]{8}525400666001$/, 'a DUID-LLT of the client MAC');
+  // The exchange is on the timeline like a DHCPv4 one: solicit, advertise, request, reply.
+  const events = await eventually(() => rows<{ type: string }>(`SELECT type FROM "BootEvent" WHERE source = 'dhcp6' AND mac = $1 ORDER BY at`, [mac]), (e) => e.length >= 3);
+  assert.deepEqual(events.map((e) => e.type).filter((t) => t !== 'request'), ['solicit', 'advertise', 'reply']);
+});
+
+test('dhclient -6 -D LL for a host with a reserved IPv6 address gets the reservation (MAC from the DUID-LL)', { skip }, async () => {
+  const r = await lab.dhclient6(lab.addClient(macs.web01), { args: ['-D', 'LL'] });
+  const bound = r.records.find((x) => x.reason === 'BOUND6');
+  assert.equal(bound?.env.new_ip6_address, 'fd77:77::11', r.log.slice(-2000));
+  const events = await eventually(() => rows<{ type: string; hostId: string | null }>(`SELECT type, "hostId" FROM "BootEvent" WHERE source = 'dhcp6' AND type = 'reply' AND mac = $1`, [macs.web01]), (e) => e.length >= 1);
+  assert.equal(events[0]?.hostId, ids.web01, 'the Reply is on the host\'s timeline');
+});
+
+test('rapid commit (RFC 8415 §18.3.1): a Solicit with option 14 is answered by a Reply that binds at once, no Advertise', { skip }, async () => {
+  const mac = '52:54:00:66:60:02';
+  const before = lab.base.metric('fleetboot_dhcp6_packets_total', { type: 'solicit', result: 'replied', reason: 'reply' });
+  const r = await lab.dhclient6(lab.addClient(mac), { conf: 'send dhcp6.rapid-commit;\n' });
+  const bound = r.records.find((x) => x.reason === 'BOUND6');
+  assert.ok(inPool(bound?.env.new_ip6_address), r.log.slice(-2000));
+  assert.doesNotMatch(r.log, /RCV: Advertise/);
+  assert.equal(lab.base.metric('fleetboot_dhcp6_packets_total', { type: 'solicit', result: 'replied', reason: 'reply' }), before + 1);
+  const leases = await rows<{ state: string }>(`SELECT state::text AS state FROM "Lease6" WHERE mac = $1`, [mac]);
+  assert.deepEqual(leases, [{ state: 'bound' }]);
+});
+
+test('Renew extends the lease in Lease6; Release (dhclient -6 -r) marks it released', { skip }, async () => {
+  const mac = '52:54:00:66:60:03';
+  // Short leases on the boot network for this test: T1 = 5 s, so dhclient renews while it runs.
+  await lab.base.pool.query(`UPDATE "Network" SET "leaseSeconds" = 10 WHERE id = $1`, [ids.lab]);
+  try {
+    await sleep(1500); // bootd's view follows the change log
+    const client = lab.addClient(mac);
+    const leaseFile = path.join(lab.base.tmp, `renew-${mac.replace(/:/g, '')}.leases`);
+    const run = await lab.dhclient6(client, { keep: true, leaseFile });
+    try {
+      assert.ok(run.records.some((x) => x.reason === 'BOUND6'), run.log.slice(-2000));
+      const first = await rows<{ e: Date }>(`SELECT "expiresAt" AS e FROM "Lease6" WHERE mac = $1`, [mac]);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !run.read().records.some((x) => x.reason === 'RENEW6')) await sleep(200);
+      assert.ok(run.read().records.some((x) => x.reason === 'RENEW6'), run.read().log.slice(-2000));
+      const renewed = await rows<{ e: Date; state: string }>(`SELECT "expiresAt" AS e, state::text AS state FROM "Lease6" WHERE mac = $1`, [mac]);
+      assert.ok(renewed[0]!.e > first[0]!.e, 'the renewal moved the expiry');
+    } finally {
+      await run.stop();
+    }
+    const release = await lab.dhclient6(client, { args: ['-r'], leaseFile, until: 'RELEASE6', timeoutMs: 15_000 });
+    const state = await eventually(() => rows<{ state: string }>(`SELECT state::text AS state FROM "Lease6" WHERE mac = $1`, [mac]), (r) => r[0]?.state === 'released');
+    assert.deepEqual(state, [{ state: 'released' }], release.log.slice(-2000));
+  } finally {
+    await lab.base.pool.query(`UPDATE "Network" SET "leaseSeconds" = 600 WHERE id = $1`, [ids.lab]);
+  }
+});
+
+test('relayed through dhcrelay -6: the relay\'s link-address picks the remote network, the reply goes back through it with its interface-id', { skip }, async () => {
+  await lab.base.pool.query(`UPDATE "Network" SET "ipv6Prefix" = 'fd77:99::/64', "ipv6PoolStart" = 'fd77:99::100', "ipv6PoolEnd" = 'fd77:99::1ff' WHERE id = $1`, [ids.remote]);
+  await sleep(1500);
+  const relay = lab.base.netns.addNamespace('r6');
+  const client = lab.base.netns.addNamespace('q6');
+  const upstream = lab.base.netns.attachToBridge(lab.base.server, lab.base.bridge, relay, null);
+  relay.exec('ip', ['addr', 'add', 'fd77:77::2/64', 'dev', upstream, 'nodad']);
+  const { aIf: relayDown, bIf: clientIf } = lab.base.netns.link(relay, null, client, null);
+  relay.exec('ip', ['addr', 'add', 'fd77:99::fe/64', 'dev', relayDown, 'nodad']);
+  client.exec('ip', ['link', 'set', clientIf, 'address', '52:54:00:66:60:04']);
+  client.exec('sysctl', ['-qw', `net.ipv6.conf.${clientIf}.accept_dad=0`]);
+  client.exec('ip', ['link', 'set', clientIf, 'down']);
+  client.exec('ip', ['link', 'set', clientIf, 'up']);
+  // Replies come back to the relay's upstream address: the server namespace routes the remote prefix there.
+  lab.base.server.exec('ip', ['-6', 'route', 'add', 'fd77:99::/64', 'via', 'fd77:77::2']);
+  await sleep(500);
+  const relayd = relay.spawn('timeout', ['40', 'dhcrelay', '-6', '-d', '-I', '-l', relayDown, '-u', `${serverAddress6}%${upstream}`]);
+  let relayLog = '';
+  relayd.stdout?.on('data', (d: Buffer) => { relayLog += d.toString(); });
+  relayd.stderr?.on('data', (d: Buffer) => { relayLog += d.toString(); });
+  try {
+    await sleep(1000);
+    const r = await lab.dhclient6({ ns: client, iface: clientIf }, { args: ['-D', 'LL'] });
+    const bound = r.records.find((x) => x.reason === 'BOUND6');
+    assert.ok(inPool(bound?.env.new_ip6_address, 'fd77:99::100', 'fd77:99::1ff'), `${r.log.slice(-1500)}\nrelay: ${relayLog.slice(-1500)}\nbootd: ${lab.base.bootdLog.slice(-1500)}`);
+    assert.match(relayLog, /Relaying Reply to fe80::5054:ff:fe66:6004 port 546 down/);
+    const leases = await rows<{ networkId: string }>(`SELECT "networkId" FROM "Lease6" WHERE mac = '52:54:00:66:60:04'`, []);
+    assert.deepEqual(leases, [{ networkId: ids.remote }]);
+  } finally {
+    relayd.kill('SIGKILL');
+  }
+});
+
+test('malformed DHCPv6 datagrams are dropped and counted by reason', { skip }, async () => {
+  const c = lab.addClient('52:54:00:66:60:05');
+  const before = lab.base.metric('fleetboot_dhcp6_packets_total', { result: 'dropped', reason: 'truncated-option-ClientId' });
+  const send = `const s=require('dgram').createSocket('udp6');s.send(Buffer.from('01000001000100090001','hex'),547,'ff02::1:2%${c.iface}',()=>s.close());`;
+  c.ns.exec('node', ['-e', send]);
+  let after = before;
+  for (let i = 0; i < 30 && after === before; i++) { await sleep(100); after = lab.base.metric('fleetboot_dhcp6_packets_total', { result: 'dropped', reason: 'truncated-option-ClientId' }); }
+  assert.equal(after, before + 1);
+});
