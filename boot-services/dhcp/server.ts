@@ -2,6 +2,7 @@
 // addressing. Transport-agnostic (service.ts gives it real UDP sockets, tests give it a
 // fake); every datagram ends in exactly one counted result: replied, ignored or dropped.
 import type { Logger } from '../bootd-context.ts';
+import { DroppedEventGate } from '../events/dropped-event-gate.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import type { Metrics } from '../metrics.ts';
 import { decodePacket, encodePacket, getClientMac, getMaxMessageBytes, getMessageType, type DhcpPacket } from './codec.ts';
@@ -67,10 +68,6 @@ const inboundOnlyOutcomes = new Set(['released', 'declined']);
  * another server is that server's to record.
  */
 const silentOutcomes = new Set(['peer-half', 'peer-half-waiting', 'other-server']);
-/** One "dropped" event per MAC and reason in this window: a client retrying doesn't flood its timeline. */
-const droppedEventPerClientMs = 10_000;
-/** And at most this many "dropped" events a second in all: a flood of strangers doesn't flood the table. */
-const droppedEventsPerSecond = 50;
 const defaultMaxWaiting = 4096;
 
 /** The same exchange again within this long is a repeat: counted on the next recorded event instead. */
@@ -188,9 +185,7 @@ export class DhcpServer {
   private readonly acked: CounterHandle = { labels: {}, count: 0, reported: 0 };
   private readonly sampledEvents: CounterHandle = { labels: {}, count: 0, reported: 0 };
   private readonly repeats = new RepeatedExchanges();
-  private readonly droppedEventAt = new Map<string, number>();
-  private droppedEventSecond = 0;
-  private droppedEventsThisSecond = 0;
+  private readonly droppedEvents = new DroppedEventGate();
   private readonly flushTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: DhcpServerOptions) {
@@ -335,23 +330,10 @@ export class DhcpServer {
 
   /**
    * A "dropped" event says on the client's timeline why it got no answer: one per MAC and
-   * reason per droppedEventPerClientMs (so every client's reason shows, however many others
-   * share it), and no more than droppedEventsPerSecond in all.
+   * reason per window, and a cap a second in all (events/dropped-event-gate.ts).
    */
   private recordDropped(reason: string, mac: string | null, hostId: string | null, detail: Record<string, unknown>): void {
-    const nowMs = this.now();
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.droppedEventSecond) {
-      this.droppedEventSecond = second;
-      this.droppedEventsThisSecond = 0;
-    }
-    if (this.droppedEventsThisSecond >= droppedEventsPerSecond) return;
-    const key = `${reason} ${mac ?? ''}`;
-    const last = this.droppedEventAt.get(key);
-    if (last !== undefined && nowMs - last < droppedEventPerClientMs && nowMs >= last) return;
-    if (this.droppedEventAt.size > 10_000) this.droppedEventAt.clear();
-    this.droppedEventAt.set(key, nowMs);
-    this.droppedEventsThisSecond++;
+    if (!this.droppedEvents.allow(reason, mac, this.now())) return;
     this.opts.events.record({ source: 'dhcp', type: 'dropped', hostId, mac, detail: { ...detail, reason } });
   }
 }

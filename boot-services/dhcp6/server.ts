@@ -3,6 +3,7 @@
 // agnostic (service.ts gives it UDP sockets, tests a fake); every datagram ends in exactly one
 // counted result: replied, ignored or dropped.
 import type { Logger } from '../bootd-context.ts';
+import { DroppedEventGate } from '../events/dropped-event-gate.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import type { Metrics } from '../metrics.ts';
 import { decodeDhcp6, encodeDhcp6, getOption, type Dhcp6ClientMessage, type Dhcp6Message, type Dhcp6RelayMessage } from './codec.ts';
@@ -36,9 +37,6 @@ const serverOnlyTypes = new Set<number>([Dhcp6MessageType.Advertise, Dhcp6Messag
 const inboundOnlyForms = new Set(['release', 'decline']);
 /** Another server's business: counted, never an event. */
 const silentReasons = new Set(['other-server']);
-/** One "dropped" event per client and reason in this window, and at most this many a second in all. */
-const droppedEventPerClientMs = 10_000;
-const droppedEventsPerSecond = 50;
 
 /** The scope of a link-local source ("fe80::1%eth1" → "eth1"), null for a global one. */
 export function sourceScope(address: string): string | null {
@@ -48,9 +46,7 @@ export function sourceScope(address: string): string | null {
 
 export class Dhcp6Server {
   private readonly now: () => number;
-  private readonly droppedEventAt = new Map<string, number>();
-  private droppedEventSecond = 0;
-  private droppedEventsThisSecond = 0;
+  private readonly droppedEvents = new DroppedEventGate();
 
   constructor(private readonly opts: Dhcp6ServerOptions) {
     this.now = opts.now ?? Date.now;
@@ -156,19 +152,8 @@ export class Dhcp6Server {
 
   /** A "dropped" event says on the client's timeline why it got no answer; bounded per client and per second. */
   private recordDropped(reason: string, mac: string | null, hostId: string | null, detail: Record<string, unknown>): void {
-    const nowMs = this.now();
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.droppedEventSecond) {
-      this.droppedEventSecond = second;
-      this.droppedEventsThisSecond = 0;
-    }
-    if (this.droppedEventsThisSecond >= droppedEventsPerSecond) return;
-    const key = `${reason} ${mac ?? ''}`;
-    const last = this.droppedEventAt.get(key);
-    if (last !== undefined && nowMs - last < droppedEventPerClientMs && nowMs >= last) return;
-    if (this.droppedEventAt.size > 10_000) this.droppedEventAt.clear();
-    this.droppedEventAt.set(key, nowMs);
-    this.droppedEventsThisSecond++;
+    if (!this.droppedEvents.allow(reason, mac, this.now())) return;
     this.opts.events.record({ source: 'dhcp6', type: 'dropped', hostId, mac, detail: { ...detail, reason } });
   }
+
 }
