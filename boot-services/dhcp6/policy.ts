@@ -25,6 +25,8 @@ export enum Dhcp6ClientArch {
 export interface Dhcp6Arrival {
   /** The Relay-forw wrappers, outermost first (empty when the client is on our link). */
   relays: Dhcp6RelayMessage[];
+  /** The boot interface a client on our own link came in on (its link-local source's scope); null when relayed or unknown. */
+  link?: string | null;
 }
 
 export interface Dhcp6PolicyDeps {
@@ -32,8 +34,8 @@ export interface Dhcp6PolicyDeps {
   leases: Dhcp6LeaseStore;
   /** bootd's DUID (RFC 8415 §11), the same across restarts (service.ts keeps it in the state directory). */
   serverDuid: Buffer;
-  /** The network of clients on bootd's own boot link (no relay), or null when none has an IPv6 prefix. */
-  directNetwork: () => NetworkView | null;
+  /** The network of clients on this boot interface of bootd (no relay), or null when none has an IPv6 prefix. */
+  directNetwork: (link: string | null) => NetworkView | null;
   /** bootd's IPv6 address for boot URLs when the network names none. */
   serverAddress6: string | null;
   httpPort: number;
@@ -182,7 +184,7 @@ export class Dhcp6Policy {
 
   /** RFC 8415 §13.1: the link-address of the relay next to the client; on our own link, the boot network. */
   private networkOf(arrival: Dhcp6Arrival): NetworkView | null {
-    if (arrival.relays.length === 0) return this.deps.directNetwork();
+    if (arrival.relays.length === 0) return this.deps.directNetwork(arrival.link ?? null);
     for (let i = arrival.relays.length - 1; i >= 0; i--) {
       const link = arrival.relays[i]!.linkAddress;
       const v = parseIPv6(link);

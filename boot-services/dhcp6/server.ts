@@ -23,7 +23,7 @@ export interface Dhcp6ServerOptions {
   /**
    * Whether a datagram from a client on a link (not a relay) may be answered: its source is a
    * link-local address whose scope names the interface it came in on (Node gives "fe80::1%eth1"),
-   * so bootd answers only its boot interface. Null: any link.
+   * so bootd answers only its boot interfaces. Null: any link.
    */
   acceptsLink?: ((scope: string | null) => boolean) | null;
   now?: () => number;
@@ -83,7 +83,7 @@ export class Dhcp6Server {
     }
     let result: Dhcp6Outcome | Promise<Dhcp6Outcome>;
     try {
-      result = this.opts.policy.handle(client, { relays });
+      result = this.opts.policy.handle(client, { relays, link: relays.length === 0 ? sourceScope(from.address) : null });
     } catch (err) {
       this.policyFailed(typeName, err);
       return undefined;

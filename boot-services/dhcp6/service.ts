@@ -1,9 +1,10 @@
 // Starts bootd's DHCPv6 service (called by boot-services/main.ts): bootd's DUID (kept in the
 // state directory, so clients see the same server after a restart), the Postgres lease store,
 // the policy over the shared view, and one udp6 socket on [::]:547 that joins
-// All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on the boot interface. Clients on the link send
+// All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on each boot interface. Clients on the link send
 // from their link-local address, which Node reports with its scope ("fe80::…%eth1"): bootd
-// answers only those of its boot interface, and relays (RFC 8415 §19) from anywhere.
+// answers only those of its boot interfaces (the rule DHCPv4 keeps with one socket bound to
+// each), each for that interface's network, and relays (RFC 8415 §19) from anywhere.
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import type { BootdContext, RunningService } from '../bootd-context.ts';
 import type { NetworkView } from '../../lib/boot/boot-view.ts';
 import { ipv6PrefixContains, parseIPv6, parseIPv6Prefix } from '../../lib/ipv6.ts';
 import { PgDhcp6LeaseStore } from '../store/dhcp6-leases.ts';
-import { loadDhcp6Config, type Dhcp6Config } from './config.ts';
+import { interfaceIpv6Address, loadDhcp6Config, type Dhcp6Config } from './config.ts';
 import { DuidType, allRelayAgentsAndServers, hardwareTypeEthernet } from './options.ts';
 import { Dhcp6Policy } from './policy.ts';
 import { Dhcp6Server } from './server.ts';
@@ -72,20 +73,35 @@ export function directNetworkOf(networks: readonly NetworkView[], serverAddress6
   return v4Network?.ipv6Prefix ? v4Network : null;
 }
 
+/** A boot interface as DHCPv6 sees it: its name, its IPv4 address, its first global IPv6 address. */
+interface Dhcp6Link {
+  name: string;
+  address: string;
+  address6: string | null;
+}
+
 export async function startDhcp6Service(ctx: BootdContext, config: Dhcp6Config = loadDhcp6Config(process.env, { interfaceName: ctx.config.interfaceName })): Promise<RunningService> {
   const { log, metrics, view } = ctx;
   const interfaceName = ctx.config.interfaceName;
+  const links: Dhcp6Link[] = (ctx.config.bootInterfaces ?? []).map((i, n) => ({
+    ...i, address6: n === 0 ? config.serverAddress6 : interfaceIpv6Address(i.name),
+  }));
   const serverDuid = loadOrCreateServerDuid(ctx.config.stateDir, interfaceName);
   const leases = await PgDhcp6LeaseStore.open(ctx.pool, log);
   const policy = new Dhcp6Policy({
     view, leases, serverDuid, serverAddress6: config.serverAddress6, httpPort: ctx.config.httpPort,
-    directNetwork: () => directNetworkOf(view.networks(), config.serverAddress6, view.findNetworkContaining(ctx.config.serverAddress)),
+    // The network of the boot interface the client came in on (without boot interfaces, bootd's own).
+    directNetwork: (link) => {
+      const on = links.find((l) => l.name === link);
+      if (on) return directNetworkOf(view.networks(), on.address6, view.findNetworkContaining(on.address));
+      return links.length > 0 ? null : directNetworkOf(view.networks(), config.serverAddress6, view.findNetworkContaining(ctx.config.serverAddress));
+    },
   });
   const socket = dgram.createSocket({ type: 'udp6', reuseAddr: true });
   let lastSendErrorLogSecond = 0;
   const server = new Dhcp6Server({
     policy, events: ctx.events, metrics, log,
-    acceptsLink: interfaceName ? (scope) => scope === interfaceName : null,
+    acceptsLink: links.length > 0 ? (scope) => links.some((l) => l.name === scope) : null,
     transport: {
       send(bytes, port, address) {
         socket.send(bytes, port, address, (err) => {
@@ -105,9 +121,12 @@ export async function startDhcp6Service(ctx: BootdContext, config: Dhcp6Config =
       socket.once('error', reject);
       socket.bind({ address: '::', port: config.port, exclusive: true }, () => { socket.off('error', reject); resolve(); });
     });
-    // RFC 8415 §7.1: clients on the link send to ff02::1:2; the group is joined on the boot interface
-    // only (the scope names it), so Solicits on other LANs never reach this socket's group.
-    socket.addMembership(allRelayAgentsAndServers, interfaceName ? `::%${interfaceName}` : undefined);
+    // RFC 8415 §7.1: clients on the link send to ff02::1:2; the group is joined on the boot
+    // interfaces only (the scope names each). Another program on this machine may join it on
+    // other LANs, and Linux then hands those Solicits to every socket on the port
+    // (IPV6_MULTICAST_ALL): acceptsLink above drops them.
+    if (links.length === 0) socket.addMembership(allRelayAgentsAndServers);
+    for (const l of links) socket.addMembership(allRelayAgentsAndServers, `::%${l.name}`);
   } catch (err) {
     socket.close();
     await leases.close();
@@ -115,7 +134,7 @@ export async function startDhcp6Service(ctx: BootdContext, config: Dhcp6Config =
   }
   socket.on('message', (bytes, rinfo) => void server.handleDatagram(bytes, rinfo));
   socket.on('error', (err) => log.error('DHCPv6 socket error', { error: err.message }));
-  log.info('DHCPv6 listening', { port: config.port, group: allRelayAgentsAndServers, interface: interfaceName, serverAddress6: config.serverAddress6, serverDuid: serverDuid.toString('hex'), leases: leases.size });
+  log.info('DHCPv6 listening', { port: config.port, group: allRelayAgentsAndServers, interfaces: links.map((l) => l.name), serverAddress6: config.serverAddress6, serverDuid: serverDuid.toString('hex'), leases: leases.size });
   return {
     name: 'dhcp6',
     async close() {

@@ -153,3 +153,41 @@ test('malformed DHCPv6 datagrams are dropped and counted by reason', { skip }, a
   for (let i = 0; i < 30 && after === before; i++) { await sleep(100); after = lab.base.metric('fleetboot_dhcp6_packets_total', { result: 'dropped', reason: 'truncated-option-ClientId' }); }
   assert.equal(after, before + 1);
 });
+
+test('dhclient -6 on another LAN of the server gets no DHCPv6 answer, even with ff02::1:2 joined there by another program', { skip }, async () => {
+  const base = lab.base;
+  const otherBridge = base.netns.addBridge(base.server, 'v', null);
+  base.server.exec('sysctl', ['-qw', `net.ipv6.conf.${otherBridge}.accept_dad=0`]);
+  base.server.exec('ip', ['link', 'set', otherBridge, 'up']);
+  const stranger = base.netns.addNamespace('v');
+  const strangerIf = base.netns.attachToBridge(base.server, otherBridge, stranger, null, '52:54:00:66:88:01');
+  stranger.exec('sysctl', ['-qw', `net.ipv6.conf.${strangerIf}.accept_dad=0`]);
+  stranger.exec('ip', ['link', 'set', strangerIf, 'down']);
+  stranger.exec('ip', ['link', 'set', strangerIf, 'up']);
+  // Another program on the server (a relay, another DHCPv6 server) joins All_DHCP_Relay_Agents_and_Servers
+  // on the other LAN: the kernel then accepts Solicits there and hands them to bootd's socket on
+  // port 547 too (Linux matches a socket's group membership whatever the interface).
+  const joiner = base.server.spawn('python3', ['-c', [
+    'import socket, struct, time',
+    's = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)',
+    `s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, 'ff02::1:2') + struct.pack('@I', socket.if_nametoindex('${otherBridge}')))`,
+    'print("joined", flush=True)',
+    'time.sleep(60)',
+  ].join('\n')]);
+  let joined = '';
+  joiner.stdout?.on('data', (d: Buffer) => { joined += d.toString(); });
+  try {
+    for (let waited = 0; !joined.includes('joined') && waited < 10_000; waited += 100) await sleep(100);
+    assert.match(joined, /joined/, 'the other program joined ff02::1:2 on the other LAN');
+    const ignoredBefore = base.metric('fleetboot_dhcp6_packets_total', { type: 'solicit', result: 'ignored', reason: 'not-a-boot-interface' });
+    const r = await lab.dhclient6({ ns: stranger, iface: strangerIf }, { timeoutMs: 8000 });
+    assert.equal(r.records.find((x) => x.reason === 'BOUND6'), undefined, `the other LAN's client got an address: ${r.log.slice(-1500)}`);
+    assert.doesNotMatch(r.log, /Advertise/, 'no Advertise reached the other LAN');
+    const ignored = base.metric('fleetboot_dhcp6_packets_total', { type: 'solicit', result: 'ignored', reason: 'not-a-boot-interface' });
+    assert.ok(ignored > ignoredBefore, `bootd received the stranger's Solicits and left them unanswered (ignored ${ignoredBefore} → ${ignored})`);
+    const leases = await rows<{ n: string }>(`SELECT count(*)::text AS n FROM "Lease6" WHERE mac = $1`, ['52:54:00:66:88:01']);
+    assert.equal(leases[0]!.n, '0');
+  } finally {
+    joiner.kill('SIGTERM');
+  }
+});
