@@ -113,3 +113,30 @@ test('an address the boot agent authenticated from is its MAC\'s host (or the ho
   nowMs = 61_000;
   assert.equal(clients.knownNow('10.66.0.150')?.by, 'unknown');
 });
+
+test('settle waits for the lookups in flight, so answers held back by them are handed on before bootd closes its event writer', async () => {
+  const leases = leaseTable({ '10.66.0.100': '52:54:00:00:00:02' });
+  const clients = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  const got: string[] = [];
+  for (let i = 0; i < 3; i++) clients.whenKnown('10.66.0.100', (c) => got.push(c.host?.hostname ?? 'unknown'));
+  const settled = clients.settle(60_000);
+  await flush();
+  assert.deepEqual(got, [], 'nothing before the lease table answers');
+  leases.answerAll();
+  await settled;
+  assert.deepEqual(got, ['web02', 'web02', 'web02']);
+  await clients.settle(60_000); // nothing in flight: resolves at once
+});
+
+test('settle hands on a lookup that hangs past its time as unknown, once', async () => {
+  const leases = leaseTable({ '10.66.0.100': '52:54:00:00:00:02' });
+  const clients = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  const got: string[] = [];
+  clients.whenKnown('10.66.0.100', (c) => got.push(c.by));
+  clients.whenKnown('10.66.0.100', (c) => got.push(c.by));
+  await clients.settle(20);
+  assert.deepEqual(got, ['unknown', 'unknown']);
+  leases.answerAll();
+  await flush();
+  assert.deepEqual(got, ['unknown', 'unknown'], 'the late answer delivers nothing twice');
+});

@@ -45,6 +45,8 @@ export class ClientHosts {
   private readonly memo = new Map<string, { mac: string | null; untilMs: number }>();
   private readonly agents = new Map<string, { mac: string; hostId: string | null; untilMs: number }>();
   private readonly waiting = new Map<string, Delivery[]>();
+  /** Lease lookups in flight (settle() waits for them). */
+  private readonly lookups = new Set<Promise<void>>();
   private leaseBook: LeaseBookLookup | null = null;
   private readonly now: () => number;
 
@@ -94,7 +96,29 @@ export class ClientHosts {
     if (now) return deliver(now);
     if (this.waiting.size >= (this.opts.maxLookups ?? 256)) return deliver(unknownClient);
     this.waiting.set(ip, [deliver]);
-    void this.lookUp(ip);
+    const lookup = this.lookUp(ip);
+    this.lookups.add(lookup);
+    void lookup.finally(() => this.lookups.delete(lookup));
+  }
+
+  /**
+   * Resolves once every answer held back by a lookup has been handed on. bootd calls it when
+   * stopping, after its services closed and before the event writer closes: the requests already
+   * answered record their events from these deliveries, and an event recorded into a closed
+   * writer would be lost. A lookup that takes longer than `timeoutMs` (a cut link hangs a query
+   * rather than failing it) is not waited for: its clients are handed on as unknown.
+   */
+  async settle(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.lookups]),
+      new Promise((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    for (const [ip, queue] of this.waiting) {
+      this.waiting.delete(ip);
+      for (const deliver of queue) deliver(unknownClient);
+    }
   }
 
   identify(ip: string): Promise<ClientIdentity> {

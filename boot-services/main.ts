@@ -189,6 +189,8 @@ async function main(): Promise<void> {
   };
   stopServices = async () => {
     for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
+    // Requests already answered may still wait for their client's lease lookup to record their events.
+    await clients.settle(5_000);
     await stallWatch.stop();
     await retention.stop();
     artifacts?.close();

@@ -109,6 +109,8 @@ export class EventWriter implements EventSink {
   private inFlight: QueuedEvent[] | null = null;
   /** close() gave up and spooled: a late failure of the batch in flight must not spool it twice. */
   private abandoned = false;
+  /** close() has returned: nothing flushes any more, so an event recorded now goes to the spool. */
+  private finished = false;
 
   constructor(private readonly opts: EventWriterOptions) {
     fs.mkdirSync(opts.stateDir, { recursive: true });
@@ -136,6 +138,13 @@ export class EventWriter implements EventSink {
     if (json.includes('\\u0000')) {
       stored = { ...stored, mac: stored.mac === null ? null : withoutNul(stored.mac) as string, type: withoutNul(stored.type) as string, detail: withoutNul(stored.detail) as Record<string, unknown> };
       json = JSON.stringify(stored);
+    }
+    if (this.finished) {
+      // Recorded after close() returned (a caller's answer came late): kept for the next start.
+      this.spool([{ event: stored, json }]);
+      this.opts.metrics.inc('fleetboot_events_late_spooled_total', 'Events recorded after the writer closed, spooled for the next start');
+      this.opts.log.warn('an event came after the event writer closed; spooled for the next start', { type: stored.type, mac: stored.mac });
+      return;
     }
     this.queue.push({ event: stored, json });
     // Counted here, added to Metrics when a batch is taken: no label set built per event.
@@ -377,14 +386,15 @@ export class EventWriter implements EventSink {
    * Writes what is queued; if the database doesn't answer within closeTimeoutMs (a link cut
    * hangs rather than refuses), spools the batch in flight and the queue instead, so stopping
    * bootd never loses an event (a batch that commits after all is skipped on replay by its UUIDs).
+   * An event recorded after close() returned goes straight to the spool.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    // Each flush commits or spools what it took: the loop ends once nothing is queued.
     const written = (async () => {
-      await this.flush();
-      if (this.queue.length > 0) await this.flush();
+      do await this.flush(); while (this.queue.length > 0);
     })();
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = await Promise.race([
@@ -392,7 +402,9 @@ export class EventWriter implements EventSink {
       new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), this.opts.closeTimeoutMs ?? 10_000); }),
     ]);
     clearTimeout(timer);
-    if (!gaveUp) return;
+    this.finished = true;
+    // Anything recorded between the last flush and now (a promise callback) is kept, not dropped.
+    if (!gaveUp) return this.spool(this.takeQueue(Infinity));
     this.abandoned = true;
     const left = [...(this.inFlight ?? []), ...this.takeQueue(Infinity)];
     this.spool(left);

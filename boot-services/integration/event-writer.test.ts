@@ -99,3 +99,24 @@ test('a NUL in what a client sent (a DHCP option, an agent fact) is stored as U+
   const row = await client.query(`SELECT detail FROM "BootEvent" WHERE mac = 'aa:bb:cc:00:00:22'`);
   assert.deepEqual(row.rows[0].detail, { vendorClass: 'PXEClient\uFFFDjunk', ['key\uFFFD']: 1 });
 });
+
+test('an event recorded after close() returned is spooled, and written by the next writer', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ev-'));
+  const metrics = new Metrics();
+  const pool = new pg.Pool({ connectionString: db.url });
+  const writer = new EventWriter({ store: new EventStore(pool), stateDir: dir, log: quiet, metrics });
+  const before = await count();
+  writer.record({ mac: 'aa:bb:cc:00:00:23', source: 'http', type: 'boot-config', detail: { n: 1 } });
+  await writer.close();
+  // A caller whose answer came late (a lease lookup bootd's stop did not wait for).
+  writer.record({ mac: 'aa:bb:cc:00:00:23', source: 'http', type: 'boot-config', detail: { n: 2 } });
+  assert.equal((await count()) - before, 1);
+  assert.equal(writer.pending(), 1, 'the late event is in the spool, not dropped');
+  assert.equal(metrics.get('fleetboot_events_late_spooled_total'), 1);
+  const next = new EventWriter({ store: new EventStore(pool), stateDir: dir, log: quiet, metrics: new Metrics() });
+  await next.close();
+  await pool.end();
+  const rows = await client.query(`SELECT detail->>'n' AS n FROM "BootEvent" WHERE mac = 'aa:bb:cc:00:00:23' ORDER BY seq`);
+  assert.deepEqual(rows.rows.map((r) => r.n), ['1', '2']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
