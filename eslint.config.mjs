@@ -7,6 +7,8 @@
 //   lib/ is pure code both processes (and the browser) run: it imports nothing of the project
 //   outside lib/, no database client, no framework, no Node built-in; lib/node/ is shared code
 //   the two Node processes run (it may use Node built-ins) and the browser never loads.
+// No import cycles (import/no-cycle, dynamic imports included): a module that needs one of its
+// importers' parts gets them moved to a third module.
 // Tests (`*.test.ts`, `integration/`, `testing/`) may cross the process line: a test drives both
 // sides (a bootd suite migrates its database with server/db/testing.ts, a console suite feeds
 // events through bootd's writer). scripts/, bench/ and e2e/ are tools that run both processes and
@@ -49,6 +51,7 @@ const config = [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'warn',
+      'import/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   restrict(['e2e/**', 'scripts/**', 'bench/**'], prisma),

@@ -1,10 +1,14 @@
 // Next.js calls register() once when the web process starts: temp files of uploads cut by a
-// crash are removed, and the image lifecycle worker resumes stages and rollouts from the
-// database (server/lifecycle/worker.ts).
+// crash are removed, expired resumable upload sessions are swept (then hourly), and the image
+// lifecycle worker resumes stages and rollouts from the database (server/lifecycle/worker.ts).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || !process.env.DATABASE_URL) return;
   const { cleanStaleUploadsOnce } = await import('./server/images/upload.ts');
+  const { startUploadSessionSweeper } = await import('./server/images/upload-sessions.ts');
   const { startLifecycleWorker } = await import('./server/lifecycle/worker.ts');
-  await cleanStaleUploadsOnce();
+  await Promise.all([
+    cleanStaleUploadsOnce(),
+    startUploadSessionSweeper().catch((err) => console.error('cleaning expired upload sessions failed', err)),
+  ]);
   startLifecycleWorker();
 }

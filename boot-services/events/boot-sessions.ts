@@ -12,20 +12,10 @@
 import { randomUUID } from 'node:crypto';
 import type { BootEventRecord } from '../../lib/boot-event.ts';
 import { classifyEvent, laterPhase, startsNewSession, type BootPhase } from '../../lib/boot-phase.ts';
+import type { SessionRow } from '../store/events.ts';
 
 /** What session assignment reads of an event. */
 export type SessionEvent = Omit<BootEventRecord, 'bytesDone' | 'bytesTotal'>;
-
-export interface SessionRow {
-  id: string;
-  hostId: string | null;
-  mac: string;
-  startedAt: Date;
-  endedAt: Date | null;
-  phase: BootPhase;
-  outcome: string | null;
-  lastEventAt: Date;
-}
 
 export interface FinishedBoot {
   outcome: string;

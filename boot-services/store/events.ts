@@ -4,8 +4,8 @@
 // event-order lock while it writes; a host's state and its `bootd`/`host-state` event are written
 // by one statement (writeBatchSql), whoever changes the state (events/host-state.ts says why).
 import type pg from 'pg';
+import type { BootPhase } from '../../lib/boot-phase.ts';
 import type { HostState } from '../../lib/host-states.ts';
-import type { SessionRow } from '../events/boot-sessions.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
@@ -16,6 +16,18 @@ import { inTransaction } from './transaction.ts';
 export const eventOrderLockKey = 7_305_001;
 /** The stall watch's pass: one bootd at a time does it. */
 const watchLockKey = 7_305_002;
+
+/** A "BootSession" row, with the time of its newest event (boot-sessions.ts keeps the latest of each MAC). */
+export interface SessionRow {
+  id: string;
+  hostId: string | null;
+  mac: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  phase: BootPhase;
+  outcome: string | null;
+  lastEventAt: Date;
+}
 
 export interface HostStateChange {
   hostId: string;

@@ -9,7 +9,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { HostView } from '../../lib/boot/boot-view.ts';
 import type { BootdConfig, BootdContext, LogServer, RunningService } from '../bootd-context.ts';
-import { listenAddresses } from '../tftp/service.ts';
+import { listenAddresses } from '../listen-addresses.ts';
 import { defaultMaxMessageBytes, formatLogLine, parseSyslogMessage } from './message.ts';
 import { defaultHostLogFilesOptions, HostLogFiles, logFileName, type HostLogFilesOptions } from './host-log-files.ts';
 import { ClientHosts } from '../client-hosts.ts';

@@ -3,12 +3,13 @@
 // startTftpService(ctx).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { clientHostsOf, type BootdConfig, type BootdContext, type RunningService } from '../bootd-context.ts';
+import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { isOptionalProbe } from '../boot-config/boot-files.ts';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { bootFileOpener } from './boot-file-opener.ts';
+import { listenAddresses } from '../listen-addresses.ts';
 import { transferRate } from '../events/transfer-rate.ts';
 import { blockBytesForMtu } from './options.ts';
 import { defaultAdmissionLimits, type AdmissionLimits } from './admission.ts';
@@ -41,22 +42,6 @@ export const defaultTftpTuning = (): TftpTuning => ({
   // One per core: the storm's cost is per-datagram kernel work on the sending thread.
   transferWorkers: os.availableParallelism(),
 });
-
-/**
- * The addresses to listen on: the boot interfaces' (config.listenAddresses, the default), else
- * the configured one, or every local IPv4 address for 0.0.0.0, and always the boot server's own
- * address: Node lists only interfaces that are up *and* have a carrier, so a boot bridge without
- * a live port when bootd starts would otherwise get no TFTP (found by the boot lab: a bootd
- * restarted between VMs served TFTP on 127.0.0.1 only).
- */
-export function listenAddresses(config: Pick<BootdConfig, 'bindAddress' | 'serverAddress' | 'listenAddresses'>): string[] {
-  if (config.listenAddresses && config.listenAddresses.length > 0) return config.listenAddresses;
-  const { bindAddress, serverAddress } = config;
-  if (bindAddress !== '0.0.0.0') return [bindAddress];
-  const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
-  if (serverAddress && serverAddress !== '0.0.0.0') addresses.push(serverAddress);
-  return [...new Set(addresses)];
-}
 
 const mtuMemo = new Map<string, { mtu: number; atMs: number }>();
 /** How long an interface's MTU is trusted before sysfs is read again. */

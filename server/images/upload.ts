@@ -39,14 +39,12 @@ function refuseUnlessUploadable(image: { version: string; status: ImageStatus },
 
 let staleCleaned: Promise<unknown> | null = null;
 /**
- * Once per process (at start, from instrumentation.ts): temp files of a process that died
- * mid-upload go, and so do resumable upload sessions past their expiry (then hourly).
+ * Once per process (at start, from instrumentation.ts, and before the first upload): temp files
+ * of a process that died mid-upload go. (Expired resumable upload sessions are upload-sessions.ts's:
+ * instrumentation.ts starts their sweeper.)
  */
 export function cleanStaleUploadsOnce(): Promise<unknown> {
-  staleCleaned ??= Promise.all([
-    removeStaleIncoming(dataDir()).catch((err) => console.error('cleaning stale uploads failed', err)),
-    import('./upload-sessions.ts').then((m) => m.startUploadSessionSweeper()).catch((err) => console.error('cleaning expired upload sessions failed', err)),
-  ]);
+  staleCleaned ??= removeStaleIncoming(dataDir()).catch((err) => console.error('cleaning stale uploads failed', err));
   return staleCleaned;
 }
 

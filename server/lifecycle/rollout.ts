@@ -10,9 +10,9 @@ import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { countBootsInFlight, globalMaxConcurrentBoots, withBootClaimLock } from '../power/boot-claims.ts';
-import { writeWorkerAudit } from './audit.ts';
+import { writeWorkerAudit } from '../audit/worker-audit.ts';
 import type { HostRebooter } from './boot-host.ts';
-import { findBootOutcome } from './boot-watch.ts';
+import { findBootOutcome } from '../events/boot-outcome.ts';
 import type { RolloutPolicyInput } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;

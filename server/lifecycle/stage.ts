@@ -12,9 +12,9 @@ import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { kernelSignatureOf, secureBootRefusal } from '../images/kernel-signature.ts';
 import { hasBmc } from '../power/host-power.ts';
-import { writeWorkerAudit } from './audit.ts';
+import { writeWorkerAudit } from '../audit/worker-audit.ts';
 import type { HostRebooter } from './boot-host.ts';
-import { findBootOutcome, recentBootEvents } from './boot-watch.ts';
+import { findBootOutcome, recentBootEvents } from '../events/boot-outcome.ts';
 import { healthCheckUrl, isUrlHealthCheck, type HealthProbe } from './health-check.ts';
 import type { StageInput } from './schema.ts';
 

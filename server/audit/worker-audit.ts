@@ -1,6 +1,6 @@
 // Audit rows written by the lifecycle worker itself (no user acting): actor "lifecycle".
 import type { Prisma } from '@prisma/client';
-import { auditable } from '../audit/audit.ts';
+import { auditable } from './audit.ts';
 
 export const workerActorLabel = 'lifecycle';
 
