@@ -37,7 +37,7 @@ after(async () => {
 });
 
 async function put(imageId: string, kind: string, body: Buffer): Promise<void> {
-  const res = await fetch(`${app.url}/api/v1/images/${imageId}/artifacts/${kind}`, { method: 'PUT', headers: { cookie, 'content-type': 'application/octet-stream', 'x-checksum-sha256': sha(body) }, body: new Uint8Array(body) });
+  const res = await fetch(`${app.url}/api/v1/images/${imageId}/artifacts/${kind}`, { method: 'PUT', headers: { cookie, origin: app.url, 'content-type': 'application/octet-stream', 'x-checksum-sha256': sha(body) }, body: new Uint8Array(body) });
   assert.equal(res.status, 200, await res.text());
 }
 
