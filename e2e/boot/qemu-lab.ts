@@ -157,10 +157,11 @@ export class QemuLab {
   get dataDir(): string { return path.join(this.tmp, 'data'); }
   get stateDir(): string { return path.join(this.tmp, 'bootd'); }
 
-  static async start(opts: { role?: { rootMode?: 'ram' | 'nfs' | 'disk'; nfsExport?: string; diskRoot?: string; bootLoader?: 'pxelinux' | 'ipxe'; uefiBootChain?: 'ipxe' | 'secure_boot' }; routerAdvertisements?: boolean } = {}): Promise<QemuLab> {
+  /** `database`: a migrated database of the test's own (one it can take down); else a fresh test database. */
+  static async start(opts: { role?: { rootMode?: 'ram' | 'nfs' | 'disk'; nfsExport?: string; diskRoot?: string; bootLoader?: 'pxelinux' | 'ipxe'; uefiBootChain?: 'ipxe' | 'secure_boot' }; routerAdvertisements?: boolean; database?: TestDatabase } = {}): Promise<QemuLab> {
     const lab = new QemuLab();
     try {
-      lab.db = await createTestDatabase('boot_lab');
+      lab.db = opts.database ?? await createTestDatabase('boot_lab');
       lab.pool = new pg.Pool({ connectionString: lab.db.url, max: 4 });
       lab.pool.on('error', () => undefined);
       await lab.pool.query(
