@@ -44,7 +44,7 @@ const uefiBootChains: Choice[] = [
 const uefiChainHelp: Record<string, string> = {
   ipxe: 'UEFI hosts get ipxe.efi, which is unsigned: their firmware must have Secure Boot off. Kernel and initrd come over HTTP.',
   secure_boot:
-    "UEFI hosts get Debian's Microsoft-signed shim, which loads Debian's signed network GRUB, which loads the image's kernel and initrd (over TFTP, or HTTP with UEFI HTTP boot). Works with Secure Boot on or off. The image's kernel must be signed by a key shim trusts (Debian's own kernel is); the image page says whether it is. Needs the shim-signed and grub-efi-amd64-signed packages on the boot server.",
+    "UEFI hosts get Debian's Microsoft-signed shim, which loads Debian's signed network GRUB, which loads the image's kernel and initrd over TFTP. Works with Secure Boot on or off, with PXE only: Debian's signed GRUB can't fetch files over UEFI HTTP boot. The image's kernel must be signed by a key shim trusts (Debian's own kernel is); the image page says whether it is. Needs the shim-signed and grub-efi-amd64-signed packages on the boot server.",
 };
 
 interface Props {
