@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
-test_packages=(chromium udhcpc isc-dhcp-client isc-dhcp-relay tftp-hpa atftp curl iproute2 tcpdump dnsmasq busybox-static qemu-system-x86 ipxe-qemu ovmf cpio openipmi kmod qemu-utils e2fsprogs nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common systemd git)
+test_packages=(chromium patroni etcd-server postgresql-15 haproxy udhcpc isc-dhcp-client isc-dhcp-relay tftp-hpa atftp curl iproute2 tcpdump dnsmasq busybox-static qemu-system-x86 ipxe-qemu ovmf cpio openipmi kmod qemu-utils e2fsprogs nfs-ganesha nfs-ganesha-vfs rpcbind nfs-common systemd git)
 bash scripts/setup.sh "${test_packages[@]}" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 counts=$(mktemp)
