@@ -16,6 +16,19 @@ function sqlStateUnavailable(code: unknown): boolean {
   return typeof code === 'string' && (unavailableSqlStates.has(code) || code.startsWith('08'));
 }
 
+/**
+ * The driver adapter's own error, thrown as is (not wrapped in a known request error) when a
+ * query meets a connection the server ended, e.g. a backend of a primary whose postmaster was
+ * killed: "terminating connection due to unexpected postmaster exit" (57P01). Its cause is
+ * @prisma/adapter-pg's mapping of the pg error: a SQLSTATE, or a kind for socket errors.
+ */
+const adapterUnavailableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
+function driverAdapterUnavailable(err: unknown): boolean {
+  const e = err as { name?: unknown; cause?: { kind?: unknown; originalCode?: unknown } } | null;
+  if (!e || typeof e !== 'object' || e.name !== 'DriverAdapterError') return false;
+  return adapterUnavailableKinds.has(e.cause?.kind as string) || sqlStateUnavailable(e.cause?.originalCode);
+}
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (prismaConnectionCodes.has(err.code)) return true;
@@ -23,6 +36,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     return sqlStateUnavailable(cause?.originalCode);
   }
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  if (driverAdapterUnavailable(err)) return true;
   const e = err as { code?: unknown; syscall?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (sqlStateUnavailable(e.code)) return true;

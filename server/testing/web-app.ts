@@ -41,6 +41,8 @@ export interface WebProcess {
   url: string;
   /** the node process (tests kill -9 it to play a crash) */
   pid: number;
+  /** what it printed so far (for a failing test's message) */
+  output(): string;
   /** Stops the process and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -84,7 +86,7 @@ export async function startWebProcess(databaseUrl: string, opts: { dataDir?: str
     await stop();
     throw err;
   }
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, output: () => output, stop };
 }
 
 export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
