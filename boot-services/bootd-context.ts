@@ -83,10 +83,3 @@ export interface RunningService {
   name: string;
   close(): Promise<void>;
 }
-
-/**
- * How bootd connects to PostgreSQL. A database on another machine may be behind a cut link that
- * drops packets rather than refusing them: a connection attempt gives up after this long (and
- * the work is spooled or retried), and TCP keepalives find a dead established connection.
- */
-export const databaseConnectionOptions = { connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;

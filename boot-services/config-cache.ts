@@ -10,7 +10,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from '../lib/boot/boot-view.ts';
 import { ViewIndex, snapshotFormat, type ViewSnapshot } from '../lib/boot/view-index.ts';
-import { databaseConnectionOptions, type Logger } from './bootd-context.ts';
+import { databaseConnectionOptions } from '../lib/database-connection.ts';
+import { type Logger } from './bootd-context.ts';
 
 const snapshotFileName = 'view-snapshot.json';
 

@@ -5,7 +5,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
-import { databaseConnectionOptions, type BootdContext, type RunningService } from './bootd-context.ts';
+import { databaseConnectionOptions } from '../lib/database-connection.ts';
+import { type BootdContext, type RunningService } from './bootd-context.ts';
 import { readKernelInterfaces } from './boot-interfaces.ts';
 import { adminListenFromEnv, loadBootdConfig } from './config.ts';
 import { interfaceHealth, waitForBootInterfaces } from './interface-wait.ts';

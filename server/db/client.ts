@@ -2,6 +2,7 @@
 // (DESIGN.md "Decisions taken": works offline, no native query engine).
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
+import { databaseConnectionOptions } from '../../lib/database-connection.ts';
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -10,7 +11,7 @@ export function databaseUrl(): string {
 }
 
 export function createPrismaClient(url = databaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10, ...databaseConnectionOptions }) });
 }
 
 const globalForPrisma = globalThis as unknown as { fleetbootPrisma?: PrismaClient };

@@ -9,7 +9,7 @@ import { isDatabaseUnavailable } from './unavailable.ts';
 test('a backend cut by its postmaster dying (57P01 through the driver adapter) is the database away', () => {
   const err = new DriverAdapterError({
     kind: 'postgres', originalCode: '57P01', originalMessage: 'terminating connection due to unexpected postmaster exit',
-    code: '57P01', severity: 'FATAL', message: 'terminating connection due to unexpected postmaster exit',
+    code: '57P01', severity: 'FATAL', message: 'terminating connection due to unexpected postmaster exit', detail: undefined, column: undefined, hint: undefined,
   });
   assert.equal(isDatabaseUnavailable(err), true);
 });
@@ -23,7 +23,7 @@ test('socket errors the driver adapter maps (refused, reset, timed out) are the 
 test('a constraint or a syntax error through the driver adapter is not the database away', () => {
   assert.equal(isDatabaseUnavailable(new DriverAdapterError({ kind: 'UniqueConstraintViolation', constraint: { fields: ['hostname'] } })), false);
   assert.equal(isDatabaseUnavailable(new DriverAdapterError({
-    kind: 'postgres', originalCode: '42601', originalMessage: 'syntax error', code: '42601', severity: 'ERROR', message: 'syntax error',
+    kind: 'postgres', originalCode: '42601', originalMessage: 'syntax error', code: '42601', severity: 'ERROR', message: 'syntax error', detail: undefined, column: undefined, hint: undefined,
   })), false);
   assert.equal(isDatabaseUnavailable(new Error('Connection terminated unexpectedly')), false, 'no code: not recognised by message text');
 });
