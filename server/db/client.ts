@@ -3,6 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
 import { databaseConnectionOptions } from '../../lib/database-connection.ts';
+import { ConnectionLossAwareClient } from './connection-loss.ts';
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -11,7 +12,7 @@ export function databaseUrl(): string {
 }
 
 export function createPrismaClient(url = databaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10, ...databaseConnectionOptions }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10, ...databaseConnectionOptions, Client: ConnectionLossAwareClient }) });
 }
 
 const globalForPrisma = globalThis as unknown as { fleetbootPrisma?: PrismaClient };
