@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { ConnectionLossAwareClient, connectionLostSqlState } from '../connection-loss.ts';
+import pg from 'pg';
+import { ConnectionLossAwareClient, connectFailedSqlState, connectionLostSqlState } from '../connection-loss.ts';
 import { createTestDatabase, type TestDatabase } from '../testing.ts';
 import { isDatabaseUnavailable } from '../unavailable.ts';
 
@@ -50,6 +51,24 @@ test('a query whose connection is cut fails with SQLSTATE 08006, recognised as t
   } finally {
     await client.end().catch(() => undefined);
     await relay.close();
+  }
+});
+
+test('a connect that a proxy accepts and closes (HAProxy with no primary) fails with SQLSTATE 08001, through a pool too', async () => {
+  const closer = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+  const port = (closer.address() as net.AddressInfo).port;
+  const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'nobody', database: 'nothing', Client: ConnectionLossAwareClient });
+  pool.on('error', () => undefined);
+  try {
+    const direct = await new ConnectionLossAwareClient({ host: '127.0.0.1', port, user: 'nobody', database: 'nothing' }).connect().then(() => null, (e: unknown) => e as Error & { code?: string });
+    assert.equal(direct?.code, connectFailedSqlState);
+    const pooled = await pool.connect().then(() => null, (e: unknown) => e as Error & { code?: string });
+    assert.equal(pooled?.code, connectFailedSqlState, 'pg-pool connects with a callback');
+    assert.equal(isDatabaseUnavailable(pooled), true);
+  } finally {
+    await pool.end();
+    await new Promise((resolve) => closer.close(resolve));
   }
 });
 
