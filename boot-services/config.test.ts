@@ -29,6 +29,8 @@ test('a named bootd needs its credential, from the environment or a file; its st
   assert.throws(() => loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1' }), /FLEETBOOT_BOOTD_NAME=site-a-1 needs its credential/);
   const named = loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_CREDENTIAL: 'fbb_secret', FLEETBOOT_CONSOLE_URL: 'http://10.0.0.1:3000/' });
   assert.deepEqual(named.bootServer, { name: 'site-a-1', credential: 'fbb_secret', consoleUrl: 'http://10.0.0.1:3000', statusUrl: 'http://10.66.0.1:9467', heartbeatMs: 10_000 });
+  assert.equal(named.adminBindAddress, '0.0.0.0', 'the console on another machine reaches its status URL');
+  assert.equal(loadBootdConfig({ ...base, FLEETBOOT_BOOTD_NAME: 'site-a-1', FLEETBOOT_BOOTD_CREDENTIAL: 'fbb_secret', FLEETBOOT_BOOTD_ADMIN_BIND: '10.0.0.5' }).adminBindAddress, '10.0.0.5');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cred-'));
   try {
     fs.writeFileSync(path.join(dir, 'credential'), 'fbb_from_file\n');

@@ -36,10 +36,14 @@ export class BootInterfaceNotReady extends Error {
 /**
  * Where bootd's status endpoint listens (FLEETBOOT_BOOTD_ADMIN_PORT, FLEETBOOT_BOOTD_ADMIN_BIND),
  * known before the rest of the configuration can be: it answers while bootd waits for its
- * boot interfaces.
+ * boot interfaces. An unnamed bootd shares the console's machine and keeps it on 127.0.0.1; a
+ * named one is asked by a console elsewhere (its registered status URL), so it listens on
+ * every address: /healthz and /metrics open to scrapers, hosts' logs only to the console's
+ * signature (lib/node/console-signature.ts).
  */
 export function adminListenFromEnv(env: Record<string, string | undefined>): { adminPort: number; adminBindAddress: string } {
-  return { adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467), adminBindAddress: env.FLEETBOOT_BOOTD_ADMIN_BIND || '127.0.0.1' };
+  const named = Boolean(env.FLEETBOOT_BOOTD_NAME?.trim());
+  return { adminPort: int(env, 'FLEETBOOT_BOOTD_ADMIN_PORT', 9467), adminBindAddress: env.FLEETBOOT_BOOTD_ADMIN_BIND || (named ? '0.0.0.0' : '127.0.0.1') };
 }
 
 /**
@@ -64,7 +68,7 @@ export interface BootdProcessConfig extends BootdConfig {
   databaseUrl: string;
   /** bootd's own status endpoint (health, metrics, hosts' syslog tails), for the web process. */
   adminPort: number;
-  /** FLEETBOOT_BOOTD_ADMIN_BIND (127.0.0.1). */
+  /** FLEETBOOT_BOOTD_ADMIN_BIND (127.0.0.1 unnamed, 0.0.0.0 named). */
   adminBindAddress: string;
   bootServer: BootServerIdentity | null;
   /** UDP port of the syslog receiver (boot-services/syslog/); 514, the one DHCP option 7 implies. */

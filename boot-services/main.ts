@@ -29,6 +29,7 @@ import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
 import { BootServerStore } from './store/boot-servers.ts';
 import { bootdActor, openBootdStore } from './store/bootd-store.ts';
 import { hashSecret } from '../lib/node/secret-hash.ts';
+import { consoleSignatureHeader, verifyConsoleRequest } from '../lib/node/console-signature.ts';
 import { ArtifactSync } from './artifacts/artifact-sync.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -183,6 +184,11 @@ async function main(): Promise<void> {
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
     } else if (syslog && req.url?.startsWith('/logs/')) {
+      // A named bootd's status endpoint listens beyond loopback: hosts' logs go to the console only.
+      if (identity && !verifyConsoleRequest(hashSecret(identity.credential), req.method ?? 'GET', req.url, req.headers[consoleSignatureHeader] as string | undefined)) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `hosts' logs need the console's signature (${consoleSignatureHeader})` }));
+        return;
+      }
       void syslog.answerTailRequest(req, res);
     } else {
       res.writeHead(404).end();

@@ -83,6 +83,8 @@ else
     echo "# The console's URL: artifacts are pulled from it into $data_dir/bootd/artifacts and served from there only."
     echo "# FLEETBOOT_CONSOLE_URL=http://console.example:3000"
     echo "# FLEETBOOT_ARTIFACT_CACHE_BYTES=21474836480   (20 GiB; artifacts of active, trial and previous images are never evicted)"
+    echo "# Where the console reaches this bootd's status endpoint (hosts' logs, signed; metrics); it listens on every address."
+    echo "# FLEETBOOT_BOOTD_STATUS_URL=http://$(hostname):9467"
   } > "$env_file"
   echo "wrote $env_file"
 fi

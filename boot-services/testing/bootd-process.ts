@@ -31,7 +31,8 @@ export async function startLoopbackBootd(databaseUrl: string, env: Record<string
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env, DATABASE_URL: databaseUrl, FLEETBOOT_BOOTD_ADDRESS: '127.0.0.1', FLEETBOOT_BOOTD_STATE_DIR: stateDir, FLEETBOOT_DATA_DIR: stateDir,
     FLEETBOOT_BOOT_HTTP_PORT: String(httpPort), FLEETBOOT_TFTP_PORT: String(tftpPort), FLEETBOOT_BOOTD_ADMIN_PORT: String(adminPort),
-    FLEETBOOT_SERVICES: 'tftp,http', ...env,
+    // Loopback only, also for a named bootd (which would listen on every address).
+    FLEETBOOT_BOOTD_ADMIN_BIND: '127.0.0.1', FLEETBOOT_SERVICES: 'tftp,http', ...env,
   };
   delete childEnv.FLEETBOOT_BOOT_INTERFACE;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'boot-services/main.ts')], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -14,6 +14,7 @@ import { FakeBootView, host } from '../../../lib/boot/testing/fake-boot-view.ts'
 import { Metrics } from '../../metrics.ts';
 import { startSyslogService, defaultSyslogTuning, type SyslogService } from '../service.ts';
 import { readHostLogTail } from '../../../server/logs/queries.ts';
+import { localStatusEndpoint } from '../../../server/boot-servers/status-endpoints.ts';
 
 const hasLogger = (() => {
   try {
@@ -96,7 +97,7 @@ describe('syslog with Debian logger', { skip: hasLogger ? false : 'no logger' },
     const { status, body } = await adminTail(spareId, 3);
     assert.equal(status, 200);
     assert.deepEqual(body.lines.map((l) => l.replace(/^.*seq: /, '')), ['numbered 3', 'numbered 4', 'numbered 5']);
-    assert.deepEqual((await readHostLogTail(spareId, 2, { FLEETBOOT_BOOTD_ADMIN_PORT: String(adminPort) }))?.map((l) => l.replace(/^.*seq: /, '')), ['numbered 4', 'numbered 5']);
+    assert.deepEqual((await readHostLogTail(spareId, 2, [localStatusEndpoint({ FLEETBOOT_BOOTD_ADMIN_PORT: String(adminPort) })]))?.map((l) => l.replace(/^.*seq: /, '')), ['numbered 4', 'numbered 5']);
     assert.equal((await adminTail('00000000-0000-4000-8000-00000000dead', 5)).status, 404);
   });
 
@@ -132,5 +133,5 @@ test('readHostLogTail is null when bootd does not answer', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  assert.equal(await readHostLogTail(spareId, 10, { FLEETBOOT_BOOTD_ADMIN_PORT: String(port) }), null);
+  assert.equal(await readHostLogTail(spareId, 10, [localStatusEndpoint({ FLEETBOOT_BOOTD_ADMIN_PORT: String(port) })]), null);
 });

@@ -1,21 +1,30 @@
 // GET /api/v1/metrics: Prometheus text format for a scraper holding a viewer API token. bootd's
-// own metrics (DHCP, leases, TFTP/HTTP transfers, boots, boot durations, event lag) come from its
-// admin endpoint on this machine (127.0.0.1:FLEETBOOT_BOOTD_ADMIN_PORT/metrics, also scrapable
-// directly), followed by the web process's live-stream gauges.
+// own metrics (DHCP, leases, TFTP/HTTP transfers, boots, boot durations, event lag, artifact
+// cache) come from each bootd's status endpoint: the one beside the console
+// (127.0.0.1:FLEETBOOT_BOOTD_ADMIN_PORT) and every named boot server heard from lately at its
+// registered status URL, each sample labelled boot_server (server/boot-servers/); then the web
+// process's live-stream gauges. Each bootd can also be scraped directly.
 import { apiRoute } from '../handler.ts';
 import { eventHub } from '../../events/live.ts';
+import { mergeExpositions, type Exposition } from '../../boot-servers/metrics-merge.ts';
+import { askBootd, liveStatusEndpoints, type StatusEndpoint } from '../../boot-servers/status-endpoints.ts';
 
 const bootdTimeoutMs = 1000;
 
-export const metricsRoute = apiRoute('viewer', async () => {
-  const port = Number(process.env.FLEETBOOT_BOOTD_ADMIN_PORT) || 9467;
-  let bootd: string;
+async function bootdMetrics(endpoint: StatusEndpoint): Promise<Exposition> {
+  const where = endpoint.name ? `boot server ${endpoint.name} (${endpoint.baseUrl})` : endpoint.baseUrl;
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(bootdTimeoutMs) });
-    bootd = res.ok ? await res.text() : `# bootd metrics unavailable: HTTP ${res.status}\n`;
+    const res = await askBootd(endpoint, '/metrics', bootdTimeoutMs);
+    if (res.ok) return { bootServer: endpoint.name, text: await res.text() };
+    await res.body?.cancel();
+    return { bootServer: endpoint.name, text: `# bootd metrics unavailable from ${where}: HTTP ${res.status}` };
   } catch (err) {
-    bootd = `# bootd metrics unavailable on 127.0.0.1:${port}: ${(err as Error).message}\n`;
+    return { bootServer: endpoint.name, text: `# bootd metrics unavailable from ${where}: ${(err as Error).message}` };
   }
+}
+
+export const metricsRoute = apiRoute('viewer', async () => {
+  const bootd = mergeExpositions(await Promise.all((await liveStatusEndpoints()).map(bootdMetrics)));
   const hub = eventHub().stats;
   const web = [
     '# HELP fleetboot_web_sse_subscribers Open live event streams (SSE) in this web process',

@@ -3,6 +3,8 @@
 // the API and the dashboard judge it (healthy, gone with why), a wrong credential stops bootd
 // at start, and a revoked one stops it at its next heartbeat.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startLoopbackBootd, type LoopbackBootd } from '../../../boot-services/testing/bootd-process.ts';
 import { until } from '../../testing/until.ts';
@@ -125,4 +127,29 @@ test('revoking stops the running bootd at its next heartbeat, and it cannot star
   assert.equal(await again.exited(60_000), 1, again.output());
   const audit = await sql(app, `SELECT action FROM "AuditLog" WHERE entity = 'boot-server' AND "entityId" = $1 ORDER BY id`, [made.bootServer.id]);
   assert.deepEqual(audit.rows.map((r) => r.action), ['create', 'revoke']);
+});
+
+test('the console reads a host\'s logs and each boot server\'s metrics at its registered status URL, signed; unsigned log reads are refused', async () => {
+  const made = await makeBootServer('rack B');
+  const network = await createNetwork(admin, { bootServerId: made.bootServer.id });
+  const host = await createHost(admin, { networkId: network.id, ip: network.at(10), mac: uniqueMac() });
+  const b = await bootd(made.bootServer.name, made.credential, { FLEETBOOT_SERVICES: 'tftp,http,syslog', FLEETBOOT_SYSLOG_PORT: '0' });
+  await b.waitForOutput(/syslog listening/);
+  await until('its status URL registered', async () => (await health(made.bootServer.id)).statusUrl === `http://127.0.0.1:${b.adminPort}`, 30_000);
+  // The lines as bootd's syslog receiver keeps them (boot-services/syslog/host-log-files.ts).
+  fs.mkdirSync(path.join(b.stateDir, 'logs'), { recursive: true });
+  fs.writeFileSync(path.join(b.stateDir, 'logs', `${host.hostname}.log`), 'Dec  7 12:00:01 kernel: first line\nDec  7 12:00:02 agent: fetched the rootfs\n');
+
+  const logs = await viewer.get(`/hosts/${host.id}/logs?lines=10`);
+  assert.equal(logs.status, 200, JSON.stringify(logs.body));
+  assert.deepEqual(logs.body.lines, ['Dec  7 12:00:01 kernel: first line', 'Dec  7 12:00:02 agent: fetched the rootfs'], 'read from the boot server of the host\'s network, not 127.0.0.1:FLEETBOOT_BOOTD_ADMIN_PORT');
+  const direct = `http://127.0.0.1:${b.adminPort}/logs/${host.id}?lines=10`;
+  assert.equal((await fetch(direct)).status, 401, 'hosts\' logs only to the console');
+  assert.equal((await fetch(direct, { headers: { 'x-fleetboot-console-signature': `${Math.floor(Date.now() / 1000)}:${'0'.repeat(64)}` } })).status, 401);
+
+  const metrics = await fetch(`${app.url}/api/v1/metrics`, { headers: { cookie: await app.signIn('bs-viewer', 'viewer-password-1') } });
+  assert.equal(metrics.status, 200);
+  const text = await metrics.text();
+  assert.match(text, new RegExp(`^fleetboot_view_hosts\\{boot_server="${made.bootServer.name}"\\} 1$`, 'm'), 'its gauges, labelled with its name');
+  assert.equal(text.split('\n').filter((l) => l === '# TYPE fleetboot_view_hosts gauge').length, 1, 'each family once');
 });
