@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { exitWhenParentDies } from '../boot-services/parent-watch.ts';
+import { apiContentSecurityPolicy, staticSecurityHeaders } from '../lib/security-headers.ts';
 import { answerFromDatabaseGate } from '../server/api/database-gate.ts';
+import { clientAddressHeader, clientAddressOf, trustedProxies } from '../server/auth/client-address.ts';
 import { DatabaseWatch } from '../server/db/availability.ts';
 import { databaseUrl } from '../server/db/client.ts';
 
@@ -19,9 +21,20 @@ await app.prepare();
 const handle = app.getRequestHandler();
 const database = new DatabaseWatch({ databaseUrl: databaseUrl(), log: (line) => console.log(line) });
 await database.start();
+const proxies = trustedProxies();
 const server = http.createServer((req, res) => {
+  // Every answer (pages, API, static files, errors, the 503 while the database is away) carries
+  // these; pages get their nonce CSP from proxy.ts, everything else the policy that allows nothing.
+  for (const { key, value } of staticSecurityHeaders) res.setHeader(key, value);
+  if (!isPagePath(req.url ?? '/')) res.setHeader('Content-Security-Policy', apiContentSecurityPolicy);
+  req.headers[clientAddressHeader] = clientAddressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies);
   if (!answerFromDatabaseGate(req, res, database.status())) void handle(req, res);
 });
+
+/** What proxy.ts's matcher sends through it (a page): not the API, not Next's static files. */
+function isPagePath(url: string): boolean {
+  return !/^\/(api\/|_next\/static\/|_next\/image|icon\.svg)/.test(url);
+}
 
 async function listen(): Promise<void> {
   // Right after a crash the old process may hold the port for a moment: retry briefly.
