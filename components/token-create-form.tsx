@@ -8,7 +8,7 @@ import { FormError, SelectField, TextField, type Choice } from './form-field.tsx
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
 
-export function TokenCreateForm({ roles }: { roles: Choice[] }) {
+export function TokenCreateForm({ roles, lifetime }: { roles: Choice[]; lifetime: { tokenDefaultDays: number; tokenMaxDays: number } }) {
   const form = useApiForm(['name', 'role', 'expiresInDays']);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
 
@@ -37,7 +37,7 @@ export function TokenCreateForm({ roles }: { roles: Choice[] }) {
         <fieldset disabled={form.pending} className="grid grid-cols-1 gap-4 sm:grid-cols-[2fr_1fr_1fr_auto] sm:items-start">
           <TextField name="name" label="Token name" required placeholder="deploy-script" error={form.fieldErrors.name} />
           <SelectField name="role" label="Token role" defaultValue="viewer" choices={roles} error={form.fieldErrors.role} hint="At most your own role; the least a script needs is safest." />
-          <TextField name="expiresInDays" label="Expires in (days)" type="number" min={1} placeholder="never" error={form.fieldErrors.expiresInDays} />
+          <TextField name="expiresInDays" label="Expires in (days)" type="number" min={1} max={lifetime.tokenMaxDays} placeholder={String(lifetime.tokenDefaultDays)} error={form.fieldErrors.expiresInDays} hint={`At most ${lifetime.tokenMaxDays}.`} />
           <SubmitButton pending={form.pending} pendingLabel="Creating…" className="sm:mt-6">
             Create token
           </SubmitButton>

@@ -39,7 +39,8 @@ async function prepareDatabase(url: string): Promise<void> {
   if (admin) {
     say('fleetboot', '────────────────────────────────────────────────────────');
     say('fleetboot', `first admin created: user "${admin.username}"  password "${admin.password}"`);
-    say('fleetboot', 'this password is shown once: sign in and change it, or make your own users');
+    const consoleUrl = (process.env.FLEETBOOT_PUBLIC_URL?.split(',')[0]?.trim() || `http://localhost:${process.env.FLEETBOOT_PORT ?? 3000}`).replace(/\/$/, '');
+    say('fleetboot', `this password is shown once: sign in and change it on the Account page, ${consoleUrl}/account`);
     say('fleetboot', '────────────────────────────────────────────────────────');
   }
 }

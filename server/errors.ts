@@ -9,6 +9,8 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** sign-in throttled: details.retryAfterSeconds says when to try again (RFC 6585 §4) */
+  too_many_requests: 429,
   /** the artifact store's disk has no room for what was sent (RFC 4918 §11.5) */
   insufficient_storage: 507,
   /** a device we drive (a BMC) answered with an error or refused us */

@@ -22,6 +22,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: '/boot-servers', label: 'Boot servers' },
     { href: '/audit', label: 'Audit' },
     { href: '/tokens', label: 'Tokens' },
+    { href: '/account', label: 'Account' },
     ...(allows(actor, 'admin') ? [{ href: '/users', label: 'Users' }] : []),
   ];
   return (

@@ -7,7 +7,8 @@ import { networkCreate, networkListQuery, networkUpdate } from '../networks/sche
 import { roleCreate, roleListQuery, roleUpdate } from '../roles/schema.ts';
 import { eventListQuery, eventStreamQuery } from '../events/schema.ts';
 import { auditListQuery } from '../audit/queries.ts';
-import { signInInput, userCreate, userUpdate } from '../users/schema.ts';
+import { passwordChange, signInInput, userCreate, userUpdate } from '../users/schema.ts';
+import { consoleSettingsUpdate } from '../settings/schema.ts';
 import { tokenCreate } from '../tokens/schema.ts';
 import { bootServerCreate } from '../boot-servers/schema.ts';
 import { claimInput, discoveredListQuery } from '../discovery/schema.ts';
@@ -64,7 +65,7 @@ function rawBody(type: NonNullable<Operation['bodyType']>): Record<string, unkno
 const listOf = (q: z.ZodObject) => pageQuery.extend(q.shape);
 
 export const operations: Operation[] = [
-  { method: 'post', path: '/auth/login', summary: 'Sign in (sets the session cookie)', role: 'public', body: signInInput },
+  { method: 'post', path: '/auth/login', summary: 'Sign in (sets the session cookie; answers next, the console path to go to). Failed attempts are throttled per user name and client address: 429 with Retry-After', role: 'public', body: signInInput },
   { method: 'post', path: '/auth/logout', summary: 'Sign out', role: 'public' },
   { method: 'get', path: '/openapi.json', summary: 'This document (OpenAPI 3.1)', role: 'public' },
   { method: 'get', path: '/auth/me', summary: 'Who am I', role: 'viewer' },
@@ -121,9 +122,14 @@ export const operations: Operation[] = [
   { method: 'get', path: '/metrics', summary: "Prometheus metrics (text exposition format): bootd's counters and the web process's live-stream gauges", role: 'viewer' },
   { method: 'get', path: '/users', summary: 'List users', role: 'admin' },
   { method: 'post', path: '/users', summary: 'Create a user', role: 'admin', body: userCreate, created: true },
-  { method: 'patch', path: '/users/{id}', summary: 'Change a user', role: 'admin', body: userUpdate },
+  { method: 'patch', path: '/users/{id}', summary: "Change a user's role, password or disabled flag; a new password or a disable ends the user's sessions and revokes their tokens", role: 'admin', body: userUpdate },
+  { method: 'post', path: '/auth/password', summary: 'Change your own password (any role, the current password required, throttled like sign-in): all your sessions and tokens end; this browser gets a new session', role: 'viewer', body: passwordChange },
+  { method: 'get', path: '/settings', summary: "API tokens' default and longest lifetime (days)", role: 'viewer' },
+  { method: 'patch', path: '/settings', summary: "Change API tokens' default and longest lifetime (days)", role: 'admin', body: consoleSettingsUpdate },
+  { method: 'get', path: '/sign-in-throttles', summary: 'User names and client addresses with failed sign-ins: their failures, the next allowed attempt, a lock', role: 'admin' },
+  { method: 'delete', path: '/sign-in-throttles/{id}', summary: 'Lift a sign-in delay or lock (the key starts over)', role: 'admin' },
   { method: 'get', path: '/tokens', summary: 'List API tokens', role: 'viewer' },
-  { method: 'post', path: '/tokens', summary: 'Create an API token (the secret is in this response only)', role: 'viewer', body: tokenCreate, created: true },
+  { method: 'post', path: '/tokens', summary: "Create an API token (the secret is in this response only). It expires after expiresInDays (at most the admins' maximum; omitted: their default), and a token made by a token never outlives it", role: 'viewer', body: tokenCreate, created: true },
   { method: 'delete', path: '/tokens/{id}', summary: 'Revoke an API token', role: 'viewer' },
   { method: 'get', path: '/boot-servers', summary: 'Boot servers (named bootd) with their last heartbeat and health: healthy, lagging or gone, each with its reasons', role: 'viewer' },
   { method: 'post', path: '/boot-servers', summary: 'Make a boot server: its credential (for FLEETBOOT_BOOTD_CREDENTIAL) is in this response only', role: 'admin', body: bootServerCreate, created: true },

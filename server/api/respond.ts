@@ -30,7 +30,9 @@ function uniqueFields(err: Prisma.PrismaClientKnownRequestError): string[] {
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof DomainError) {
-    return json({ error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}), ...(err.details ? { details: err.details } : {}) }, errorCodes[err.code]);
+    // RFC 6585 §4: a 429 may say when to come back.
+    const retryAfter = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    return json({ error: err.message, code: err.code, ...(err.field ? { field: err.field } : {}), ...(err.details ? { details: err.details } : {}) }, errorCodes[err.code], retryAfter ? { 'retry-after': String(retryAfter) } : {});
   }
   if (err instanceof ZodError) {
     const { field, message } = firstIssue(err);

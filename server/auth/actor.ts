@@ -11,6 +11,8 @@ export interface Actor {
   role: Role;
   tokenId?: string;
   tokenName?: string;
+  /** a token's own expiry: a token can't make a token that outlives it */
+  tokenExpiresAt?: Date;
 }
 
 export const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

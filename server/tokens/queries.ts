@@ -1,10 +1,11 @@
 // API tokens: created by a user for scripts, shown once, stored as sha256, revocable.
-import type { ApiToken } from '@prisma/client';
+import type { ApiToken, Prisma } from '@prisma/client';
 import { allows, type Actor } from '../auth/actor.ts';
 import { apiTokenPrefix, hashSecret, newSecret } from '../auth/secrets.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { forbidden, invalid, notFound } from '../errors.ts';
+import { getConsoleSettings } from '../settings/queries.ts';
 import type { TokenCreate } from './schema.ts';
 
 export type PublicToken = Omit<ApiToken, 'tokenHash'> & { username: string };
@@ -18,9 +19,26 @@ export async function listTokens(actor: Actor): Promise<PublicToken[]> {
   return rows.map(({ tokenHash: _h, user, ...t }) => ({ ...t, username: user.username }));
 }
 
+/**
+ * When a new token expires: the asked number of days (at most the admins' maximum) or the
+ * default; made by a token, never after that token (asked for longer: refused, defaulted: cut).
+ */
+export async function newTokenExpiry(actor: Actor, expiresInDays: number | undefined, now = new Date()): Promise<Date> {
+  const settings = await getConsoleSettings();
+  if (expiresInDays !== undefined && expiresInDays > settings.tokenMaxDays) throw invalid('expiresInDays', `must be at most ${settings.tokenMaxDays} days (the admins' maximum)`);
+  const expiresAt = new Date(now.getTime() + (expiresInDays ?? settings.tokenDefaultDays) * 86_400_000);
+  const parent = actor.kind === 'token' ? actor.tokenExpiresAt : undefined;
+  if (parent && expiresAt > parent) {
+    if (expiresInDays !== undefined) throw invalid('expiresInDays', `a token can't make a token that outlives it: this one expires ${parent.toISOString()}`);
+    return parent;
+  }
+  return expiresAt;
+}
+
 export async function createToken(actor: Actor, input: TokenCreate): Promise<{ token: PublicToken; secret: string }> {
   const role = input.role ?? actor.role;
   if (!allows(actor, role)) throw forbidden(`a token can't have more rights than its owner (${actor.role})`);
+  const expiresAt = await newTokenExpiry(actor, input.expiresInDays);
   const secret = newSecret(apiTokenPrefix);
   return db().$transaction(async (tx) => {
     const t = await tx.apiToken.create({
@@ -30,13 +48,24 @@ export async function createToken(actor: Actor, input: TokenCreate): Promise<{ t
         userId: actor.userId,
         tokenHash: hashSecret(secret),
         prefix: secret.slice(0, apiTokenPrefix.length + 6),
-        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+        expiresAt,
       },
     });
     const { tokenHash: _h, ...rest } = t;
     await writeAudit(tx, actor, 'create', 'token', t.id, null, rest);
     return { token: { ...rest, username: actor.username }, secret };
   });
+}
+
+/**
+ * A password change or a disable ends everything that signs in as the user: their sessions are
+ * deleted and their tokens revoked (enabling the user again revives none). Returns how many
+ * tokens were revoked, for the audit row.
+ */
+export async function revokeUserCredentials(tx: Prisma.TransactionClient, userId: string, now = new Date()): Promise<{ sessions: number; tokens: number }> {
+  const sessions = await tx.userSession.deleteMany({ where: { userId } });
+  const tokens = await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+  return { sessions: sessions.count, tokens: tokens.count };
 }
 
 export async function revokeToken(actor: Actor, id: string): Promise<void> {

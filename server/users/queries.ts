@@ -1,11 +1,13 @@
 // Users: the only code that reads or writes the User table.
 import type { User } from '@prisma/client';
 import type { Actor } from '../auth/actor.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { forgiveSignInAttempt, takeSignInAttempt } from '../auth/sign-in-throttle.ts';
+import { revokeUserCredentials } from '../tokens/queries.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
-import { conflict, invalid, notFound } from '../errors.ts';
-import type { UserCreate, UserUpdate } from './schema.ts';
+import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import type { PasswordChange, UserCreate, UserUpdate } from './schema.ts';
 
 export type PublicUser = Omit<User, 'passwordHash'>;
 const toPublic = ({ passwordHash: _p, ...u }: User): PublicUser => u;
@@ -36,10 +38,29 @@ export async function updateUser(actor: Actor, id: string, input: UserUpdate): P
       where: { id },
       data: { role: input.role, disabled: input.disabled, ...(input.password ? { passwordHash: await hashPassword(input.password) } : {}) },
     });
-    // A disabled user or a new password ends every open session.
-    if (input.disabled || input.password) await tx.userSession.deleteMany({ where: { userId: id } });
-    await writeAudit(tx, actor, 'update', 'user', id, toPublic(before), toPublic(after));
+    // A disabled user or a new password ends every open session and revokes every token.
+    const revoked = input.disabled || input.password ? await revokeUserCredentials(tx, id) : null;
+    await writeAudit(tx, actor, 'update', 'user', id, toPublic(before), { ...toPublic(after), ...(input.password ? { password: 'changed' } : {}), ...(revoked ? { revoked } : {}) });
     return toPublic(after);
+  });
+}
+
+/**
+ * A signed-in user changes their own password (any role; a token can't). The current password
+ * is checked under the sign-in throttle (a stolen session can't guess it fast); then every
+ * session and token of the user ends, and the caller starts a new session for this browser.
+ */
+export async function changeOwnPassword(actor: Actor, input: PasswordChange, address: string): Promise<void> {
+  if (actor.kind !== 'user') throw forbidden('an API token can\'t change a password: sign in with it');
+  await takeSignInAttempt(actor.username, address);
+  const user = await db().user.findUnique({ where: { id: actor.userId } });
+  if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) throw invalid('currentPassword', 'is not your current password');
+  await forgiveSignInAttempt(actor.username, address);
+  const passwordHash = await hashPassword(input.newPassword);
+  await db().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    const revoked = await revokeUserCredentials(tx, user.id);
+    await writeAudit(tx, actor, 'change-password', 'user', user.id, null, { username: user.username, revoked });
   });
 }
 

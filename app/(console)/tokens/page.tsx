@@ -1,13 +1,14 @@
 // API tokens for scripts: create (secret shown once), list by prefix, revoke.
 import { Badge } from '@/components/badge.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
-import { None, Table, TBody, Td, Th } from '@/components/data-table.tsx';
+import { Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { TimeText } from '@/components/time-text.tsx';
 import { TokenCreateForm } from '@/components/token-create-form.tsx';
 import { allows, type Role } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { getConsoleSettings } from '@/server/settings/queries.ts';
 import { listTokens, type PublicToken } from '@/server/tokens/queries.ts';
 import { userRoles } from '@/server/users/schema.ts';
 
@@ -16,13 +17,13 @@ export const metadata = { title: 'API tokens · Fleetboot' };
 
 function TokenStatus({ token, now }: { token: PublicToken; now: Date }) {
   if (token.revokedAt) return <Badge tone="grey">revoked</Badge>;
-  if (token.expiresAt && token.expiresAt < now) return <Badge tone="amber">expired</Badge>;
+  if (token.expiresAt < now) return <Badge tone="amber">expired</Badge>;
   return <Badge tone="green">active</Badge>;
 }
 
 export default async function TokensPage() {
   const actor = await requirePageActor();
-  const tokens = await listTokens(actor);
+  const [tokens, settings] = await Promise.all([listTokens(actor), getConsoleSettings()]);
   const now = new Date();
   // A token can't have more rights than its owner: offer the actor's role and below.
   const roles = userRoles.filter((r: Role) => allows(actor, r)).map((r) => ({ value: r, label: r }));
@@ -32,7 +33,7 @@ export default async function TokensPage() {
       <PageHeader title="API tokens" description={actor.role === 'admin' ? 'Tokens for scripts, everyone\u2019s (you are an admin).' : 'Your tokens for scripts.'} />
       <Panel title="Create a token" className="mb-6">
         <div className="p-4">
-          <TokenCreateForm roles={roles} />
+          <TokenCreateForm roles={roles} lifetime={settings} />
         </div>
       </Panel>
       <Panel title="Tokens">
@@ -71,7 +72,9 @@ export default async function TokensPage() {
                   <Td className="text-xs text-slate-600">
                     <TimeText date={t.lastUsedAt} />
                   </Td>
-                  <Td className="text-xs text-slate-600">{t.expiresAt ? <TimeText date={t.expiresAt} /> : <None label="never" />}</Td>
+                  <Td className="text-xs text-slate-600">
+                    <TimeText date={t.expiresAt} />
+                  </Td>
                   <Td className="text-right">
                     {t.revokedAt ? null : <ConfirmDeleteButton path={`/api/v1/tokens/${t.id}`} what={`token ${t.name}`} label="Revoke" consequence="Scripts using it stop working at once." />}
                   </Td>

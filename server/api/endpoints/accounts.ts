@@ -2,10 +2,14 @@ import { cookies } from 'next/headers';
 import { apiRoute, readJson } from '../handler.ts';
 import { errorResponse, json } from '../respond.ts';
 import { requireSameOrigin } from '../same-origin.ts';
+import { requestClientAddress } from '../../auth/client-address.ts';
 import { consolePathOr } from '../../../lib/console-path.ts';
-import { sessionCookieName, sessionSeconds, signIn, signOut } from '../../auth/sessions.ts';
-import { signInInput, userCreate, userUpdate } from '../../users/schema.ts';
-import { createUser, listUsers, updateUser } from '../../users/queries.ts';
+import { sessionCookieName, sessionSeconds, signIn, signOut, startSession } from '../../auth/sessions.ts';
+import { listSignInThrottles, unlockSignInThrottle } from '../../auth/sign-in-throttle.ts';
+import { consoleSettingsUpdate } from '../../settings/schema.ts';
+import { getConsoleSettings, updateConsoleSettings } from '../../settings/queries.ts';
+import { passwordChange, signInInput, userCreate, userUpdate } from '../../users/schema.ts';
+import { changeOwnPassword, createUser, listUsers, updateUser } from '../../users/queries.ts';
 import { tokenCreate } from '../../tokens/schema.ts';
 import { createToken, listTokens, revokeToken } from '../../tokens/queries.ts';
 
@@ -15,20 +19,35 @@ export async function signInRoute(req: Request): Promise<Response> {
     // from our login page; a script sends neither header and carries no session to abuse.
     requireSameOrigin(req, { unprovenAllowed: true });
     const input = signInInput.parse(await readJson(req));
-    const { secret, actor } = await signIn(input.username, input.password);
-    const store = await cookies();
-    store.set(sessionCookieName, secret, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      maxAge: sessionSeconds,
-      secure: req.headers.get('x-forwarded-proto') === 'https' || new URL(req.url).protocol === 'https:',
-    });
+    const { secret, actor } = await signIn(input.username, input.password, requestClientAddress(req));
+    await setSessionCookie(req, secret);
     return json({ username: actor.username, role: actor.role, next: consolePathOr(input.next) });
   } catch (err) {
     return errorResponse(err);
   }
 }
+
+async function setSessionCookie(req: Request, secret: string): Promise<void> {
+  const store = await cookies();
+  store.set(sessionCookieName, secret, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    maxAge: sessionSeconds,
+    secure: req.headers.get('x-forwarded-proto') === 'https' || new URL(req.url).protocol === 'https:',
+  });
+}
+
+/** Any role changes its own password; every session and token ends, this browser gets a new session. */
+export const changePasswordRoute = apiRoute('viewer', async ({ req, actor }) => {
+  await changeOwnPassword(actor, passwordChange.parse(await readJson(req)), requestClientAddress(req));
+  await setSessionCookie(req, (await startSession(actor.userId)).secret);
+});
+
+export const getSettingsRoute = apiRoute('viewer', async () => getConsoleSettings());
+export const updateSettingsRoute = apiRoute('admin', async ({ req, actor }) => updateConsoleSettings(actor, consoleSettingsUpdate.parse(await readJson(req))));
+export const listSignInThrottlesRoute = apiRoute('admin', async () => ({ items: await listSignInThrottles() }));
+export const unlockSignInThrottleRoute = apiRoute<{ id: string }>('admin', async ({ actor, params }) => unlockSignInThrottle(actor, params.id));
 
 export async function signOutRoute(req: Request): Promise<Response> {
   try {

@@ -80,7 +80,7 @@ function mutatingRoutes(): string[] {
 }
 
 /** Routes anyone signed in (or anyone at all) may call: signing in and out, one's own tokens. */
-const openToViewers = new Set(['POST /auth/login', 'POST /auth/logout', 'POST /tokens', 'DELETE /tokens/{id}']);
+const openToViewers = new Set(['POST /auth/login', 'POST /auth/logout', 'POST /auth/password', 'POST /tokens', 'DELETE /tokens/{id}']);
 
 const ids: Record<string, string> = {};
 /** Records for the viewer to try to change (called from the one before() hook above). */
@@ -114,6 +114,8 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
   'POST /discovered/{mac}/claim': () => ({ path: '/discovered/02:00:5e:00:53:01/claim', body: { hostId: ids.hosts } }),
   'POST /users': () => ({ path: '/users', body: { username: unique('vuser'), password: 'a-long-password', role: 'admin' } }),
   'PATCH /users/{id}': () => ({ path: `/users/${ids.users}`, body: { role: 'admin' } }),
+  'PATCH /settings': () => ({ path: '/settings', body: { tokenMaxDays: 30 } }),
+  'DELETE /sign-in-throttles/{id}': () => ({ path: `/sign-in-throttles/${ids.users}` }),
   // Image lifecycle and power (ids need not exist: the role is checked before the record).
   'PUT /images/{id}/artifacts/{kind}': () => ({ path: `/images/${ids.images}/artifacts/kernel`, body: 'kernel bytes', contentType: 'application/octet-stream' }),
   'POST /images/{id}/artifacts/{kind}': () => ({ path: `/images/${ids.images}/artifacts/kernel`, body: '--b\r\nContent-Disposition: form-data; name="kernel"; filename="k"\r\n\r\nkernel bytes\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' }),

@@ -1,0 +1,1 @@
+export { changePasswordRoute as POST } from '@/server/api/endpoints/accounts.ts';

@@ -1,0 +1,1 @@
+export { getSettingsRoute as GET, updateSettingsRoute as PATCH } from '@/server/api/endpoints/accounts.ts';

@@ -1,0 +1,1 @@
+export { unlockSignInThrottleRoute as DELETE } from '@/server/api/endpoints/accounts.ts';

@@ -1,0 +1,1 @@
+export { listSignInThrottlesRoute as GET } from '@/server/api/endpoints/accounts.ts';
