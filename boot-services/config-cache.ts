@@ -8,72 +8,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { ArtifactView, BootView, HostView, ImageView, NetworkView, RoleView } from '../lib/boot/boot-view.ts';
+import type { BootView, NetworkView } from '../lib/boot/boot-view.ts';
 import { ViewIndex, snapshotFormat, type ViewSnapshot } from '../lib/boot/view-index.ts';
 import { databaseConnectionOptions } from '../lib/database-connection.ts';
-import { type Logger } from './bootd-context.ts';
+import type { Logger } from './bootd-context.ts';
+import { hostMapping, hostSql, imageMapping, imageSql, mapRow, networkMapping, networkSql, roleMapping, roleSql, servedHostsSql, type Row, type RowMapping } from './store/view-rows.ts';
 
 const snapshotFileName = 'view-snapshot.json';
-
-// --- reading rows ---------------------------------------------------------------------------
-
-const networkSql = `SELECT id, name, cidr, gateway, "dnsServers", domain, "bootServer", "poolStart", "poolEnd",
-  "leaseSeconds", "relayAddresses", "discoveryEnabled", "ipv6Prefix", "ipv6PoolStart", "ipv6PoolEnd", "ipv6BootServer",
-  ARRAY(SELECT b.name FROM "BootServer" b WHERE b.id IN ("Network"."bootServerId", "Network"."peerBootServerId") ORDER BY b.name) AS "servedBy"
-  FROM "Network"`;
-const roleSql = `SELECT id, name, "rootMode", "bootLoader", "uefiBootChain", "cmdlineTemplate", "nfsExport", "diskRoot", "healthCheck",
-  "activeImageId", "previousImageId", "stallSeconds" FROM "Role"`;
-const imageSql = `SELECT i.id, i."roleId", i.version, i.status,
-  k.sha256 AS k_sha, k."sizeBytes" AS k_size, k.path AS k_path,
-  d.sha256 AS d_sha, d."sizeBytes" AS d_size, d.path AS d_path,
-  r.sha256 AS r_sha, r."sizeBytes" AS r_size, r.path AS r_path
-  FROM "Image" i
-  LEFT JOIN "Artifact" k ON k.sha256 = i."kernelSha256"
-  LEFT JOIN "Artifact" d ON d.sha256 = i."initrdSha256"
-  LEFT JOIN "Artifact" r ON r.sha256 = i."rootfsSha256"`;
-const hostSql = `SELECT id, hostname, mac, ip, ipv6, "networkId", "roleId", spare, "bootEnabled", "imageOverrideId",
-  "bootOverride", state FROM "Host"`;
-/** A named bootd's hosts: those on its networks, and those on none. */
-const servedHostsSql = `${hostSql} WHERE "networkId" IS NULL OR "networkId" IN (SELECT n.id FROM "Network" n JOIN "BootServer" b
-  ON b.id IN (n."bootServerId", n."peerBootServerId") WHERE b.name = $1)`;
 
 /** Whether a bootd of this name (null: unnamed) serves the network. */
 export function servesNetwork(bootServerName: string | null, n: Pick<NetworkView, 'servedBy'>): boolean {
   return bootServerName === null || n.servedBy.includes(bootServerName);
 }
-
-type Row = Record<string, unknown>;
-
-function artifact(row: Row, prefix: string): ArtifactView | null {
-  const sha = row[`${prefix}_sha`];
-  if (typeof sha !== 'string') return null;
-  return { sha256: sha, sizeBytes: Number(row[`${prefix}_size`]), path: String(row[`${prefix}_path`]) };
-}
-
-const toNetwork = (r: Row): NetworkView => ({
-  id: r.id as string, name: r.name as string, cidr: r.cidr as string, gateway: r.gateway as string | null,
-  dnsServers: r.dnsServers as string[], domain: r.domain as string | null, bootServer: r.bootServer as string | null,
-  poolStart: r.poolStart as string | null, poolEnd: r.poolEnd as string | null, leaseSeconds: r.leaseSeconds as number,
-  relayAddresses: r.relayAddresses as string[], discoveryEnabled: r.discoveryEnabled as boolean, servedBy: r.servedBy as string[],
-  ipv6Prefix: r.ipv6Prefix as string | null, ipv6PoolStart: r.ipv6PoolStart as string | null,
-  ipv6PoolEnd: r.ipv6PoolEnd as string | null, ipv6BootServer: r.ipv6BootServer as string | null,
-});
-const toRole = (r: Row): RoleView => ({
-  id: r.id as string, name: r.name as string, rootMode: r.rootMode as RoleView['rootMode'],
-  bootLoader: r.bootLoader as RoleView['bootLoader'], uefiBootChain: r.uefiBootChain as RoleView['uefiBootChain'], cmdlineTemplate: r.cmdlineTemplate as string,
-  nfsExport: r.nfsExport as string | null, diskRoot: r.diskRoot as string | null, healthCheck: r.healthCheck as string | null,
-  activeImageId: r.activeImageId as string | null, previousImageId: r.previousImageId as string | null, stallSeconds: r.stallSeconds as number,
-});
-const toImage = (r: Row): ImageView => ({
-  id: r.id as string, roleId: r.roleId as string, version: r.version as string, status: r.status as string,
-  kernel: artifact(r, 'k'), initrd: artifact(r, 'd'), rootfs: artifact(r, 'r'),
-});
-const toHost = (r: Row): HostView => ({
-  id: r.id as string, hostname: r.hostname as string, mac: r.mac as string | null, ip: r.ip as string | null, ipv6: r.ipv6 as string | null,
-  networkId: r.networkId as string | null, roleId: r.roleId as string | null, spare: r.spare as boolean,
-  bootEnabled: r.bootEnabled as boolean, imageOverrideId: r.imageOverrideId as string | null,
-  bootOverride: r.bootOverride as HostView["bootOverride"], state: r.state as string,
-});
 
 async function loadAll(client: pg.ClientBase, bootServerName: string | null): Promise<ViewIndex> {
   // One snapshot-isolated transaction: the seq and the rows agree.
@@ -87,10 +33,10 @@ async function loadAll(client: pg.ClientBase, bootServerName: string | null): Pr
     await client.query('COMMIT');
     const v = new ViewIndex();
     v.seq = BigInt(seq.rows[0]?.seq ?? '0');
-    nets.rows.map(toNetwork).filter((n) => servesNetwork(bootServerName, n)).forEach((n) => v.putNetwork(n));
-    roles.rows.forEach((r) => v.putRole(toRole(r)));
-    images.rows.forEach((r) => v.putImage(toImage(r)));
-    hosts.rows.forEach((r) => v.putHost(toHost(r)));
+    nets.rows.map((r) => mapRow(networkMapping, r)).filter((n) => servesNetwork(bootServerName, n)).forEach((n) => v.putNetwork(n));
+    roles.rows.forEach((r) => v.putRole(mapRow(roleMapping, r)));
+    images.rows.forEach((r) => v.putImage(mapRow(imageMapping, r)));
+    hosts.rows.forEach((r) => v.putHost(mapRow(hostMapping, r)));
     return v;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -252,21 +198,22 @@ export class ConfigCache implements BootView {
       ids.get(c.entity)!.add(c.entityId);
     }
     const v = this.index;
-    const reload = async <T>(entity: string, sql: string, idColumn: string, map: (r: Row) => T, put: (x: T) => void, del: (id: string) => void) => {
+    const reload = async <T extends { id: string }>(entity: string, sql: string, idColumn: string, mapping: RowMapping<T>, put: (x: T) => void, del: (id: string) => void) => {
       const set = ids.get(entity);
       if (!set) return;
       const list = [...set];
-      const rows = await client.query(`${sql} WHERE ${idColumn} = ANY($1::uuid[])`, [list]);
+      const rows = await client.query<Row>(`${sql} WHERE ${idColumn} = ANY($1::uuid[])`, [list]);
       const seen = new Set<string>();
       for (const r of rows.rows) {
-        seen.add(r.id as string);
-        put(map(r));
+        const item = mapRow(mapping, r);
+        seen.add(item.id);
+        put(item);
       }
       for (const id of list) if (!seen.has(id)) del(id);
     };
     const name = this.bootServerName;
     const servedBefore = new Set(v.networks().map((n) => n.id));
-    await reload('Network', networkSql, 'id', toNetwork, (n) => (servesNetwork(name, n) ? v.putNetwork(n) : v.deleteNetwork(n.id)), (id) => v.deleteNetwork(id));
+    await reload('Network', networkSql, 'id', networkMapping, (n) => (servesNetwork(name, n) ? v.putNetwork(n) : v.deleteNetwork(n.id)), (id) => v.deleteNetwork(id));
     const served = new Set(v.networks().map((n) => n.id));
     if (served.size !== servedBefore.size || [...served].some((id) => !servedBefore.has(id))) {
       // A network was assigned to or taken from this boot server: its hosts come or go with it.
@@ -278,15 +225,15 @@ export class ConfigCache implements BootView {
       this.opts.onChange?.(new Set(['Network', 'Role', 'Image', 'Host']));
       return;
     }
-    await reload('Role', roleSql, 'id', toRole, (r) => v.putRole(r), (id) => v.deleteRole(id));
-    await reload('Host', hostSql, 'id', toHost, (h) => (h.networkId === null || v.findNetworkById(h.networkId) ? v.putHost(h) : v.deleteHost(h.id)), (id) => v.deleteHost(id));
+    await reload('Role', roleSql, 'id', roleMapping, (r) => v.putRole(r), (id) => v.deleteRole(id));
+    await reload('Host', hostSql, 'id', hostMapping, (h) => (h.networkId === null || v.findNetworkById(h.networkId) ? v.putHost(h) : v.deleteHost(h.id)), (id) => v.deleteHost(id));
     // An artifact change touches every image that uses it.
     const artifactShas = ids.get('Artifact');
     if (artifactShas) {
-      const rows = await client.query(`${imageSql} WHERE i."kernelSha256" = ANY($1) OR i."initrdSha256" = ANY($1) OR i."rootfsSha256" = ANY($1)`, [[...artifactShas]]);
-      rows.rows.forEach((r) => v.putImage(toImage(r)));
+      const rows = await client.query<Row>(`${imageSql} WHERE i."kernelSha256" = ANY($1) OR i."initrdSha256" = ANY($1) OR i."rootfsSha256" = ANY($1)`, [[...artifactShas]]);
+      rows.rows.forEach((r) => v.putImage(mapRow(imageMapping, r)));
     }
-    await reload('Image', imageSql, 'i.id', toImage, (i) => v.putImage(i), (id) => v.deleteImage(id));
+    await reload('Image', imageSql, 'i.id', imageMapping, (i) => v.putImage(i), (id) => v.deleteImage(id));
     v.seq = BigInt(changes.rows[changes.rows.length - 1]!.seq);
     this.writeSnapshot();
     this.opts.onChange?.(new Set(ids.keys()));
