@@ -229,6 +229,12 @@ test('bytes that do not hash to their sha256 are never kept, and never sent whol
     const b = await bootd(s, app.url);
     await until('the mismatch counted', async () => (await metric(b, 'fleetboot_artifact_pulls_total', 'result="sha256-mismatch"')) >= 1, 60_000);
     assert.match(b.output(), /artifact pull failed.*"failure":"sha256-mismatch"/);
+    const judged = await until('the console saying why', async () => {
+      const h = (await admin.get(`/boot-servers/${s.id}`)).body.health as { state: string; reasons: string[] };
+      return h.reasons.some((r) => r.includes('sha256-mismatch')) ? h : null;
+    }, 30_000);
+    assert.equal(judged.state, 'lagging');
+    assert.match(judged.reasons.join('\n'), new RegExp(`1 of 2 artifacts synced; last pull of ${sha(s.image.kernel).slice(0, 12)}… failed: sha256-mismatch`));
     assert.equal(fs.existsSync(cachedFile(b, s.image.kernel)), false);
     assert.deepEqual(fs.readdirSync(path.join(b.stateDir, 'artifacts')).filter((f) => f.startsWith(sha(s.image.kernel))), [], 'no .part left either');
     const res = await fetch(kernelUrl(b, s.image));

@@ -43,3 +43,10 @@ test('lagging, with every reason: a view behind by an old change, artifacts miss
 test('changes newer than the lag allowance are not lag: the next heartbeat carries them', () => {
   assert.equal(judgeBootServer(beating, { headSeq: 105n, oldestMissingAt: secondsAgo(viewLagSeconds - 5) }, now).state, 'healthy');
 });
+
+test('artifacts missing: the last failed pull says why', () => {
+  const lastFailure = { sha256: 'ab'.repeat(32), failure: 'sha256-mismatch', message: 'the bytes pulled hash to 00…, not abab…: not kept', at: '2026-12-07T07:59:00Z' };
+  const h = judgeBootServer({ ...beating, artifactsSynced: 3, cacheState: { lastFailure } }, upToDate, now);
+  assert.deepEqual(h, { state: 'lagging', reasons: ['3 of 4 artifacts synced; last pull of abababababab… failed: sha256-mismatch (the bytes pulled hash to 00…, not abab…: not kept)'] });
+  assert.equal(judgeBootServer({ ...beating, cacheState: { lastFailure } }, upToDate, now).state, 'healthy', 'an old failure since pulled is no reason');
+});

@@ -20,6 +20,16 @@ export interface BootServerReport {
   artifactsNeeded: number;
   artifactsSynced: number;
   spoolDepth: number;
+  /** What bootd's artifact sync reports (boot-services/artifacts/artifact-sync.ts), e.g. its last failed pull. */
+  cacheState?: unknown;
+}
+
+/** The last failed pull in a heartbeat's cache state, in words ("sha256-mismatch: …"), or null. */
+function lastPullFailure(cacheState: unknown): string | null {
+  const f = (cacheState as { lastFailure?: { failure?: unknown; message?: unknown; sha256?: unknown } } | null)?.lastFailure;
+  if (!f || typeof f.failure !== 'string') return null;
+  const which = typeof f.sha256 === 'string' ? ` of ${f.sha256.slice(0, 12)}…` : '';
+  return `last pull${which} failed: ${f.failure}${typeof f.message === 'string' ? ` (${f.message})` : ''}`;
 }
 
 export interface ChangeLogPosition {
@@ -52,7 +62,10 @@ export function judgeBootServer(s: BootServerReport, log: ChangeLogPosition, now
   if (s.viewSeq !== null && log.oldestMissingAt && nowMs - log.oldestMissingAt.getTime() > viewLagSeconds * 1000) {
     reasons.push(`view ${log.headSeq - s.viewSeq} change(s) behind, the oldest ${ago(nowMs - log.oldestMissingAt.getTime())} old`);
   }
-  if (s.artifactsSynced < s.artifactsNeeded) reasons.push(`${s.artifactsSynced} of ${s.artifactsNeeded} artifacts synced`);
+  if (s.artifactsSynced < s.artifactsNeeded) {
+    const failure = lastPullFailure(s.cacheState);
+    reasons.push(`${s.artifactsSynced} of ${s.artifactsNeeded} artifacts synced${failure ? `; ${failure}` : ''}`);
+  }
   if (s.spoolDepth > 0) reasons.push(`${s.spoolDepth} boot event(s) spooled, waiting for the database`);
   return reasons.length ? { state: 'lagging', reasons } : { state: 'healthy', reasons: [] };
 }
