@@ -10,11 +10,11 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { apiClient } from '../../server/testing/web-app.ts';
 import {
-  alive, bootdHealth, connectEmbedded, postmasterPid, signIn, startSupervisor, stopGracefully, supervisedPids, supervisorPorts, waitUntil,
+  alive, bootdHealth, connectEmbedded, postmasterPid, removeDataDir, signIn, startSupervisor, stopGracefully, supervisedPids, supervisorPorts, waitUntil,
 } from './supervisor-harness.ts';
 
 const scratch: string[] = [];
-after(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+after(() => scratch.forEach(removeDataDir));
 
 const mac = '52:54:00:14:05:01';
 

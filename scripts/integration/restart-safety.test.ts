@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { apiClient } from '../../server/testing/web-app.ts';
-import { alive, clusterDir, signIn, startSupervisor, stopGracefully, supervisorPorts as ports } from './supervisor-harness.ts';
+import { alive, clusterDir, removeDataDir, signIn, startSupervisor, stopGracefully, supervisorPorts as ports } from './supervisor-harness.ts';
 
 const scratch: string[] = [];
-after(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+after(() => scratch.forEach(removeDataDir));
 
 test('kill -9 of the supervisor and its PostgreSQL loses no committed data and needs no manual step', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-restart-'));
@@ -48,8 +48,9 @@ test('kill -9 of the supervisor and its PostgreSQL loses no committed data and n
 test('a data directory under a mode-700 parent and a taken PostgreSQL port still start', async () => {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-private-'));
   fs.chmodSync(parent, 0o700);
-  scratch.push(parent);
   const dataDir = path.join(parent, 'data');
+  // Its cluster (outside, found through dataDir's pointer) before the parent.
+  scratch.push(dataDir, parent);
   const p = await ports();
   const blocker = net.createServer().listen(p.pg, '127.0.0.1');
   try {

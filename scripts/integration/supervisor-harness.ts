@@ -77,6 +77,17 @@ export function clusterDir(dataDir: string): string {
   return fs.existsSync(pointer) ? fs.readFileSync(pointer, 'utf8').trim() : path.join(dataDir, 'postgres');
 }
 
+/**
+ * Removes a test's data directory and, when its cluster lives outside it (postgres-location: the
+ * postgres user could not enter a mode-700 parent), that cluster too: /var/lib/fleetboot kept
+ * ~70 MB of every such run.
+ */
+export function removeDataDir(dataDir: string): void {
+  const cluster = clusterDir(dataDir);
+  if (!cluster.startsWith(path.resolve(dataDir) + path.sep)) fs.rmSync(cluster, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
 export function postmasterPid(dataDir: string): number | null {
   try {
     return Number(fs.readFileSync(path.join(clusterDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -12,11 +12,11 @@ import { after, test } from 'node:test';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres.ts';
 import { apiClient } from '../../server/testing/web-app.ts';
 import {
-  alive, bootdHealth, clusterDir, connectEmbedded, exited, postmasterPid, signIn, startSupervisor, supervisedPids, supervisorPorts, waitUntil,
+  alive, bootdHealth, clusterDir, connectEmbedded, exited, postmasterPid, removeDataDir, signIn, startSupervisor, supervisedPids, supervisorPorts, waitUntil,
 } from './supervisor-harness.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-signals-'));
-after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+after(() => removeDataDir(dataDir));
 const eventsPerRun = 20;
 const stops = ['SIGTERM to npm', 'SIGTERM to the supervisor', 'SIGINT to the process group'] as const;
 type Stop = typeof stops[number];
