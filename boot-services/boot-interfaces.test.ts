@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import { interfaceNotReadyReason, parseInterfaceList, parseIpAddrJson } from './boot-interfaces.ts';
 
 // `ip -j addr show` in a namespace (iproute2 6.1, Debian 12): a bridge up with a primary and a
-// secondary address, a bridge still down with its address, loopback down.
+// secondary address and a global IPv6 one beside its link-local one, a bridge still down with
+// its address, loopback down.
 const captured = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"mtu":65536,"operstate":"DOWN","addr_info":[]},'
   + '{"ifindex":2,"ifname":"brx","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UNKNOWN","addr_info":['
   + '{"family":"inet","local":"10.66.0.9","prefixlen":24,"scope":"global","secondary":true,"label":"brx"},'
   + '{"family":"inet","local":"10.66.0.1","prefixlen":24,"scope":"global","label":"brx"},'
+  + '{"family":"inet6","local":"fd77:77::1","prefixlen":64,"scope":"global","valid_life_time":4294967295,"preferred_life_time":4294967295},'
   + '{"family":"inet6","local":"fe80::d4fe:74ff:fe0f:9075","prefixlen":64,"scope":"link","tentative":true}]},'
   + '{"ifindex":3,"ifname":"brd","flags":["BROADCAST","MULTICAST"],"mtu":1500,"operstate":"DOWN","addr_info":[{"family":"inet","local":"10.88.0.1","prefixlen":24,"scope":"global","label":"brd"}]},'
   + '{"ifindex":4,"ifname":"eth0","flags":["BROADCAST","MULTICAST","UP"],"operstate":"DOWN","addr_info":[{"family":"inet","local":"10.99.0.1","prefixlen":24}]}]';
@@ -15,11 +17,11 @@ const captured = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"mtu":65536,"
 test('interfaces from ip -j addr: an interface down or without carrier keeps its address; primary address first', () => {
   const list = parseIpAddrJson(captured);
   assert.deepEqual(list.map((i) => i.name), ['lo', 'brx', 'brd', 'eth0']);
-  assert.deepEqual(list[1], { name: 'brx', up: true, carrier: true, ipv4: ['10.66.0.1', '10.66.0.9'] });
-  assert.deepEqual(list[2], { name: 'brd', up: false, carrier: false, ipv4: ['10.88.0.1'] });
-  assert.deepEqual(list[3], { name: 'eth0', up: true, carrier: false, ipv4: ['10.99.0.1'] });
+  assert.deepEqual(list[1], { name: 'brx', up: true, carrier: true, ipv4: ['10.66.0.1', '10.66.0.9'], ipv6: ['fd77:77::1'] });
+  assert.deepEqual(list[2], { name: 'brd', up: false, carrier: false, ipv4: ['10.88.0.1'], ipv6: [] });
+  assert.deepEqual(list[3], { name: 'eth0', up: true, carrier: false, ipv4: ['10.99.0.1'], ipv6: [] });
   assert.deepEqual(parseIpAddrJson('{"not":"a list"}'), []);
-  assert.deepEqual(parseIpAddrJson('[null, {"ifname": 7}, {"ifname":"x"}]'), [{ name: 'x', up: false, carrier: false, ipv4: [] }]);
+  assert.deepEqual(parseIpAddrJson('[null, {"ifname": 7}, {"ifname":"x"}]'), [{ name: 'x', up: false, carrier: false, ipv4: [], ipv6: [] }]);
 });
 
 test('a boot interface is ready with an address and up, carrier or not', () => {

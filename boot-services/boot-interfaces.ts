@@ -13,6 +13,8 @@ export interface KernelInterface {
   carrier: boolean;
   /** IPv4 addresses, primary first. */
   ipv4: string[];
+  /** Global-scope IPv6 addresses (no link-local ones): where TFTP and HTTP listen for IPv6 clients. Absent: none read. */
+  ipv6?: string[];
 }
 
 interface IpAddrEntry {
@@ -29,13 +31,14 @@ export function parseIpAddrJson(text: string): KernelInterface[] {
   for (const entry of parsed as IpAddrEntry[]) {
     if (typeof entry?.ifname !== 'string') continue;
     const flags = Array.isArray(entry.flags) ? entry.flags.filter((f): f is string => typeof f === 'string') : [];
-    const addrs = Array.isArray(entry.addr_info) ? (entry.addr_info as Array<{ family?: unknown; local?: unknown; secondary?: unknown }>) : [];
+    const addrs = Array.isArray(entry.addr_info) ? (entry.addr_info as Array<{ family?: unknown; local?: unknown; secondary?: unknown; scope?: unknown }>) : [];
     result.push({
       name: entry.ifname,
       up: flags.includes('UP'),
       carrier: flags.includes('LOWER_UP'),
       // iproute2 lists the primary address first and marks the others "secondary".
       ipv4: addrs.filter((a) => a.family === 'inet' && typeof a.local === 'string').sort((a, b) => Number(a.secondary === true) - Number(b.secondary === true)).map((a) => a.local as string),
+      ipv6: addrs.filter((a) => a.family === 'inet6' && a.scope === 'global' && typeof a.local === 'string').map((a) => a.local as string),
     });
   }
   return result;

@@ -6,6 +6,7 @@
 // an unknown machine keeps its MAC so its transfers land on its discovery record.
 // Answers that wait for the Lease table are handed on in the order they were asked for, so a
 // host's log lines and transfer events never change order.
+import net from 'node:net';
 import type pg from 'pg';
 import type { BootView, HostView } from '../lib/boot/boot-view.ts';
 
@@ -19,7 +20,7 @@ export interface ClientIdentity {
 }
 
 export interface ClientHostsOptions {
-  view: Pick<BootView, 'findHostByIp' | 'findHostByMac' | 'findHostById'>;
+  view: Pick<BootView, 'findHostByIp' | 'findHostByIpv6' | 'findHostByMac' | 'findHostById'>;
   /** The MAC holding a bound, unexpired pool lease on `ip`, or null. Absent: reservations only. */
   findLeaseHolderMac?: (ip: string) => Promise<string | null>;
   /** A lease holder is believed this long (a released address can go to another MAC). */
@@ -68,7 +69,8 @@ export class ClientHosts {
   /** The client at `ip` if known without waiting; undefined when the Lease table must be asked. */
   knownNow(ip: string): ClientIdentity | undefined {
     if (this.waiting.has(ip)) return undefined;
-    const reserved = this.opts.view.findHostByIp(ip);
+    // An IPv6 client (TFTP/HTTP after DHCPv6) is found by its host's reserved IPv6 address.
+    const reserved = net.isIPv6(ip) ? this.opts.view.findHostByIpv6(ip) : this.opts.view.findHostByIp(ip);
     if (reserved) return { host: reserved, mac: reserved.mac, by: 'reservation' };
     const nowMs = this.now();
     if (this.leaseBook) {
@@ -160,8 +162,10 @@ export class ClientHosts {
 /** findLeaseHolderMac from the Lease table (bootd reads leases, not hosts, from Postgres). */
 export function leaseHolderMacFromDatabase(pool: Pick<pg.Pool, 'query'>): (ip: string) => Promise<string | null> {
   return async (ip) => {
-    const r = await pool.query<{ mac: string }>(
-      `SELECT mac FROM "Lease" WHERE ip = $1 AND state = 'bound' AND "expiresAt" > now() ORDER BY "expiresAt" DESC LIMIT 1`, [ip],
+    // IPv6 pool leases are DHCPv6's (store/dhcp6-leases.ts), by address.
+    const r = await pool.query<{ mac: string }>(net.isIPv6(ip)
+      ? `SELECT mac FROM "Lease6" WHERE address = $1 AND mac IS NOT NULL AND state = 'bound' AND "expiresAt" > now() ORDER BY "expiresAt" DESC LIMIT 1`
+      : `SELECT mac FROM "Lease" WHERE ip = $1 AND state = 'bound' AND "expiresAt" > now() ORDER BY "expiresAt" DESC LIMIT 1`, [ip],
     );
     return r.rows[0]?.mac ?? null;
   };

@@ -49,7 +49,7 @@ test('a named bootd is its own DHCP peer id unless FLEETBOOT_BOOTD_ID says other
 
 test('boot interfaces come from the kernel: their addresses are the server address and where TFTP and syslog listen', () => {
   const kernel = () => [
-    { name: 'br0', up: true, carrier: false, ipv4: ['10.66.0.1'] },
+    { name: 'br0', up: true, carrier: false, ipv4: ['10.66.0.1'], ipv6: ['fd77:77::1'] },
     { name: 'eth2', up: true, carrier: true, ipv4: ['10.67.0.1', '10.67.0.2'] },
     { name: 'eth9', up: true, carrier: true, ipv4: ['192.168.9.5'] },
   ];
@@ -58,7 +58,7 @@ test('boot interfaces come from the kernel: their addresses are the server addre
   assert.equal(config.serverAddress, '10.66.0.1');
   assert.deepEqual(config.bootInterfaces, [{ name: 'br0', address: '10.66.0.1' }, { name: 'eth2', address: '10.67.0.1' }]);
   assert.equal(config.bindAddress, '10.66.0.1', 'HTTP on the boot address, not on every LAN');
-  assert.deepEqual(config.listenAddresses, ['10.66.0.1', '10.67.0.1']);
+  assert.deepEqual(config.listenAddresses, ['10.66.0.1', '10.67.0.1', 'fd77:77::1'], 'and on its global IPv6 address, for DHCPv6\'s boot URLs');
   assert.equal(config.enableDhcp, true);
   const everywhere = loadBootdConfig({ ...env, FLEETBOOT_BOOTD_BIND: '0.0.0.0' }, kernel);
   assert.deepEqual([everywhere.bindAddress, everywhere.listenAddresses], ['0.0.0.0', undefined]);

@@ -107,18 +107,25 @@ export function loadBootdConfig(env: Record<string, string | undefined> = proces
   if (!databaseUrl) throw new Error('DATABASE_URL is not set');
   const names = parseInterfaceList(env.FLEETBOOT_BOOT_INTERFACE);
   const bootInterfaces: BootInterface[] = [];
+  const bootAddresses6: string[] = [];
   if (names.length > 0) {
     const kernel = readInterfaces();
     const notReady = names.map((n) => interfaceNotReadyReason(n, kernel)).filter((r): r is string => r !== null);
     if (notReady.length > 0) throw new BootInterfaceNotReady(notReady);
-    for (const name of names) bootInterfaces.push({ name, address: kernel.find((i) => i.name === name)!.ipv4[0]! });
+    for (const name of names) {
+      const found = kernel.find((i) => i.name === name)!;
+      bootInterfaces.push({ name, address: found.ipv4[0]! });
+      bootAddresses6.push(...(found.ipv6 ?? []));
+    }
   }
   const interfaceName = bootInterfaces[0]?.name ?? null;
   const serverAddress = env.FLEETBOOT_BOOTD_ADDRESS || bootInterfaces[0]?.address || '127.0.0.1';
   // TFTP, HTTP and syslog listen on the boot interfaces' addresses, not on every LAN of the
   // machine; FLEETBOOT_BOOTD_BIND (an address, or 0.0.0.0 for all) says otherwise.
   const bindAddress = env.FLEETBOOT_BOOTD_BIND || serverAddress;
-  const listenAddresses = env.FLEETBOOT_BOOTD_BIND ? undefined : [...new Set([serverAddress, ...bootInterfaces.map((i) => i.address)])];
+  // IPv6 clients (DHCPv6's tftp:// and http:// boot URLs) reach TFTP and HTTP on the boot
+  // interfaces' global IPv6 addresses, read at start like the IPv4 ones.
+  const listenAddresses = env.FLEETBOOT_BOOTD_BIND ? undefined : [...new Set([serverAddress, ...bootInterfaces.map((i) => i.address), ...bootAddresses6])];
   const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', 8080);
   const services = new Set((env.FLEETBOOT_SERVICES ?? defaultServices).split(',').map((s) => s.trim()).filter(Boolean));
   const dataDir = path.resolve(env.FLEETBOOT_DATA_DIR ?? 'data');

@@ -3,6 +3,7 @@
 // console. Other work adds its own routes under /boot/v1/ (identity, progress) through
 // `extraRoutes` or `addRoute` without touching this file. main.ts calls startHttpService(ctx).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
 import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { ClientIdentity } from '../client-hosts.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
@@ -113,7 +114,7 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
   // Checked after every route, also those added later: the boot-file namespace at the root.
   const bootRoot = bootRootRoute(ctx, files, prepared, counters, tuning);
 
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     for (const route of [...routes, bootRoot]) {
       const methods = typeof route.method === 'string' ? [route.method] : route.method;
@@ -138,28 +139,38 @@ export async function startHttpService(ctx: BootdContext, extraRoutes: readonly 
     }
     counters.inc('fleetboot_http_refused_total', 'HTTP boot requests refused, by reason', { reason: 'no-route' });
     sendError(res, 404, 'not found');
-  });
-  // Boot clients are few and slow (firmware); keep their connections for the files that follow.
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(ctx.config.httpPort, ctx.config.bindAddress, () => {
-      server.off('error', reject);
-      resolve();
+  };
+
+  // The boot address, and the boot interfaces' IPv6 addresses (DHCPv6's http:// boot URLs name
+  // them): one server each, all with the same routes.
+  const addresses = [...new Set([ctx.config.bindAddress, ...(ctx.config.listenAddresses ?? []).filter((a) => net.isIPv6(a))])];
+  const servers: http.Server[] = [];
+  for (const listenAddress of addresses) {
+    const server = http.createServer({ keepAlive: true }, answer);
+    // Boot clients are few and slow (firmware); keep their connections for the files that follow.
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(servers.length === 0 ? ctx.config.httpPort : port(servers[0]!), listenAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : ctx.config.httpPort;
-  ctx.log.info('http boot service listening', { address: ctx.config.bindAddress, port });
+    servers.push(server);
+  }
+  ctx.log.info('http boot service listening', { addresses, port: port(servers[0]!) });
   return {
     name: 'http',
-    port,
+    port: port(servers[0]!),
     bootloaders,
     addRoute: (route) => { routes.push(route); },
     close: () => new Promise<void>((resolve) => {
       counters.stop();
-      server.close(() => resolve());
-      server.closeAllConnections();
+      let open = servers.length;
+      for (const server of servers) {
+        server.close(() => { if (--open === 0) resolve(); });
+        server.closeAllConnections();
+      }
     }),
   };
 }
@@ -366,4 +377,10 @@ class DownloadEvents implements FileResponseHooks {
       this.record('transfer-error', { reason: result.reason, ...range }, result.bytesSent, this.p.sizeBytes);
     }
   }
+}
+
+/** The port a listening server got (the configured one, or the kernel's pick for port 0 in tests). */
+function port(server: http.Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }

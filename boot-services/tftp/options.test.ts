@@ -6,6 +6,7 @@ const limits = { maxBlockBytes: blockBytesForMtu(1500), maxWindowBlocks: 64, def
 
 test('blksize is capped at what fits a 1500-byte MTU unfragmented', () => {
   assert.equal(blockBytesForMtu(1500), 1468);
+  assert.equal(blockBytesForMtu(1500, 'IPv6'), 1448, 'an IPv6 header is 20 bytes longer (RFC 8200 §3)');
   const n = negotiateReadOptions(new Map([['blksize', '65464']]), 10, limits);
   assert.equal(n.blockBytes, 1468);
   assert.equal(n.acknowledged.get('blksize'), '1468');

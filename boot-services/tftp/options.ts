@@ -15,10 +15,13 @@ export const maxWindowBlocks = 65535;
 
 /** IPv4 header (no options) + UDP header + TFTP DATA header. */
 const ipv4UdpTftpHeaderBytes = 20 + 8 + 4;
+/** IPv6 header (RFC 8200 §3, no extension headers) + UDP header + TFTP DATA header. */
+const ipv6UdpTftpHeaderBytes = 40 + 8 + 4;
 
 /** The largest blksize that fits in one unfragmented datagram on a link with this MTU. */
-export function blockBytesForMtu(mtuBytes: number): number {
-  return Math.max(defaultBlockBytes, Math.min(maxBlockBytes, mtuBytes - ipv4UdpTftpHeaderBytes));
+export function blockBytesForMtu(mtuBytes: number, family: 'IPv4' | 'IPv6' = 'IPv4'): number {
+  const headerBytes = family === 'IPv6' ? ipv6UdpTftpHeaderBytes : ipv4UdpTftpHeaderBytes;
+  return Math.max(defaultBlockBytes, Math.min(maxBlockBytes, mtuBytes - headerBytes));
 }
 
 export interface NegotiationLimits {

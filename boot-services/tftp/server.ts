@@ -11,6 +11,7 @@
 // rewriting Window, the request socket handling and the parser; the codec (packet.ts), options
 // (options.ts) and window (send-window.ts) here are each smaller than the code they replace.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { encodeError, encodeOptionAck, parseRequest, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { negotiateReadOptions } from './options.ts';
 import { AdmissionQueue, type AdmissionLimits } from './admission.ts';
@@ -45,7 +46,7 @@ export interface TftpObserver {
 }
 
 export interface TftpServerOptions {
-  /** Local IPv4 addresses to listen on, one socket each. */
+  /** Local addresses (IPv4 or IPv6) to listen on, one socket each. */
   addresses: string[];
   port: number;
   /** Resolves a checked name into the bytes to send (may be generated for this client). */
@@ -92,7 +93,7 @@ export class TftpServer {
   async listen(): Promise<void> {
     let port = this.o.port;
     for (const address of this.o.addresses) {
-      const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+      const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false, ipv6Only: net.isIPv6(address) });
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
         socket.bind(port, address, () => {

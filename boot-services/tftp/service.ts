@@ -3,6 +3,7 @@
 // startTftpService(ctx).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import { clientHostsOf, type BootdContext, type RunningService } from '../bootd-context.ts';
 import type { BootEventInput } from '../events/event-sink.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
@@ -131,7 +132,7 @@ export async function startTftpService(ctx: BootdContext, tuning: TftpTuning = d
     addresses: listenAddresses(ctx.config),
     port: ctx.config.tftpPort,
     openFile: bootFileOpener(files, tuning.cache, clientHostsOf(ctx)),
-    maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address)),
+    maxBlockBytesFor: (address) => blockBytesForMtu(mtuForAddress(address), net.isIPv6(address) ? 'IPv6' : 'IPv4'),
     maxWindowBlocks: tuning.maxWindowBlocks,
     defaultTimeoutMs: tuning.defaultTimeoutMs,
     maxRetries: tuning.maxRetries,

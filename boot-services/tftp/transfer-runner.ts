@@ -3,6 +3,7 @@
 // thread; worker-transfer-runner.ts spreads transfers over worker threads, because in a boot
 // storm the cost is the kernel's per-datagram send path and one thread only has one core.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { FileCache } from '../boot-config/file-cache.ts';
 import { ReadTransfer, systemClock, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
 import { DiskContent, MemoryContent, type TransferContent } from './transfer-content.ts';
@@ -44,7 +45,7 @@ export interface TransferRunner {
 
 function bindSocket(localAddress: string, port: number): Promise<dgram.Socket> {
   // SO_REUSEADDR on both: the stranger socket below shares the transfer's port.
-  const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  const socket = dgram.createSocket({ type: net.isIPv6(localAddress) ? 'udp6' : 'udp4', reuseAddr: true, ipv6Only: net.isIPv6(localAddress) });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, localAddress, () => {

@@ -1,7 +1,9 @@
 // DHCPv6 against Debian's real clients, inside network namespaces: ISC dhclient -6 (DUID-LLT and
 // DUID-LL, rapid commit, renew, release) on bootd's link, and relayed through ISC dhcrelay -6.
+// Then the boot files over IPv6: tftp-hpa and curl from bootd's IPv6 address.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { dhcpLabSkipReason, ids, macs, sleep } from '../../dhcp/integration/dhcp-lab.ts';
@@ -22,7 +24,8 @@ before(async () => {
   lab = await Dhcp6Lab.start();
   // web01 reserves an IPv6 address: DHCPv6 finds it by the MAC inside the client's DUID.
   await lab.base.pool.query(`UPDATE "Host" SET ipv6 = 'fd77:77::11' WHERE id = $1`, [ids.web01]);
-  await lab.startBootd();
+  // TFTP and HTTP too: DHCPv6's boot URLs name bootd's IPv6 address.
+  await lab.startBootd({ FLEETBOOT_SERVICES: 'dhcp,dhcp6,tftp,http' });
 });
 after(async () => {
   if (skip) return;
@@ -190,4 +193,25 @@ test('dhclient -6 on another LAN of the server gets no DHCPv6 answer, even with 
   } finally {
     joiner.kill('SIGTERM');
   }
+});
+
+test('TFTP and HTTP answer over IPv6 on the boot interface\'s IPv6 address; the transfer is on the host of the reserved address', { skip }, async () => {
+  // web01's reserved IPv6 address (set in before()), as the host has it after DHCPv6; another
+  // MAC than the earlier tests' clients, still on the bridge: the address alone names the host.
+  const client = lab.addClient('52:54:00:66:60:11');
+  client.ns.exec('ip', ['addr', 'add', 'fd77:77::11/64', 'dev', client.iface, 'nodad']);
+  const dir = lab.base.tmp;
+  const viaTftp = path.join(dir, 'v6-pxelinux.0');
+  client.ns.exec('timeout', ['20', 'tftp', '-6', '-m', 'binary', serverAddress6, '-c', 'get', 'pxelinux.0', viaTftp], { timeoutMs: 25_000 });
+  const viaHttp = path.join(dir, 'v6-http-pxelinux.0');
+  const code = client.ns.exec('curl', ['-g', '-sS', '--max-time', '20', '-o', viaHttp, '-w', '%{http_code}', `http://[${serverAddress6}]:8080/pxelinux.0`], { timeoutMs: 25_000 });
+  assert.equal(code, '200');
+  const original = fs.readFileSync(['/usr/lib/PXELINUX/pxelinux.0', '/usr/lib/syslinux/modules/bios/pxelinux.0'].find((f) => fs.existsSync(f))!);
+  assert.ok(fs.readFileSync(viaTftp).equals(original), 'pxelinux.0 over TFTP/IPv6 is the file bootd serves');
+  assert.ok(fs.readFileSync(viaHttp).equals(original), 'pxelinux.0 over HTTP/IPv6 is the file bootd serves');
+  const events = await eventually(
+    () => rows<{ source: string; host: string | null; client: string }>(`SELECT source, "hostId"::text AS host, detail->>'clientIp' AS client FROM "BootEvent" WHERE source IN ('tftp', 'http') AND detail->>'clientIp' = 'fd77:77::11' AND type = 'transfer-done'`, []),
+    (r) => r.some((e) => e.source === 'tftp') && r.some((e) => e.source === 'http'), 10_000);
+  assert.ok(events.some((e) => e.source === 'tftp' && e.host === ids.web01), `the TFTP transfer is web01's: ${JSON.stringify(events)}`);
+  assert.ok(events.some((e) => e.source === 'http' && e.host === ids.web01), `the HTTP transfer is web01's: ${JSON.stringify(events)}`);
 });
