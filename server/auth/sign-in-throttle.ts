@@ -14,6 +14,12 @@ import { addressThrottlePolicy, decideAttempt, forgiveAttempt, userThrottlePolic
 type Tx = Prisma.TransactionClient;
 type Kind = 'user' | 'address';
 const auditActor = 'sign-in throttle';
+/**
+ * A burst of attempts on one key queues on its row lock and for pool connections: each waits its
+ * turn (Prisma's defaults, 2 s for a connection and 5 s per transaction, turned a 40-guess burst
+ * into 500s instead of 429s).
+ */
+const queued = { maxWait: 30_000, timeout: 30_000 };
 
 export interface SignInThrottleRow {
   id: string;
@@ -32,7 +38,9 @@ async function lockRow(tx: Tx, kind: Kind, value: string): Promise<SignInThrottl
   // `now` (taken before the transaction), and a next attempt "after now" would refuse the first.
   await tx.$executeRaw`INSERT INTO "SignInThrottle" (id, kind, value, "lastAttemptAt", "nextAttemptAt") VALUES (${randomUUID()}::uuid, ${kind}, ${value}, 'epoch', 'epoch') ON CONFLICT (kind, value) DO NOTHING`;
   const rows = await tx.$queryRaw<SignInThrottleRow[]>`SELECT id, kind, value, failures, "lastAttemptAt", "nextAttemptAt", "lockedUntil" FROM "SignInThrottle" WHERE kind = ${kind} AND value = ${value} FOR UPDATE`;
-  return rows[0]!;
+  // A right password's forgiveSignInAttempt may delete the row between our insert (which found
+  // it there) and this select: insert it again.
+  return rows[0] ?? lockRow(tx, kind, value);
 }
 
 /**
@@ -64,7 +72,7 @@ export async function takeSignInAttempt(username: string, address: string, now =
       }
     }
     return null;
-  });
+  }, queued);
   if (refusal) {
     const what = refusal.kind === 'user' ? 'this user name' : 'this address';
     const message = refusal.reason === 'locked' ? `too many failed sign-ins for ${what}: locked, try again in ${refusal.retryAfterSeconds} s or ask an admin to unlock it` : `too many failed sign-ins for ${what}: wait ${refusal.retryAfterSeconds} s`;
@@ -78,11 +86,13 @@ export async function takeSignInAttempt(username: string, address: string, now =
  */
 export async function forgiveSignInAttempt(username: string, address: string): Promise<void> {
   await db().$transaction(async (tx) => {
-    await tx.signInThrottle.deleteMany({ where: { kind: 'user', value: username.trim().toLowerCase() } });
+    // Rows are locked in takeSignInAttempt's order (address, then user name): a concurrent
+    // sign-in waits instead of deadlocking.
     const row = await lockRow(tx, 'address', address);
+    await tx.signInThrottle.deleteMany({ where: { kind: 'user', value: username.trim().toLowerCase() } });
     const n = forgiveAttempt(row, addressThrottlePolicy());
     await tx.signInThrottle.update({ where: { id: row.id }, data: { failures: n.failures, nextAttemptAt: n.nextAttemptAt, lockedUntil: n.lockedUntil } });
-  });
+  }, queued);
 }
 
 /** Keys an admin should see: failures in the window, a pending delay or a lock. */
