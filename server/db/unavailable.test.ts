@@ -3,6 +3,7 @@
 // from node-postgres errors (seen in the Patroni failover test: a primary's postmaster killed).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Prisma } from '@prisma/client';
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
@@ -26,4 +27,11 @@ test('a constraint or a syntax error through the driver adapter is not the datab
     kind: 'postgres', originalCode: '42601', originalMessage: 'syntax error', code: '42601', severity: 'ERROR', message: 'syntax error', detail: undefined, column: undefined, hint: undefined,
   })), false);
   assert.equal(isDatabaseUnavailable(new Error('Connection terminated unexpectedly')), false, 'no code: not recognised by message text');
+});
+
+test('a connection lost or refused that Prisma wraps keeps its SQLSTATE and is the database away', () => {
+  const wrapped = (code: string) => new Prisma.PrismaClientKnownRequestError('Connection terminated unexpectedly', { code, clientVersion: '6.19.3' });
+  assert.equal(isDatabaseUnavailable(wrapped('08001')), true);
+  assert.equal(isDatabaseUnavailable(wrapped('08006')), true);
+  assert.equal(isDatabaseUnavailable(wrapped('P2002')), false, 'a unique violation is the request\'s own');
 });

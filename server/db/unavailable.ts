@@ -32,6 +32,9 @@ function driverAdapterUnavailable(err: unknown): boolean {
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     if (prismaConnectionCodes.has(err.code)) return true;
+    // A driver error that carries no server message keeps the code we gave it
+    // (connection-loss.ts: 08001 / 08006); Prisma's own codes are P####, never class 08.
+    if (sqlStateUnavailable(err.code)) return true;
     const cause = (err.meta as { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
     return sqlStateUnavailable(cause?.originalCode);
   }

@@ -186,8 +186,10 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
       const child = spawn('/usr/bin/patroni', [patroniConfigFile], { ...ids, cwd: path.dirname(node.dataDir), env: patroniEnv(node), stdio: ['ignore', 'pipe', 'pipe'] });
       capture(node.name, child);
       node.patroni = child;
-      // The first node bootstraps the cluster; the others then clone from it.
+      // The first node bootstraps the cluster; the others then clone from it, one at a time
+      // (two base backups at once on a loaded 2-core box is where a start got stuck).
       if (node === nodes[0]) await until(`${node.name} to lead`, async () => (await restGet(node, '/primary'))?.status === 200, 120_000, 300);
+      else await until(`${node.name} to replicate`, async () => (await restGet(node, '/replica'))?.status === 200, 150_000, 500);
     }
 
     const haproxyDir = path.join(dir, 'haproxy');
@@ -239,13 +241,14 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
       return [];
     };
     // Every replica streaming and one of them synchronous: only then is a failover lossless.
+    let lastMembers: MemberState[] = [];
     await until('two streaming replicas, one synchronous', async () => {
-      const m = await members();
+      const m = lastMembers = await members();
       // Patroni 3.0 says "running" for a replica that replicates (later versions "streaming").
       const replicating = (x: MemberState) => x.state === 'running' || x.state === 'streaming';
       return m.filter((x) => x.role === 'sync_standby' && replicating(x)).length === 1
         && m.filter((x) => x.role === 'replica' && replicating(x)).length === 1;
-    }, 180_000, 500);
+    }, 60_000, 500).catch((err: Error) => { throw new Error(`${err.message}; members: ${JSON.stringify(lastMembers)}`); });
 
     return {
       nodes,
