@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bootServerHeartbeatSeconds } from '../lib/boot-server-heartbeat.ts';
+import { bootHttpBaseUrl, defaultBootHttpPort } from '../lib/boot/boot-paths.ts';
 import { interfaceNotReadyReason, parseInterfaceList, readKernelInterfaces, type KernelInterface } from './boot-interfaces.ts';
 import { standardSyslogPort, type BootdConfig, type BootInterface } from './bootd-context.ts';
 import { defaultHeartbeatMs, defaultTakeoverAfterSecs, type DhcpPeeringConfig } from './dhcp/peer-heartbeat.ts';
@@ -126,7 +127,7 @@ export function loadBootdConfig(env: Record<string, string | undefined> = proces
   // IPv6 clients (DHCPv6's tftp:// and http:// boot URLs) reach TFTP and HTTP on the boot
   // interfaces' global IPv6 addresses, read at start like the IPv4 ones.
   const listenAddresses = env.FLEETBOOT_BOOTD_BIND ? undefined : [...new Set([serverAddress, ...bootInterfaces.map((i) => i.address), ...bootAddresses6])];
-  const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', 8080);
+  const httpPort = int(env, 'FLEETBOOT_BOOT_HTTP_PORT', defaultBootHttpPort);
   const services = new Set((env.FLEETBOOT_SERVICES ?? defaultServices).split(',').map((s) => s.trim()).filter(Boolean));
   const dataDir = path.resolve(env.FLEETBOOT_DATA_DIR ?? 'data');
   const { adminPort, adminBindAddress } = adminListenFromEnv(env);
@@ -148,7 +149,7 @@ export function loadBootdConfig(env: Record<string, string | undefined> = proces
     syslogPort: int(env, 'FLEETBOOT_SYSLOG_PORT', standardSyslogPort),
     bootloaderDirs: env.FLEETBOOT_BOOTLOADER_DIRS ? env.FLEETBOOT_BOOTLOADER_DIRS.split(':') : defaultBootloaderDirs,
     stateDir: path.resolve(env.FLEETBOOT_BOOTD_STATE_DIR ?? path.join(dataDir, 'bootd')),
-    httpBaseUrl: env.FLEETBOOT_BOOT_HTTP_URL || `http://${serverAddress}:${httpPort}`,
+    httpBaseUrl: bootHttpBaseUrl(env.FLEETBOOT_BOOT_HTTP_URL, serverAddress, httpPort),
     // DHCP only with an explicit interface (or explicitly listed in FLEETBOOT_SERVICES).
     enableDhcp: services.has('dhcp') && (bootInterfaces.length > 0 || env.FLEETBOOT_SERVICES !== undefined),
     enableTftp: services.has('tftp'),

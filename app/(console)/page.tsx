@@ -1,13 +1,15 @@
-// Dashboard: the fleet by state and by role, hosts waiting for hardware, the latest boot events.
+// Dashboard: the hosts that can't boot by cause (the boot doctor), the fleet by state and by role, hosts waiting for hardware, the latest boot events.
 import Link from 'next/link';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { BootServerWarningPanel } from '@/components/boot-server-warnings.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
+import { FleetDoctorPanel } from '@/components/fleet-doctor-panel.tsx';
 import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { StateCountTile, TileGrid } from '@/components/state-count-tile.tsx';
 import { Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { diagnoseFleet } from '@/server/boot-doctor/queries.ts';
 import { bootServerWarnings } from '@/server/boot-servers/queries.ts';
 import { listEvents } from '@/server/events/queries.ts';
 import { eventListQuery } from '@/server/events/schema.ts';
@@ -23,13 +25,14 @@ const recentEvents = 15;
 
 export default async function DashboardPage() {
   await requirePageActor();
-  const [byState, byRole, roles, waiting, events, bootServers] = await Promise.all([
+  const [byState, byRole, roles, waiting, events, bootServers, doctor] = await Promise.all([
     countHostsByState(),
     countHostsByRole(),
     roleChoices(),
     listHosts({ ...hostListQuery.parse({ hasMac: 'false' }), limit: 1, order: 'asc' }),
     listEvents(eventListQuery.parse({ limit: recentEvents })),
     bootServerWarnings(),
+    diagnoseFleet(),
   ]);
   const total = Object.values(byState).reduce((a, b) => a + b, 0);
   const roleName = new Map(roles.map((r) => [r.value, r.label]));
@@ -45,6 +48,7 @@ export default async function DashboardPage() {
         actions={<LiveRefresh afterSeq={events.items[0] ? String(events.items[0].seq) : undefined} minRefreshMs={5000} />}
       />
       <BootServerWarningPanel warnings={bootServers} />
+      <FleetDoctorPanel summary={doctor} />
       <section aria-label="Hosts by state" className="mb-6">
         <TileGrid>
           {hostStates.map((s) => (

@@ -54,3 +54,11 @@ export function pxelinuxConfigName(mac: string): string {
 export function grubConfigName(mac: string): string {
   return `grub/grub.cfg-01-${mac.toLowerCase().replace(/:/g, '-')}`;
 }
+
+/** bootd's HTTP port when FLEETBOOT_BOOT_HTTP_PORT doesn't name one. */
+export const defaultBootHttpPort = 8080;
+
+/** The base of the URLs bootd's configs name: FLEETBOOT_BOOT_HTTP_URL, else http://<bootd's address>:<port>. */
+export function bootHttpBaseUrl(configuredUrl: string | undefined, serverAddress: string, httpPort: number): string {
+  return configuredUrl || `http://${serverAddress}:${httpPort}`;
+}

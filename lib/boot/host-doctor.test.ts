@@ -34,7 +34,7 @@ function fleet(): FakeBootView {
   ];
   return view;
 }
-const ctxOf = (view: FakeBootView): DoctorContext => ({ view, bootServer: { name: 'this console\'s bootd', serverAddress: '10.66.0.1', httpBaseUrl: 'http://10.66.0.1:8080' } });
+const ctxOf = (view: FakeBootView): DoctorContext => ({ view, bootServer: { serverAddress: '10.66.0.1', httpBaseUrl: 'http://10.66.0.1:8080' } });
 
 test('a healthy BIOS host: every check ok, pxelinux.0 then its config, the text bootd serves verbatim', () => {
   const view = fleet();
@@ -85,5 +85,26 @@ test('the fleet summary groups the hosts that can\'t boot by cause, most first',
   const s = summarizeFleet(view.hosts.map((h) => diagnoseHost(ctxOf(view), h)));
   assert.equal(s.hosts, 6);
   assert.equal(s.cannotBoot, 5);
-  assert.deepEqual(s.groups[0], { cause: 'role-without-image', text: 'role has no active image', hostIds: ['h-noimg', 'h-noimg2'] });
+  assert.deepEqual(s.groups[0], { cause: 'role-without-image', text: 'role has no active image', hosts: [{ id: 'h-noimg', hostname: 'db01' }, { id: 'h-noimg2', hostname: 'db02' }] });
+});
+
+test('a network served only by named boot servers that are gone: nothing answers its DHCP', () => {
+  const view = fleet();
+  view.networkList = [{ ...lab, servedBy: ['rack-a', 'rack-b'] }];
+  const states = new Map([['rack-a', 'gone'], ['rack-b', 'revoked']] as const);
+  const d = diagnoseHost({ ...ctxOf(view), bootServerStates: states }, view.findHostById('h-ok')!);
+  assert.equal(d.cause, 'no-boot-server');
+  assert.deepEqual(d.servedBy, [{ name: 'rack-a', state: 'gone' }, { name: 'rack-b', state: 'revoked' }]);
+  assert.match(d.checks.find((c) => c.key === 'boot-server')!.detail, /served only by rack-a \(gone\), rack-b \(revoked\)/);
+  const oneUp = diagnoseHost({ ...ctxOf(view), bootServerStates: new Map([['rack-a', 'healthy'], ['rack-b', 'gone']] as const) }, view.findHostById('h-ok')!);
+  assert.equal(oneUp.canBoot, true);
+  assert.equal(oneUp.checks.find((c) => c.key === 'boot-server')!.status, 'warn');
+});
+
+test('a relayed network: the path from the relay to the network\'s boot server', () => {
+  const view = fleet();
+  view.networkList = [{ ...lab, bootServer: '10.0.0.5', relayAddresses: ['10.66.0.254'] }];
+  const d = diagnoseHost(ctxOf(view), view.findHostById('h-ok')!);
+  assert.equal(d.relayPath, 'relay 10.66.0.254 (giaddr) → bootd 10.0.0.5');
+  assert.equal(d.firmwares.find((f) => f.firmware === 'bios')!.nextServer, '10.0.0.5');
 });

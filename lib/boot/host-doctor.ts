@@ -15,7 +15,7 @@ import { cidrContains, parseCidr, parseIPv4 } from '../ipv4.ts';
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** Why a host can't boot, as one key per cause: the fleet summary groups hosts by it. */
-export type DoctorCause = UnbootableCause | HostAddressRefusal | 'no-mac' | 'network-missing' | 'no-network' | 'no-pool' | 'rootfs-missing' | 'root-mode-unmet' | 'no-boot-file';
+export type DoctorCause = UnbootableCause | HostAddressRefusal | 'no-mac' | 'network-missing' | 'no-network' | 'no-pool' | 'no-boot-server' | 'rootfs-missing' | 'root-mode-unmet' | 'no-boot-file';
 
 export const doctorCauseText: Record<DoctorCause, string> = {
   'no-mac': 'waiting for hardware (no MAC)',
@@ -31,6 +31,7 @@ export const doctorCauseText: Record<DoctorCause, string> = {
   'network-missing': 'network not found',
   'no-network': 'no network that bootd serves',
   'no-pool': 'no reserved address and no pool',
+  'no-boot-server': 'no running boot server serves its network',
   'rootfs-missing': 'image has no rootfs for ram root',
   'root-mode-unmet': 'root mode needs a setting the role lacks',
   'no-boot-file': 'no boot file for its firmware',
@@ -74,16 +75,21 @@ export interface HostDiagnosis {
   plan: { kind: BootPlan['kind']; reason: string | null; imageId: string | null; imageVersion: string | null; roleName: string | null; rootMode: string | null };
   cmdline: string | null;
   firmwares: FirmwareBoot[];
-  /** Which bootd answer this host, in words (the boot server registry's names once it exists). */
-  servedBy: string[];
+  /** The boot servers that answer the host's network, by name and as the registry judges them; empty: any bootd started without a name. */
+  servedBy: Array<{ name: string; state: BootServerState }>;
   /** For a relayed network: relay address(es) → bootd. */
   relayPath: string | null;
 }
 
+/** As the console's registry judges a boot server from its heartbeats (server/boot-servers/health.ts). */
+export type BootServerState = 'healthy' | 'lagging' | 'gone' | 'revoked' | 'unregistered';
+
 export interface DoctorContext {
   view: BootView;
-  /** The bootd that serves the host's network: its address (DHCP server id, next-server) and HTTP base URL. */
-  bootServer: { name: string; serverAddress: string; httpBaseUrl: string };
+  /** The bootd the console runs beside: its address (DHCP server id, next-server unless the network names one) and HTTP base URL. */
+  bootServer: { serverAddress: string; httpBaseUrl: string };
+  /** The registry's boot servers by name (FLEETBOOT_BOOTD_NAME), as judged now; absent: not known, not checked. */
+  bootServerStates?: ReadonlyMap<string, Exclude<BootServerState, 'unregistered'>>;
   /** Other hosts registered with the same MAC (the database forbids it; a snapshot may not). */
   sameMacHosts?: readonly string[];
 }
@@ -138,16 +144,17 @@ export function diagnoseHost(ctx: DoctorContext, host: HostView): HostDiagnosis 
     } else {
       add({ key: 'address', status: 'fail', cause: 'no-pool', title: 'Address', detail: `No reserved address, and ${network.name} has no pool: DHCP has no address to offer.`, hint: 'Reserve an address for the host or give the network a pool.' });
     }
-    const bootdHere = inNetwork(network)(bootServer.serverAddress);
-    if (!bootdHere) {
+    // The bootd's address as the network's clients see it: the network's boot server, else ours.
+    const bootdAddress = network.bootServer ?? bootServer.serverAddress;
+    if (!inNetwork(network)(bootdAddress)) {
       relayPath = network.relayAddresses.length
-        ? `relay ${network.relayAddresses.join(' or ')} (giaddr) → bootd ${bootServer.serverAddress}`
-        : `a relay with an address in ${network.cidr} (giaddr) → bootd ${bootServer.serverAddress}`;
+        ? `relay ${network.relayAddresses.join(' or ')} (giaddr) → bootd ${bootdAddress}`
+        : `a relay with an address in ${network.cidr} (giaddr) → bootd ${bootdAddress}`;
       add({ key: 'relay', status: network.relayAddresses.length ? 'ok' : 'warn', title: 'Relay', detail: `${network.name} is not bootd's own segment: DHCP reaches bootd through ${relayPath}.`, hint: network.relayAddresses.length ? undefined : 'List the relay\'s address on the network so bootd finds it by giaddr.' });
     }
   }
-  const servedBy = [`${bootServer.name} (${bootServer.serverAddress})`];
-  add({ key: 'boot-server', status: 'ok', title: 'Boot server', detail: `Answered by ${servedBy.join(', ')}; files from ${network?.bootServer ?? bootServer.serverAddress}.` });
+  const servedBy = (network?.servedBy ?? []).map((name) => ({ name, state: ctx.bootServerStates?.get(name) ?? ('unregistered' as const) }));
+  if (network) add(bootServerCheck(ctx, network, servedBy));
 
   // 3. The boot plan: role, image, root mode, cmdline.
   const plan = planBootForHost({ view: ctx.view, httpBaseUrl: bootServer.httpBaseUrl }, host);
@@ -221,6 +228,26 @@ export function diagnoseHost(ctx: DoctorContext, host: HostView): HostDiagnosis 
   };
 }
 
+/**
+ * Which bootd answer the network (config-cache.ts servesNetwork: a named bootd only the networks
+ * assigned to it, an unnamed one every network), and whether one of them is running.
+ */
+function bootServerCheck(ctx: DoctorContext, network: NetworkView, servedBy: HostDiagnosis['servedBy']): DoctorCheck {
+  const files = `files from ${network.bootServer ?? ctx.bootServer.serverAddress}`;
+  if (servedBy.length === 0) {
+    return { key: 'boot-server', status: 'ok', title: 'Boot server', detail: `${network.name} names no boot server: any bootd started without a name answers it (the console's own); ${files}.` };
+  }
+  const words = servedBy.map((s) => `${s.name} (${s.state})`).join(', ');
+  if (!ctx.bootServerStates || servedBy.some((s) => s.state === 'healthy' || s.state === 'lagging')) {
+    return { key: 'boot-server', status: servedBy.every((s) => s.state === 'healthy') || !ctx.bootServerStates ? 'ok' : 'warn', title: 'Boot server', detail: `Answered by ${words}; ${files}.` };
+  }
+  return {
+    key: 'boot-server', status: 'fail', cause: 'no-boot-server', title: 'Boot server',
+    detail: `${network.name} is served only by ${words}: none of them is running, so nothing answers its DHCP.`,
+    hint: 'Start the boot server (see the Boot servers page for its last heartbeat), or assign the network to one that runs.',
+  };
+}
+
 function unbootableHint(cause: UnbootableCause): string {
   switch (cause) {
     case 'no-role': return 'Give the host a role.';
@@ -273,19 +300,21 @@ export interface FleetDoctorSummary {
   hosts: number;
   cannotBoot: number;
   /** Failing hosts by cause, most first. */
-  groups: Array<{ cause: DoctorCause | 'other'; text: string; hostIds: string[] }>;
+  groups: Array<{ cause: DoctorCause | 'other'; text: string; hosts: Array<{ id: string; hostname: string }> }>;
 }
 
 export function summarizeFleet(diagnoses: readonly HostDiagnosis[]): FleetDoctorSummary {
-  const groups = new Map<DoctorCause | 'other', string[]>();
+  const groups = new Map<DoctorCause | 'other', Array<{ id: string; hostname: string }>>();
   for (const d of diagnoses) {
     if (d.canBoot) continue;
     const key = d.cause ?? 'other';
-    groups.set(key, [...(groups.get(key) ?? []), d.hostId]);
+    const hosts = groups.get(key) ?? [];
+    hosts.push({ id: d.hostId, hostname: d.hostname });
+    groups.set(key, hosts);
   }
   return {
     hosts: diagnoses.length,
     cannotBoot: diagnoses.filter((d) => !d.canBoot).length,
-    groups: [...groups].map(([cause, hostIds]) => ({ cause, text: cause === 'other' ? 'other reasons' : doctorCauseText[cause], hostIds })).sort((a, b) => b.hostIds.length - a.hostIds.length),
+    groups: [...groups].map(([cause, hosts]) => ({ cause, text: cause === 'other' ? 'other reasons' : doctorCauseText[cause], hosts })).sort((a, b) => b.hosts.length - a.hosts.length),
   };
 }

@@ -1,5 +1,6 @@
-// One host: its state, the edit form (read-only for viewers), its boot events, delete.
+// One host: its state, why it would not boot (the boot doctor), the edit form (read-only for viewers), its boot events, delete.
 import { HostStateBadge, WaitingForHardwareBadge } from '@/components/badge.tsx';
+import { BootDoctorPanel } from '@/components/boot-doctor-panel.tsx';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -10,6 +11,7 @@ import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { TimeText } from '@/components/time-text.tsx';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { diagnoseHostById } from '@/server/boot-doctor/queries.ts';
 import { listEvents } from '@/server/events/queries.ts';
 import { eventListQuery } from '@/server/events/schema.ts';
 import { getHostOrThrow } from '@/server/hosts/queries.ts';
@@ -27,8 +29,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const actor = await requirePageActor();
   const { id } = await params;
   const host = await findHost(id);
-  const [events, roles, networks, images] = await Promise.all([
+  const [events, diagnosis, roles, networks, images] = await Promise.all([
     listEvents(eventListQuery.parse({ hostId: host.id, limit: eventsShown })),
+    diagnoseHostById(host.id),
     roleChoices(),
     networkChoices(),
     bootableImageChoices(),
@@ -63,7 +66,10 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         </p>
       )}
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}): nothing here can be changed.</p>}
+      {/* What stops a host booting comes before how far it got; a host that can boot shows its timeline first. */}
+      {diagnosis.canBoot ? null : <BootDoctorPanel diagnosis={diagnosis} />}
       <HostTimelineSection hostId={host.id} />
+      {diagnosis.canBoot ? <BootDoctorPanel diagnosis={diagnosis} /> : null}
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Panel title="Settings">
           <div className="p-4">

@@ -1,0 +1,1 @@
+export { fleetDoctorRoute as GET } from '@/server/api/endpoints/boot-doctor.ts';

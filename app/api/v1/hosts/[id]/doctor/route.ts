@@ -1,0 +1,1 @@
+export { hostDoctorRoute as GET } from '@/server/api/endpoints/boot-doctor.ts';

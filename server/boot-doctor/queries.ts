@@ -1,0 +1,86 @@
+// The boot doctor in the console: the database read into the same view bootd holds
+// (lib/boot/view-index.ts, as boot-services/config-cache.ts fills it), then asked of
+// lib/boot/host-doctor.ts, which asks bootd's own boot functions. One host (its page,
+// GET /api/v1/hosts/{id}/doctor) or the whole fleet (the dashboard, GET /api/v1/doctor).
+import type { Prisma } from '@prisma/client';
+import type { ArtifactView, HostView } from '../../lib/boot/boot-view.ts';
+import { bootHttpBaseUrl, defaultBootHttpPort } from '../../lib/boot/boot-paths.ts';
+import { diagnoseHost, summarizeFleet, type BootServerState, type DoctorContext, type FleetDoctorSummary, type HostDiagnosis } from '../../lib/boot/host-doctor.ts';
+import { ViewIndex } from '../../lib/boot/view-index.ts';
+import { listBootServers } from '../boot-servers/queries.ts';
+import { db } from '../db/client.ts';
+import { notFound } from '../errors.ts';
+
+const hostFields = {
+  id: true, hostname: true, mac: true, ip: true, networkId: true, roleId: true, spare: true,
+  bootEnabled: true, imageOverrideId: true, bootOverride: true, state: true,
+} satisfies Prisma.HostSelect;
+
+const artifactFields = { select: { sha256: true, sizeBytes: true, path: true } } as const;
+
+function artifact(a: { sha256: string; sizeBytes: bigint; path: string } | null): ArtifactView | null {
+  return a ? { sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: a.path } : null;
+}
+
+/**
+ * The bootd the console runs beside, as bootd's own configuration names it (boot-services/config.ts
+ * reads the same variables; the supervisor gives both processes one environment). A bootd that
+ * finds its address from FLEETBOOT_BOOT_INTERFACE alone is seen here as 127.0.0.1: networks that
+ * name their boot server's address are judged by that address instead.
+ */
+export function consoleBootServer(env: Record<string, string | undefined> = process.env): DoctorContext['bootServer'] {
+  const serverAddress = env.FLEETBOOT_BOOTD_ADDRESS || '127.0.0.1';
+  const httpPort = Number(env.FLEETBOOT_BOOT_HTTP_PORT) || defaultBootHttpPort;
+  return { serverAddress, httpBaseUrl: bootHttpBaseUrl(env.FLEETBOOT_BOOT_HTTP_URL, serverAddress, httpPort) };
+}
+
+/** Networks, roles and images, and the hosts `where` selects, as bootd's view holds them. */
+async function loadBootView(where: Prisma.HostWhereInput): Promise<{ view: ViewIndex; hosts: HostView[] }> {
+  const [networks, roles, images, hosts] = await db().$transaction([
+    db().network.findMany({
+      include: { bootServerRecord: { select: { name: true } }, peerBootServerRecord: { select: { name: true } } },
+    }),
+    db().role.findMany(),
+    db().image.findMany({ include: { kernel: artifactFields, initrd: artifactFields, rootfs: artifactFields } }),
+    db().host.findMany({ where, select: hostFields, orderBy: { hostname: 'asc' } }),
+  ]);
+  const view = new ViewIndex();
+  for (const { bootServerRecord, peerBootServerRecord, ...n } of networks) {
+    view.putNetwork({
+      id: n.id, name: n.name, cidr: n.cidr, gateway: n.gateway, dnsServers: n.dnsServers, domain: n.domain, bootServer: n.bootServer,
+      poolStart: n.poolStart, poolEnd: n.poolEnd, leaseSeconds: n.leaseSeconds, relayAddresses: n.relayAddresses, discoveryEnabled: n.discoveryEnabled,
+      servedBy: [bootServerRecord?.name, peerBootServerRecord?.name].filter((x): x is string => !!x).sort(),
+    });
+  }
+  for (const r of roles) {
+    view.putRole({
+      id: r.id, name: r.name, rootMode: r.rootMode, bootLoader: r.bootLoader, uefiBootChain: r.uefiBootChain, cmdlineTemplate: r.cmdlineTemplate,
+      nfsExport: r.nfsExport, diskRoot: r.diskRoot, healthCheck: r.healthCheck, activeImageId: r.activeImageId, stallSeconds: r.stallSeconds,
+    });
+  }
+  for (const i of images) {
+    view.putImage({ id: i.id, roleId: i.roleId, version: i.version, status: i.status, kernel: artifact(i.kernel), initrd: artifact(i.initrd), rootfs: artifact(i.rootfs) });
+  }
+  hosts.forEach((h) => view.putHost(h));
+  return { view, hosts };
+}
+
+async function doctorContext(view: ViewIndex): Promise<DoctorContext> {
+  const servers = await listBootServers();
+  const bootServerStates = new Map<string, Exclude<BootServerState, 'unregistered'>>(servers.map((s) => [s.name, s.health.state]));
+  return { view, bootServer: consoleBootServer(), bootServerStates };
+}
+
+export async function diagnoseHostById(id: string): Promise<HostDiagnosis> {
+  const { view, hosts } = await loadBootView({ id });
+  const host = hosts[0];
+  if (!host) throw notFound('host');
+  return diagnoseHost(await doctorContext(view), host);
+}
+
+/** Every host, judged; the ones that can't boot grouped by cause, most first. */
+export async function diagnoseFleet(): Promise<FleetDoctorSummary> {
+  const { view, hosts } = await loadBootView({});
+  const ctx = await doctorContext(view);
+  return summarizeFleet(hosts.map((h) => diagnoseHost(ctx, h)));
+}
