@@ -1,7 +1,7 @@
 // "Why didn't it boot?" on a host's page: the boot doctor's verdict in words first (what stops
 // it, what to try), then every check, and per firmware the boot file DHCP gives, the files the
 // loader fetches after it and the config text bootd serves it, verbatim.
-import type { CheckStatus, HostDiagnosis } from '@/lib/boot/host-doctor.ts';
+import { doctorCauseText, type CheckStatus, type HostDiagnosis } from '@/lib/boot/host-doctor.ts';
 import { Badge, type BadgeTone } from './badge.tsx';
 import { Panel } from './page-header.tsx';
 
@@ -16,7 +16,7 @@ function Verdict({ d }: { d: HostDiagnosis }) {
   if (failing) {
     return (
       <div role="alert" data-testid="doctor-verdict" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
-        <p className="font-semibold">It can&apos;t boot: {failing.title.toLowerCase()}.</p>
+        <p className="font-semibold">It can&apos;t boot: {failing.cause ? doctorCauseText[failing.cause] : failing.title.toLowerCase()}.</p>
         <p className="mt-1">{failing.detail}</p>
         {failing.hint ? <p className="mt-1"><span className="font-medium">Try:</span> {failing.hint}</p> : null}
       </div>
@@ -74,7 +74,7 @@ export function BootDoctorPanel({ diagnosis: d }: { diagnosis: HostDiagnosis }) 
                   {f.config ? (
                     <div>
                       <p className="text-slate-600">bootd serves <code className="text-xs break-all">{f.config.name}</code> as:</p>
-                      <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100" data-testid={`doctor-config-${f.firmware}`}>{f.config.text}</pre>
+                      <pre className="mt-1 rounded bg-slate-900 p-3 text-xs break-all whitespace-pre-wrap text-slate-100" data-testid={`doctor-config-${f.firmware}`}>{f.config.text}</pre>
                     </div>
                   ) : null}
                 </div>

@@ -108,3 +108,13 @@ test('a relayed network: the path from the relay to the network\'s boot server',
   assert.equal(d.relayPath, 'relay 10.66.0.254 (giaddr) → bootd 10.0.0.5');
   assert.equal(d.firmwares.find((f) => f.firmware === 'bios')!.nextServer, '10.0.0.5');
 });
+
+test('verdict only (the fleet summary): the same verdict and boot files, no chain after them, no config text', () => {
+  const view = fleet();
+  for (const h of view.hosts) {
+    const full = diagnoseHost(ctxOf(view), h);
+    const short = diagnoseHost({ ...ctxOf(view), verdictOnly: true }, h);
+    assert.deepEqual({ canBoot: short.canBoot, cause: short.cause, checks: short.checks }, { canBoot: full.canBoot, cause: full.cause, checks: full.checks }, h.hostname);
+    assert.deepEqual(short.firmwares.map((f) => [f.dhcpBootFile, f.chain.length, f.config]), full.firmwares.map((f) => [f.dhcpBootFile, 1, null]));
+  }
+});

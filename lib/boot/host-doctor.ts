@@ -90,6 +90,8 @@ export interface DoctorContext {
   bootServer: { serverAddress: string; httpBaseUrl: string };
   /** The registry's boot servers by name (FLEETBOOT_BOOTD_NAME), as judged now; absent: not known, not checked. */
   bootServerStates?: ReadonlyMap<string, Exclude<BootServerState, 'unregistered'>>;
+  /** The verdict only (the fleet summary): no chain after the boot file, no config text rendered. */
+  verdictOnly?: boolean;
   /** Other hosts registered with the same MAC (the database forbids it; a snapshot may not). */
   sameMacHosts?: readonly string[];
 }
@@ -266,6 +268,7 @@ function firmwareBoot(ctx: DoctorContext, firmware: FirmwareBoot['firmware'], la
   const first = pickBootFile(client, role, network, config);
   if (!first) return { firmware, label, dhcpBootFile: null, nextServer: null, chain: [], config: null };
   const chain: BootChainStep[] = [{ file: first.fileName, over: /^https?:/.test(first.fileName) ? 'http' : 'tftp', note: `from ${first.nextServer}` }];
+  if (ctx.verdictOnly) return { firmware, label, dhcpBootFile: first.fileName, nextServer: first.nextServer, chain, config: null };
   let served: FirmwareBoot['config'] = null;
   const ipxeScript = () => {
     // iPXE does DHCP again, announcing itself: pickBootFile then names its script.
@@ -303,6 +306,7 @@ export interface FleetDoctorSummary {
   groups: Array<{ cause: DoctorCause | 'other'; text: string; hosts: Array<{ id: string; hostname: string }> }>;
 }
 
+/** Hosts that can't boot, by cause; diagnose them with `verdictOnly` (a fleet's summary needs no config text). */
 export function summarizeFleet(diagnoses: readonly HostDiagnosis[]): FleetDoctorSummary {
   const groups = new Map<DoctorCause | 'other', Array<{ id: string; hostname: string }>>();
   for (const d of diagnoses) {

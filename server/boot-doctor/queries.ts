@@ -78,9 +78,22 @@ export async function diagnoseHostById(id: string): Promise<HostDiagnosis> {
   return diagnoseHost(await doctorContext(view), host);
 }
 
+/**
+ * The last fleet summary and the change-log position it was computed at: every write to hosts,
+ * roles, images and networks adds a "Change" row (bootd follows the same log), so the summary
+ * stands until the log moves, or until boot servers' heartbeats may have changed their state.
+ * 10,000 hosts take ~0.5 s to judge; the dashboard refreshes every few seconds.
+ */
+let lastFleet: { seq: bigint; atMs: number; summary: FleetDoctorSummary } | null = null;
+const fleetSummaryMaxAgeMs = 10_000;
+
 /** Every host, judged; the ones that can't boot grouped by cause, most first. */
-export async function diagnoseFleet(): Promise<FleetDoctorSummary> {
+export async function diagnoseFleet(nowMs = Date.now()): Promise<FleetDoctorSummary> {
+  const seq = (await db().change.aggregate({ _max: { seq: true } }))._max.seq ?? 0n;
+  if (lastFleet && lastFleet.seq === seq && nowMs - lastFleet.atMs < fleetSummaryMaxAgeMs) return lastFleet.summary;
   const { view, hosts } = await loadBootView({});
-  const ctx = await doctorContext(view);
-  return summarizeFleet(hosts.map((h) => diagnoseHost(ctx, h)));
+  const ctx = { ...(await doctorContext(view)), verdictOnly: true };
+  const summary = summarizeFleet(hosts.map((h) => diagnoseHost(ctx, h)));
+  lastFleet = { seq, atMs: nowMs, summary };
+  return summary;
 }
