@@ -12,7 +12,7 @@ import { db } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 
 const hostFields = {
-  id: true, hostname: true, mac: true, ip: true, networkId: true, roleId: true, spare: true,
+  id: true, hostname: true, mac: true, ip: true, ipv6: true, networkId: true, roleId: true, spare: true,
   bootEnabled: true, imageOverrideId: true, bootOverride: true, state: true,
 } satisfies Prisma.HostSelect;
 
@@ -49,6 +49,7 @@ async function loadBootView(where: Prisma.HostWhereInput): Promise<{ view: ViewI
     view.putNetwork({
       id: n.id, name: n.name, cidr: n.cidr, gateway: n.gateway, dnsServers: n.dnsServers, domain: n.domain, bootServer: n.bootServer,
       poolStart: n.poolStart, poolEnd: n.poolEnd, leaseSeconds: n.leaseSeconds, relayAddresses: n.relayAddresses, discoveryEnabled: n.discoveryEnabled,
+      ipv6Prefix: n.ipv6Prefix, ipv6PoolStart: n.ipv6PoolStart, ipv6PoolEnd: n.ipv6PoolEnd, ipv6BootServer: n.ipv6BootServer,
       servedBy: [bootServerRecord?.name, peerBootServerRecord?.name].filter((x): x is string => !!x).sort(),
     });
   }
