@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeBootView, host, image, role } from './testing/fake-boot-view.ts';
 import type { NetworkView } from './boot-view.ts';
 import { diagnoseHost, summarizeFleet, type DoctorContext } from './host-doctor.ts';
-import { renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
+import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
 import { planBootForHost } from './boot-plan.ts';
 
 const art = (c: string) => ({ sha256: c.repeat(64), sizeBytes: 10, path: `/a/${c}` });
@@ -117,4 +117,17 @@ test('verdict only (the fleet summary): the same verdict and boot files, no chai
     assert.deepEqual({ canBoot: short.canBoot, cause: short.cause, checks: short.checks }, { canBoot: full.canBoot, cause: full.cause, checks: full.checks }, h.hostname);
     assert.deepEqual(short.firmwares.map((f) => [f.dhcpBootFile, f.chain.length, f.config]), full.firmwares.map((f) => [f.dhcpBootFile, 1, null]));
   }
+});
+
+test('a Secure Boot role: UEFI gets shim, then grubx64.efi beside it, then grub/grub.cfg, and the GRUB config bootd serves', () => {
+  const view = fleet();
+  view.roles = view.roles.map((r) => (r.id === 'r-web' ? { ...r, uefiBootChain: 'secure_boot' as const } : r));
+  const d = diagnoseHost(ctxOf(view), view.findHostById('h-ok')!);
+  const uefi = d.firmwares.find((f) => f.firmware === 'uefi')!;
+  assert.equal(uefi.dhcpBootFile, 'shimx64.efi');
+  assert.deepEqual(uefi.chain.slice(0, 3).map((s) => [s.file, s.over]), [['shimx64.efi', 'tftp'], ['grubx64.efi', 'tftp'], ['grub/grub.cfg', 'tftp']]);
+  assert.equal(uefi.config?.text, renderGrubConfig(planBootForHost({ view, httpBaseUrl: 'http://10.66.0.1:8080' }, view.findHostById('h-ok')!)));
+  const http = d.firmwares.find((f) => f.firmware === 'uefi-http')!;
+  assert.equal(http.dhcpBootFile, 'http://10.66.0.1:8080/shimx64.efi');
+  assert.deepEqual(http.chain.slice(1, 3).map((s) => s.over), ['http', 'http']);
 });

@@ -6,7 +6,7 @@
 import type { BootView, HostView, NetworkView } from './boot-view.ts';
 import { planBootForHost, type BootPlan, type UnbootableCause } from './boot-plan.ts';
 import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
-import { grubConfigName, httpIpxeScriptPath, joinUrl, pxelinuxConfigName } from './boot-paths.ts';
+import { grubConfigName, httpIpxeScriptPath, joinUrl, pxelinuxConfigName, uefiBootloaderNames } from './boot-paths.ts';
 import { addressForHost, pickBootFile, type BootClient, type HostAddressRefusal } from './dhcp-boot-file.ts';
 import { unmetRootModeNeeds } from './root-mode.ts';
 import { ClientArch } from '../dhcp/options.ts';
@@ -285,9 +285,13 @@ function firmwareBoot(ctx: DoctorContext, firmware: FirmwareBoot['firmware'], la
   } else if (/^(undionly\.kpxe|ipxe\.efi|snponly\.efi)$/.test(name)) {
     ipxeScript();
   } else if (/^(shim|grub)[a-z0-9]*\.efi$/.test(name)) {
-    const cfg = grubConfigName(mac);
-    chain.push({ file: cfg, over: /^https?:/.test(first.fileName) ? 'http' : 'tftp' });
-    served = { name: cfg, over: 'tftp', text: renderGrubConfig(plan) };
+    const over = /^https?:/.test(first.fileName) ? 'http' : 'tftp';
+    // The Secure Boot chain: shim loads grubx64.efi from beside itself; Debian's signed GRUB
+    // asks only for grub/grub.cfg, which bootd answers with the config of the host at the
+    // client's address, else a configfile of the per-MAC name (boot-config/boot-files.ts).
+    if (name.startsWith('shim')) chain.push({ file: uefiBootloaderNames.grub, over, note: 'shim loads it from beside itself' });
+    chain.push({ file: 'grub/grub.cfg', over, note: `bootd answers with this host's config (found by its address), else points GRUB to ${grubConfigName(mac)}` });
+    served = { name: grubConfigName(mac), over, text: renderGrubConfig(plan) };
   } else if (/\/boot\/v1\/ipxe\//.test(first.fileName)) {
     served = { name: first.fileName, over: 'http', text: renderIpxeScript(plan, httpBaseUrl) };
   }
