@@ -21,7 +21,7 @@ async function roleWithImage(): Promise<{ id: string; name: string; imageId: str
   const image = await api.post('/images', { roleId: role.id, version: '1' });
   assert.equal(image.status, 201, JSON.stringify(image.body));
   for (const kind of ['kernel', 'initrd']) {
-    const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { cookie: await app.signIn() }, body: `a ${kind}` });
+    const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { cookie: await app.signIn(), origin: app.url, 'content-type': 'application/octet-stream' }, body: `a ${kind}` });
     assert.equal(res.status, 200, await res.text());
   }
   const active = await api.patch(`/roles/${role.id}`, { activeImageId: image.body.id });
