@@ -41,6 +41,7 @@ const agentPhases: Record<string, BootPhase> = {
   'discovery-wait': 'initrd',
   claimed: 'initrd',
   'rootfs-download': 'rootfs',
+  'rootfs-unpack': 'rootfs',
   'rootfs-verified': 'rootfs',
   'root-mounted': 'rootfs',
   'switch-root': 'rootfs',
@@ -51,7 +52,7 @@ const agentPhases: Record<string, BootPhase> = {
 export function phaseOfFile(file: string): BootPhase {
   const name = file.toLowerCase();
   const base = name.slice(name.lastIndexOf('/') + 1);
-  if (base === 'rootfs' || /rootfs|\.tar(\.gz)?$|\.squashfs$/.test(base)) return 'rootfs';
+  if (base === 'rootfs' || /rootfs|\.tar(\.gz|\.zst)?$|\.tzst$|\.squashfs$/.test(base)) return 'rootfs';
   if (base === 'initrd' || /initrd|initramfs|\.cpio(\.gz)?$/.test(base)) return 'initrd';
   if (base === 'kernel' || /vmlinuz|bzimage|^linux$/.test(base)) return 'kernel';
   return 'bootloader';

@@ -19,12 +19,14 @@
 #   - /etc/machine-id is stored empty (systemd makes a new one at first boot)
 #   - /etc/fstab keeps only lines that name no local disk (UUID=, LABEL=, PARTUUID=, /dev/…):
 #     a ram or nfs root has none of the reference server's disks
-# Then gzip, sha256, and an upload with curl -T (the server checks the checksum and stores the
+# Then gzip (or zstd: smaller and several times faster to unpack on the booting host), sha256,
+# and an upload with curl -T (the server checks the checksum and stores the
 # file only if it matches; nothing half-uploaded is ever visible).
 #
 # Options:
 #   --root DIR        tree to capture (default /; tests use a small directory)
-#   --output FILE     where the tarball is written (default /var/tmp/rootfs-<host>-<time>.tar.gz)
+#   --output FILE     where the tarball is written (default /var/tmp/rootfs-<host>-<time>.tar.gz or .tar.zst)
+#   --zstd            compress with zstd instead of gzip (the agent reads both: the first bytes say which)
 #   --url URL         Fleetboot web console URL (or FLEETBOOT_URL)
 #   --image ID        image to upload the rootfs to (register the version in the console first)
 #   --token TOKEN     API token, operator role (or FLEETBOOT_TOKEN; the environment keeps it out of `ps`)
@@ -43,6 +45,7 @@ force=''
 upload=1
 extra=()
 onefs=()
+format=gzip
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed 's/^# \{0,1\}//; /^set -euo/d'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --exclude) extra+=("--exclude=$2"); shift 2 ;;
     --one-file-system) onefs=(--one-file-system); shift ;;
     --no-upload) upload=''; shift ;;
+    --zstd) format=zstd; shift ;;
     -h|--help) usage 0 ;;
     *) echo "capture-rootfs: unknown option $1" >&2; usage ;;
   esac
@@ -68,7 +72,8 @@ if [ -n "$upload" ]; then
   [ -n "$image" ] || { echo "capture-rootfs: give --image <id> (register the version in the console first)" >&2; exit 2; }
   [ -n "$token" ] || { echo "capture-rootfs: give an API token: FLEETBOOT_TOKEN=fbt_… (or --token)" >&2; exit 2; }
 fi
-[ -n "$output" ] || output=/var/tmp/rootfs-$(hostname -s 2>/dev/null || echo host)-$(date -u +%Y%m%dT%H%M%SZ).tar.gz
+suffix=tar.gz; [ "$format" = zstd ] && suffix=tar.zst
+[ -n "$output" ] || output=/var/tmp/rootfs-$(hostname -s 2>/dev/null || echo host)-$(date -u +%Y%m%dT%H%M%SZ).$suffix
 if [ "$root" = / ] && [ "$(id -u)" != 0 ]; then echo "capture-rootfs: run as root to read the whole system" >&2; exit 2; fi
 
 # Replacement files, added to the archive under ./.fleetboot-capture/ and renamed on the way in
@@ -97,8 +102,14 @@ for p in "${excludes[@]}"; do exclude_args+=("--exclude=$p"); done
 exclude_args+=("${extra[@]}")
 [ "$output" = "${output#"$root"/}" ] || exclude_args+=("--exclude=./${output#"$root"/}")
 
-compress=(gzip -6)
-command -v pigz >/dev/null 2>&1 && compress=(pigz -6)
+if [ "$format" = zstd ]; then
+  command -v zstd >/dev/null 2>&1 || { echo "capture-rootfs: --zstd needs zstd (apt-get install zstd)" >&2; exit 2; }
+  # All cores, level 6; the default window (no --long), so the agent's zstd -d needs no flag.
+  compress=(zstd -q -6 -T0)
+else
+  compress=(gzip -6)
+  command -v pigz >/dev/null 2>&1 && compress=(pigz -6)
+fi
 
 echo "capture-rootfs: archiving $root → $output" >&2
 # tar exits 1 when a file changed while it was read (logs on a live system): a warning, not a failure.
@@ -111,7 +122,7 @@ status=("${PIPESTATUS[@]}")
 set -e
 if [ "${status[0]}" -gt 1 ] || [ "${status[1]}" -ne 0 ]; then
   rm -f "$output.part"
-  echo "capture-rootfs: tar or gzip failed (exit ${status[*]})" >&2
+  echo "capture-rootfs: tar or $format failed (exit ${status[*]})" >&2
   exit 1
 fi
 mv "$output.part" "$output"

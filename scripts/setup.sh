@@ -10,9 +10,9 @@ export NEXT_TELEMETRY_DISABLED=1 DEBIAN_FRONTEND=noninteractive
 source scripts/debian-packages.sh
 require_node 20
 # The bootloaders bootd serves and what builds its addon (bootd_build_packages), ipmitool for
-# the console's power actions, and any extra packages named on the command line
-# (scripts/test.sh passes the test tools).
-install_missing_packages "${bootloader_packages[@]}" "${bootd_build_packages[@]}" ipmitool "$@"
+# the console's power actions, zstd (the boot agent's initramfs carries it to unpack ram roots),
+# and any extra packages named on the command line (scripts/test.sh passes the test tools).
+install_missing_packages "${bootloader_packages[@]}" "${bootd_build_packages[@]}" ipmitool zstd "$@"
 
 # npm packages exactly as locked. npm 11 skips dependencies' install scripts; none is needed
 # except Prisma's client generation, done below without the native engines.

@@ -7,7 +7,7 @@ const text = (max: number) => z.string().max(max);
 
 /** The agent's phases, in boot order (init.sh says when each is sent). */
 export const agentPhases = [
-  'network-up', 'identity', 'discovery-wait', 'claimed', 'rootfs-download', 'rootfs-verified',
+  'network-up', 'identity', 'discovery-wait', 'claimed', 'rootfs-download', 'rootfs-unpack', 'rootfs-verified',
   'root-mounted', 'switch-root', 'failed', 'rescue',
 ] as const;
 export type AgentPhase = (typeof agentPhases)[number];

@@ -5,12 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDebianKernel, type DebianKernel } from './debian-kernel.ts';
+import { dynamicBinaryFiles } from './dynamic-binary.ts';
 import { agentModuleNames, parseModulesDep, planModules } from './kernel-modules.ts';
 import { gzipArchive, writeNewcArchive, type NewcEntry } from './newc-archive.ts';
 
 const agentDir = path.dirname(fileURLToPath(import.meta.url));
 /** Debian's busybox-static; the dynamic `busybox` package's binary would need libc in the initramfs. */
 export const staticBusyboxPath = '/bin/busybox';
+/** Debian's zstd: BusyBox has no zstd decoder, and ram roots may be .tar.zst (RFC 8878). */
+export const zstdPath = '/usr/bin/zstd';
 
 function assertStaticBusybox(file: string): void {
   if (!fs.existsSync(file)) throw new Error(`${file} not found: apt-get install busybox-static`);
@@ -29,6 +32,7 @@ export interface InitramfsBuild {
 
 export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBusyboxPath): InitramfsBuild {
   assertStaticBusybox(busyboxPath);
+  if (!fs.existsSync(zstdPath)) throw new Error(`${zstdPath} not found: apt-get install zstd (the agent unpacks zstd ram roots with it)`);
   const deps = parseModulesDep(fs.readFileSync(path.join(kernel.modulesDir, 'modules.dep'), 'utf8'));
   const entries: NewcEntry[] = [];
   const dirs = new Set<string>();
@@ -47,6 +51,11 @@ export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBu
   entries.push({ kind: 'chardev', path: 'dev/null', major: 1, minor: 3, mode: 0o666 });
   entries.push({ kind: 'file', path: 'bin/busybox', data: fs.readFileSync(busyboxPath), mode: 0o755 });
   entries.push({ kind: 'symlink', path: 'bin/sh', target: 'busybox' });
+  // zstd with its libraries and loader: it runs in the initramfs as it does here.
+  for (const f of dynamicBinaryFiles(zstdPath, zstdPath)) {
+    dir(path.posix.dirname(f.path));
+    entries.push({ kind: 'file', path: f.path, data: fs.readFileSync(f.source), mode: 0o755 });
+  }
   entries.push({ kind: 'file', path: 'init', data: fs.readFileSync(path.join(agentDir, 'init.sh')), mode: 0o755 });
   for (const [name, file] of [['udhcpc.sh', 'udhcpc.sh'], ['report-up', 'report-up'], ['init-wrapper', 'init-wrapper'], ['keep-lease', 'keep-lease'], ['lease-hook', 'lease-hook']] as const) {
     entries.push({ kind: 'file', path: `etc/fleetboot/${name}`, data: fs.readFileSync(path.join(agentDir, file)), mode: 0o755 });

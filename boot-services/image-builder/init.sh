@@ -55,6 +55,9 @@ stop_forwarding() {
 }
 
 BOOTD=''; MODE=boot; HOST_PARAM=''; MAC=''; DEBUG=''
+# A ram root's download may take its size at this rate plus the start allowance, no longer
+# (fleetboot.rootfs_min_rate= in bytes per second for a slow link).
+ROOTFS_MIN_BYTES_PER_SECOND=1048576; ROOTFS_START_SECONDS=60
 for word in $(cat /proc/cmdline); do
 	case "$word" in
 		fleetboot.bootd=*) BOOTD=${word#*=} ;;
@@ -62,10 +65,12 @@ for word in $(cat /proc/cmdline); do
 		fleetboot.host=*) HOST_PARAM=${word#*=} ;;
 		fleetboot.mac=*) MAC=${word#*=} ;;
 		fleetboot.debug) DEBUG=1 ;;
+		fleetboot.rootfs_min_rate=*) ROOTFS_MIN_BYTES_PER_SECOND=${word#*=} ;;
 		# pxelinux SYSAPPEND 2 / iPXE: BOOTIF=01-aa-bb-cc-dd-ee-ff (01 = Ethernet)
 		BOOTIF=01-*) MAC=$(echo "${word#BOOTIF=01-}" | tr 'A-F-' 'a-f:') ;;
 	esac
 done
+case "$ROOTFS_MIN_BYTES_PER_SECOND" in ''|*[!0-9]*|0) ROOTFS_MIN_BYTES_PER_SECOND=1048576 ;; esac
 [ -n "$DEBUG" ] && set -x
 
 json_str() { printf '%s' "$1" | tr -d '\000-\037' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
@@ -79,14 +84,16 @@ post() {
 # progress PHASE [BYTES_DONE BYTES_TOTAL] [REASON]
 progress() {
 	body="{\"mac\":\"$MAC\",\"phase\":\"$1\""
-	[ -n "$2" ] && body="$body,\"bytesDone\":$2,\"bytesTotal\":$3"
+	[ -n "$2" ] && body="$body,\"bytesDone\":$2"
+	[ -n "$3" ] && body="$body,\"bytesTotal\":$3"
 	[ -n "$4" ] && body="$body,\"reason\":\"$(json_str "$4")\""
 	[ -n "$HOST_PARAM" ] && body="$body,\"host\":\"$(json_str "$HOST_PARAM")\""
 	post /boot/v1/progress "$body}"
-	# The log gets each phase; of the download's ticks, the first and the last.
-	if [ "$1" != rootfs-download ] || [ "${2:-0}" = 0 ] || [ "$2" = "$3" ]; then
+	# The log gets each phase; of the download's and unpack's ticks, the first and the last.
+	case "$1" in rootfs-download|rootfs-unpack) ticking=1 ;; *) ticking='' ;; esac
+	if [ -z "$ticking" ] || [ "${2:-0}" = 0 ] || [ "$2" = "$3" ]; then
 		case "$1" in failed|rescue) sev=err ;; *) sev=info ;; esac
-		to_syslog "phase $1${2:+ ($2 of $3 bytes)}${4:+: $4}" "$sev"
+		to_syslog "phase $1${2:+ ($2${3:+ of $3} bytes)}${4:+: $4}" "$sev"
 	fi
 	return 0
 }
@@ -142,7 +149,7 @@ identity() {
 	# bootd's refusal (e.g. 404 for a fleetboot.host= no host has) is in wget's last line.
 	err=$(timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>&1) \
 		|| { REASON="identity request failed${HOST_PARAM:+ (fleetboot.host=$HOST_PARAM)}: $(echo "$err" | tail -n 1)"; return 1; }
-	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''
+	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''; ID_ROOTFS_FORMAT=''; ID_ROOTFS_UNPACKED_BYTES=''
 	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''; ID_BY=''; ID_SYSLOG=''
 	while IFS='=' read -r key value; do
 		case "$key" in
@@ -153,6 +160,8 @@ identity() {
 			rootfsUrl) ID_ROOTFS_URL=$value ;;
 			rootfsSha256) ID_ROOTFS_SHA256=$value ;;
 			rootfsBytes) ID_ROOTFS_BYTES=$value ;;
+			rootfsFormat) ID_ROOTFS_FORMAT=$value ;;
+			rootfsUnpackedBytes) ID_ROOTFS_UNPACKED_BYTES=$value ;;
 			nfsExport) ID_NFS_EXPORT=$value ;;
 			diskRoot) ID_DISK_ROOT=$value ;;
 			healthCommand) ID_HEALTH_COMMAND=$value ;;
@@ -211,31 +220,87 @@ discover() {
 	done
 }
 
+# The rootfs's compression, from the identity when bootd knows it, else from its first bytes
+# (one Range request): gzip 1f 8b (RFC 1952 §2.3.1), zstd 28 b5 2f fd (RFC 8878 §3.1.1).
+rootfs_format() {
+	case "$ID_ROOTFS_FORMAT" in gzip|zstd) echo "$ID_ROOTFS_FORMAT"; return 0 ;; esac
+	magic=$(timeout 15 wget -q -O - --header 'Range: bytes=0-3' "$ID_ROOTFS_URL" 2>/dev/null | head -c 4 | hexdump -v -e '/1 "%02x"')
+	case "$magic" in
+		1f8b*) echo gzip ;;
+		28b52ffd) echo zstd ;;
+		*) echo "unknown ${magic:-(nothing read)}" ;;
+	esac
+}
+
+# A counter of a process's reads (/proc/PID/io), 0 once it is gone.
+bytes_read() { sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null || echo 0; }
+
+# ram root: download, hash, decompress and unpack in one pipe into the tmpfs root, so the host
+# needs RAM for the unpacked tree only, never for the tarball as well (issue 21). The sha256
+# is known only at the end of the stream: on a mismatch or a cut download the half-unpacked
+# root is thrown away (cleanup_mounts unmounts the tmpfs) and never switched into.
+#   wget ─► dl ─► tee ─► plain ─► gzip|zstd -d ─► tar -x -C /newroot
+#                   ├──► hash ─► sha256sum
+#                   └──► wc -c (bytes downloaded)
 fetch_rootfs() {
 	[ -n "$ID_ROOTFS_URL" ] || { REASON="no rootfs in the image${ID_REASON:+: $ID_REASON}"; return 1; }
 	mount -t tmpfs -o mode=0755 tmpfs /newroot || { REASON='tmpfs mount failed'; return 1; }
-	file=/run/fleetboot/rootfs.tar.gz
-	rm -f "$file"
+	format=$(rootfs_format)
+	case "$format" in
+		gzip) decompress='gzip -dc' ;;
+		zstd) command -v zstd >/dev/null || { REASON='the rootfs is zstd and this initramfs has no zstd'; return 1; }
+			decompress='zstd -dcq' ;;
+		*) REASON="rootfs format not recognised (first bytes: ${format#unknown })"; return 1 ;;
+	esac
 	total=${ID_ROOTFS_BYTES:-0}
+	# The time cap follows the image: its size at the slowest rate we accept, plus a start allowance.
+	cap=$(( ROOTFS_START_SECONDS + total / ROOTFS_MIN_BYTES_PER_SECOND ))
+	d=/run/fleetboot
+	rm -f $d/dl $d/hash $d/plain $d/rootfs.sum $d/downloaded $d/download.rc $d/decompress.rc $d/tar.rc $d/tar.err
+	mkfifo $d/dl $d/hash $d/plain || { REASON='mkfifo failed'; return 1; }
 	progress rootfs-download 0 "$total"
-	timeout 600 wget -q -O "$file" "$ID_ROOTFS_URL" 2>/dev/null &
-	pid=$!
+	{ timeout "$cap" wget -q -O - "$ID_ROOTFS_URL" 2>/dev/null; echo $? > $d/download.rc; } > $d/dl &
+	sha256sum < $d/hash > $d/rootfs.sum &
+	hash_pid=$!
+	tee $d/hash $d/plain < $d/dl | wc -c > $d/downloaded &
+	count_pid=$!
+	# tar stops at the archive's end marker: what follows (padding) is drained, so neither the
+	# decompressor nor tee dies of a closed pipe and the hash sees every byte.
+	{ $decompress < $d/plain; echo $? > $d/decompress.rc; } | { tar -x -C /newroot 2>$d/tar.err; echo $? > $d/tar.rc; cat > /dev/null; } &
+	tar_pid=$!
 	ticks=0
-	while kill -0 $pid 2>/dev/null; do
+	while kill -0 $tar_pid 2>/dev/null; do
 		usleep 100000
 		ticks=$((ticks + 1))
-		[ $((ticks % 10)) -eq 0 ] && progress rootfs-download "$(stat -c %s "$file" 2>/dev/null || echo 0)" "$total"
+		if [ $((ticks % 10)) -eq 0 ]; then
+			progress rootfs-download "$(bytes_read $count_pid)" "$total"
+			progress rootfs-unpack "$(unpacked_bytes)" "${ID_ROOTFS_UNPACKED_BYTES}"
+		fi
 	done
-	wait $pid || { REASON='rootfs download failed'; return 1; }
-	done_bytes=$(stat -c %s "$file")
-	progress rootfs-download "$done_bytes" "$total"
-	if [ -n "$ID_ROOTFS_SHA256" ]; then
-		echo "$ID_ROOTFS_SHA256  $file" | sha256sum -c -s || { REASON="rootfs sha256 mismatch ($done_bytes bytes)"; return 1; }
-		progress rootfs-verified
+	wait $tar_pid
+	wait $count_pid
+	wait $hash_pid
+	rm -f $d/dl $d/hash $d/plain
+	unpacked=$(unpacked_bytes)
+	download_rc=$(cat $d/download.rc 2>/dev/null); decompress_rc=$(cat $d/decompress.rc 2>/dev/null); tar_rc=$(cat $d/tar.rc 2>/dev/null)
+	sum=$(cut -c1-64 $d/rootfs.sum 2>/dev/null); downloaded=$(cat $d/downloaded 2>/dev/null)
+	# One reason, the first cause: a cut or slow download, then the checksum, then the unpack.
+	if [ "$download_rc" != 0 ] || { [ "$total" -gt 0 ] && [ "${downloaded:-0}" -ne "$total" ]; }; then
+		REASON="rootfs download cut at ${downloaded:-0} of $total bytes (wget exit ${download_rc:-?}, cap ${cap}s)"; return 1
 	fi
-	tar -xzf "$file" -C /newroot || { REASON='rootfs unpack failed'; return 1; }
-	rm -f "$file"
+	if [ -n "$ID_ROOTFS_SHA256" ] && [ "$sum" != "$ID_ROOTFS_SHA256" ]; then
+		REASON="rootfs sha256 mismatch (got ${sum:-nothing}): the unpacked root is thrown away"; return 1
+	fi
+	[ -n "$ID_ROOTFS_SHA256" ] && progress rootfs-verified
+	if [ "$decompress_rc" != 0 ] || [ "$tar_rc" != 0 ]; then
+		REASON="rootfs unpack failed ($format exit ${decompress_rc:-?}, tar exit ${tar_rc:-?}: $(tail -n 1 $d/tar.err 2>/dev/null))"; return 1
+	fi
+	progress rootfs-download "$total" "$total"
+	progress rootfs-unpack "$unpacked" "${ID_ROOTFS_UNPACKED_BYTES:-$unpacked}"
 }
+
+# Bytes the tmpfs root holds now.
+unpacked_bytes() { df -k /newroot 2>/dev/null | awk 'NR == 2 { print $3 * 1024 }'; }
 
 mount_nfs() {
 	[ -n "$ID_NFS_EXPORT" ] || { REASON='role has no NFS export'; return 1; }

@@ -66,11 +66,12 @@ export function summarizeBoot(events: TimelineEvent[], outcome: string | null): 
       else t.state = 'running';
       byFile.set(file, t);
     }
-    // Agent reports carry bytes for the root file system download.
+    // Agent reports carry bytes for the root file system: downloaded, and unpacked into RAM.
     if (e.source === 'agent' && e.bytesTotal) {
       const byFile = transfers.get(c.phase) ?? new Map<string, TransferProgress>();
       transfers.set(c.phase, byFile);
-      byFile.set('rootfs (agent)', { file: 'rootfs (agent)', source: 'agent', bytesDone: e.bytesDone ?? 0, bytesTotal: e.bytesTotal, state: e.bytesDone === e.bytesTotal ? 'done' : 'running', durationMs: null, bytesPerSecond: null, range: null });
+      const label = e.type === 'rootfs-unpack' ? 'rootfs unpacked (agent)' : 'rootfs (agent)';
+      byFile.set(label, { file: label, source: 'agent', bytesDone: e.bytesDone ?? 0, bytesTotal: e.bytesTotal, state: e.bytesDone === e.bytesTotal ? 'done' : 'running', durationMs: null, bytesPerSecond: null, range: null });
     }
   }
   const reachedRank = reached === null ? -1 : bootPhases.indexOf(reached);

@@ -75,6 +75,14 @@ test('the tarball keeps the system, leaves out kernel trees and per-host identit
   assert.equal(fs.statSync(path.join(unpacked, 'usr/bin/service')).mode & 0o777, 0o755);
 });
 
+test('--zstd writes a zstd tarball (RFC 8878 magic) with the same members', () => {
+  const out = path.join(dir, 'rootfs.tar.zst');
+  execFileSync('bash', [script, '--root', path.join(dir, 'root'), '--output', out, '--no-upload', '--zstd', '--exclude', './srv/cache/*'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(fs.readFileSync(out).subarray(0, 4).toString('hex'), '28b52ffd', 'a zstd frame');
+  const names = execFileSync('bash', ['-c', 'zstd -dc "$1" | tar -t', '-', out], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+  assert.deepEqual(names, listing(path.join(dir, 'rootfs.tar.gz')), 'the same members as the gzip capture');
+});
+
 test('uploaded with an API token: the image gets the rootfs with the same sha256; a second run without --force is refused', async () => {
   const role = await createRole(api, { rootMode: 'ram' });
   const image = await api.post('/images', { roleId: role.id, version: unique('captured') });
