@@ -19,6 +19,9 @@ export const progressBody = z.object({
   bytesTotal: z.number().int().min(0).max(2 ** 50).optional(),
   reason: text(500).optional(),
   host: text(253).optional(),
+  /** rootfs-unpack: memory in use before the ram root's pipe started and at its peak (MemTotal − MemAvailable). */
+  memoryBeforeBytes: z.number().int().min(0).max(2 ** 50).optional(),
+  memoryPeakBytes: z.number().int().min(0).max(2 ** 50).optional(),
 });
 
 /** The up hook's health checks (report-up): which one failed, its command, exit status and last output. */

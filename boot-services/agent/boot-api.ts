@@ -282,7 +282,10 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         const { host } = await speakerFor(body.mac, clientIp, body.host);
         ctx.events.record({
           source: 'agent', type: body.phase, hostId: host?.id ?? null, mac: body.mac,
-          detail: { clientIp, ...(body.reason ? { reason: body.reason } : {}) },
+          detail: {
+            clientIp, ...(body.reason ? { reason: body.reason } : {}),
+            ...(body.memoryPeakBytes !== undefined ? { memoryBeforeBytes: body.memoryBeforeBytes, memoryPeakBytes: body.memoryPeakBytes } : {}),
+          },
           bytesDone: body.bytesDone, bytesTotal: body.bytesTotal,
         });
         sendJson(res, 200, { ok: true });

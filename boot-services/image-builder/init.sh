@@ -58,6 +58,7 @@ BOOTD=''; MODE=boot; HOST_PARAM=''; MAC=''; DEBUG=''
 # A ram root's download may take its size at this rate plus the start allowance, no longer
 # (fleetboot.rootfs_min_rate= in bytes per second for a slow link).
 ROOTFS_MIN_BYTES_PER_SECOND=1048576; ROOTFS_START_SECONDS=60
+RAM_ROOT_SIZE=90%
 for word in $(cat /proc/cmdline); do
 	case "$word" in
 		fleetboot.bootd=*) BOOTD=${word#*=} ;;
@@ -66,6 +67,7 @@ for word in $(cat /proc/cmdline); do
 		fleetboot.mac=*) MAC=${word#*=} ;;
 		fleetboot.debug) DEBUG=1 ;;
 		fleetboot.rootfs_min_rate=*) ROOTFS_MIN_BYTES_PER_SECOND=${word#*=} ;;
+		fleetboot.ram_root_size=*) RAM_ROOT_SIZE=${word#*=} ;;
 		# pxelinux SYSAPPEND 2 / iPXE: BOOTIF=01-aa-bb-cc-dd-ee-ff (01 = Ethernet)
 		BOOTIF=01-*) MAC=$(echo "${word#BOOTIF=01-}" | tr 'A-F-' 'a-f:') ;;
 	esac
@@ -81,12 +83,13 @@ post() {
 	return 0
 }
 
-# progress PHASE [BYTES_DONE BYTES_TOTAL] [REASON]
+# progress PHASE [BYTES_DONE [BYTES_TOTAL]] [REASON] [EXTRA_JSON_MEMBERS]
 progress() {
 	body="{\"mac\":\"$MAC\",\"phase\":\"$1\""
 	[ -n "$2" ] && body="$body,\"bytesDone\":$2"
 	[ -n "$3" ] && body="$body,\"bytesTotal\":$3"
 	[ -n "$4" ] && body="$body,\"reason\":\"$(json_str "$4")\""
+	[ -n "$5" ] && body="$body,$5"
 	[ -n "$HOST_PARAM" ] && body="$body,\"host\":\"$(json_str "$HOST_PARAM")\""
 	post /boot/v1/progress "$body}"
 	# The log gets each phase; of the download's and unpack's ticks, the first and the last.
@@ -244,7 +247,8 @@ bytes_read() { sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null || echo 0; }
 #                   └──► wc -c (bytes downloaded)
 fetch_rootfs() {
 	[ -n "$ID_ROOTFS_URL" ] || { REASON="no rootfs in the image${ID_REASON:+: $ID_REASON}"; return 1; }
-	mount -t tmpfs -o mode=0755 tmpfs /newroot || { REASON='tmpfs mount failed'; return 1; }
+	# A tmpfs's default cap is half the RAM: a ram root may use most of it (fleetboot.ram_root_size=).
+	mount -t tmpfs -o "mode=0755,size=$RAM_ROOT_SIZE" tmpfs /newroot || { REASON="tmpfs mount failed (size=$RAM_ROOT_SIZE)"; return 1; }
 	format=$(rootfs_format)
 	case "$format" in
 		gzip) decompress='gzip -dc' ;;
@@ -258,6 +262,7 @@ fetch_rootfs() {
 	d=/run/fleetboot
 	rm -f $d/dl $d/hash $d/plain $d/rootfs.sum $d/downloaded $d/download.rc $d/decompress.rc $d/tar.rc $d/tar.err
 	mkfifo $d/dl $d/hash $d/plain || { REASON='mkfifo failed'; return 1; }
+	memory_before=$(memory_in_use); memory_peak=$memory_before
 	progress rootfs-download 0 "$total"
 	{ timeout "$cap" wget -q -O - "$ID_ROOTFS_URL" 2>/dev/null; echo $? > $d/download.rc; } > $d/dl &
 	sha256sum < $d/hash > $d/rootfs.sum &
@@ -272,6 +277,8 @@ fetch_rootfs() {
 	while kill -0 $tar_pid 2>/dev/null; do
 		usleep 100000
 		ticks=$((ticks + 1))
+		in_use=$(memory_in_use)
+		[ "$in_use" -gt "$memory_peak" ] && memory_peak=$in_use
 		if [ $((ticks % 10)) -eq 0 ]; then
 			progress rootfs-download "$(bytes_read $count_pid)" "$total"
 			progress rootfs-unpack "$(unpacked_bytes)" "${ID_ROOTFS_UNPACKED_BYTES}"
@@ -296,8 +303,11 @@ fetch_rootfs() {
 		REASON="rootfs unpack failed ($format exit ${decompress_rc:-?}, tar exit ${tar_rc:-?}: $(tail -n 1 $d/tar.err 2>/dev/null))"; return 1
 	fi
 	progress rootfs-download "$total" "$total"
-	progress rootfs-unpack "$unpacked" "${ID_ROOTFS_UNPACKED_BYTES:-$unpacked}"
+	progress rootfs-unpack "$unpacked" "${ID_ROOTFS_UNPACKED_BYTES:-$unpacked}" '' "\"memoryBeforeBytes\":$memory_before,\"memoryPeakBytes\":$memory_peak"
 }
+
+# Memory in use now (MemTotal - MemAvailable), in bytes: the pipe must hold nothing twice.
+memory_in_use() { awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { print (t - a) * 1024 }' /proc/meminfo; }
 
 # Bytes the tmpfs root holds now.
 unpacked_bytes() { df -k /newroot 2>/dev/null | awk 'NR == 2 { print $3 * 1024 }'; }
