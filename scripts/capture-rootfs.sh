@@ -26,7 +26,7 @@
 # Options:
 #   --root DIR        tree to capture (default /; tests use a small directory)
 #   --output FILE     where the tarball is written (default /var/tmp/rootfs-<host>-<time>.tar.gz or .tar.zst)
-#   --zstd            compress with zstd instead of gzip (the agent reads both: the first bytes say which)
+#   --zstd            compress with zstd instead of gzip (the agent reads both, by their magic numbers)
 #   --url URL         Fleetboot web console URL (or FLEETBOOT_URL)
 #   --image ID        image to upload the rootfs to (register the version in the console first)
 #   --token TOKEN     API token, operator role (or FLEETBOOT_TOKEN; the environment keeps it out of `ps`)

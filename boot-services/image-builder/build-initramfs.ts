@@ -12,7 +12,7 @@ import { gzipArchive, writeNewcArchive, type NewcEntry } from './newc-archive.ts
 const agentDir = path.dirname(fileURLToPath(import.meta.url));
 /** Debian's busybox-static; the dynamic `busybox` package's binary would need libc in the initramfs. */
 export const staticBusyboxPath = '/bin/busybox';
-/** Debian's zstd: BusyBox has no zstd decoder, and ram roots may be .tar.zst (RFC 8878). */
+/** Debian's zstd unpacks ram roots: zstd, gzip and xz alike, by their magic numbers (BusyBox has no zstd decoder). */
 export const zstdPath = '/usr/bin/zstd';
 
 function assertStaticBusybox(file: string): void {
@@ -32,7 +32,7 @@ export interface InitramfsBuild {
 
 export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBusyboxPath): InitramfsBuild {
   assertStaticBusybox(busyboxPath);
-  if (!fs.existsSync(zstdPath)) throw new Error(`${zstdPath} not found: apt-get install zstd (the agent unpacks zstd ram roots with it)`);
+  if (!fs.existsSync(zstdPath)) throw new Error(`${zstdPath} not found: apt-get install zstd (the agent unpacks ram roots with it)`);
   const deps = parseModulesDep(fs.readFileSync(path.join(kernel.modulesDir, 'modules.dep'), 'utf8'));
   const entries: NewcEntry[] = [];
   const dirs = new Set<string>();

@@ -152,7 +152,7 @@ identity() {
 	# bootd's refusal (e.g. 404 for a fleetboot.host= no host has) is in wget's last line.
 	err=$(timeout 15 wget -q -O /run/fleetboot/identity "$BOOTD/boot/v1/identity?$q&format=env" 2>&1) \
 		|| { REASON="identity request failed${HOST_PARAM:+ (fleetboot.host=$HOST_PARAM)}: $(echo "$err" | tail -n 1)"; return 1; }
-	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''; ID_ROOTFS_FORMAT=''; ID_ROOTFS_UNPACKED_BYTES=''
+	ID_STATUS=''; ID_ACTION=''; ID_HOSTNAME=''; ID_ROOTMODE=''; ID_ROOTFS_URL=''; ID_ROOTFS_SHA256=''; ID_ROOTFS_BYTES=''; ID_ROOTFS_UNPACKED_BYTES=''
 	ID_NFS_EXPORT=''; ID_DISK_ROOT=''; ID_REASON=''; ID_HEALTH_COMMAND=''; ID_BY=''; ID_SYSLOG=''
 	while IFS='=' read -r key value; do
 		case "$key" in
@@ -163,7 +163,6 @@ identity() {
 			rootfsUrl) ID_ROOTFS_URL=$value ;;
 			rootfsSha256) ID_ROOTFS_SHA256=$value ;;
 			rootfsBytes) ID_ROOTFS_BYTES=$value ;;
-			rootfsFormat) ID_ROOTFS_FORMAT=$value ;;
 			rootfsUnpackedBytes) ID_ROOTFS_UNPACKED_BYTES=$value ;;
 			nfsExport) ID_NFS_EXPORT=$value ;;
 			diskRoot) ID_DISK_ROOT=$value ;;
@@ -223,18 +222,6 @@ discover() {
 	done
 }
 
-# The rootfs's compression, from the identity when bootd knows it, else from its first bytes
-# (one Range request): gzip 1f 8b (RFC 1952 §2.3.1), zstd 28 b5 2f fd (RFC 8878 §3.1.1).
-rootfs_format() {
-	case "$ID_ROOTFS_FORMAT" in gzip|zstd) echo "$ID_ROOTFS_FORMAT"; return 0 ;; esac
-	magic=$(timeout 15 wget -q -O - --header 'Range: bytes=0-3' "$ID_ROOTFS_URL" 2>/dev/null | head -c 4 | hexdump -v -e '/1 "%02x"')
-	case "$magic" in
-		1f8b*) echo gzip ;;
-		28b52ffd) echo zstd ;;
-		*) echo "unknown ${magic:-(nothing read)}" ;;
-	esac
-}
-
 # A counter of a process's reads (/proc/PID/io), 0 once it is gone.
 bytes_read() { sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null || echo 0; }
 
@@ -242,25 +229,21 @@ bytes_read() { sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null || echo 0; }
 # needs RAM for the unpacked tree only, never for the tarball as well (issue 21). The sha256
 # is known only at the end of the stream: on a mismatch or a cut download the half-unpacked
 # root is thrown away (cleanup_mounts unmounts the tmpfs) and never switched into.
-#   wget ─► dl ─► tee ─► plain ─► gzip|zstd -d ─► tar -x -C /newroot
+# Debian's zstd decompresses zstd, gzip and xz alike, knowing each by its magic number
+# (RFC 8878 §3.1.1, RFC 1952 §2.3.1): no format to be told.
+#   wget ─► dl ─► tee ─► plain ─► zstd -d ─► tar -x -C /newroot
 #                   ├──► hash ─► sha256sum
 #                   └──► wc -c (bytes downloaded)
 fetch_rootfs() {
 	[ -n "$ID_ROOTFS_URL" ] || { REASON="no rootfs in the image${ID_REASON:+: $ID_REASON}"; return 1; }
 	# A tmpfs's default cap is half the RAM: a ram root may use most of it (fleetboot.ram_root_size=).
 	mount -t tmpfs -o "mode=0755,size=$RAM_ROOT_SIZE" tmpfs /newroot || { REASON="tmpfs mount failed (size=$RAM_ROOT_SIZE)"; return 1; }
-	format=$(rootfs_format)
-	case "$format" in
-		gzip) decompress='gzip -dc' ;;
-		zstd) command -v zstd >/dev/null || { REASON='the rootfs is zstd and this initramfs has no zstd'; return 1; }
-			decompress='zstd -dcq' ;;
-		*) REASON="rootfs format not recognised (first bytes: ${format#unknown })"; return 1 ;;
-	esac
+	command -v zstd >/dev/null || { REASON='this initramfs has no zstd to unpack the rootfs'; return 1; }
 	total=${ID_ROOTFS_BYTES:-0}
 	# The time cap follows the image: its size at the slowest rate we accept, plus a start allowance.
 	cap=$(( ROOTFS_START_SECONDS + total / ROOTFS_MIN_BYTES_PER_SECOND ))
 	d=/run/fleetboot
-	rm -f $d/dl $d/hash $d/plain $d/rootfs.sum $d/downloaded $d/download.rc $d/decompress.rc $d/tar.rc $d/tar.err
+	rm -f $d/dl $d/hash $d/plain $d/rootfs.sum $d/downloaded $d/download.rc $d/decompress.rc $d/tar.rc $d/tar.err $d/zstd.err
 	mkfifo $d/dl $d/hash $d/plain || { REASON='mkfifo failed'; return 1; }
 	memory_before=$(memory_in_use); memory_peak=$memory_before
 	progress rootfs-download 0 "$total"
@@ -271,7 +254,7 @@ fetch_rootfs() {
 	count_pid=$!
 	# tar stops at the archive's end marker: what follows (padding) is drained, so neither the
 	# decompressor nor tee dies of a closed pipe and the hash sees every byte.
-	{ $decompress < $d/plain; echo $? > $d/decompress.rc; } | { tar -x -C /newroot 2>$d/tar.err; echo $? > $d/tar.rc; cat > /dev/null; } &
+	{ zstd -dcq < $d/plain 2>$d/zstd.err; echo $? > $d/decompress.rc; } | { tar -x -C /newroot 2>$d/tar.err; echo $? > $d/tar.rc; cat > /dev/null; } &
 	tar_pid=$!
 	ticks=0
 	while kill -0 $tar_pid 2>/dev/null; do
@@ -300,7 +283,7 @@ fetch_rootfs() {
 	fi
 	[ -n "$ID_ROOTFS_SHA256" ] && progress rootfs-verified
 	if [ "$decompress_rc" != 0 ] || [ "$tar_rc" != 0 ]; then
-		REASON="rootfs unpack failed ($format exit ${decompress_rc:-?}, tar exit ${tar_rc:-?}: $(tail -n 1 $d/tar.err 2>/dev/null))"; return 1
+		REASON="rootfs unpack failed (zstd exit ${decompress_rc:-?}: $(tail -n 1 $d/zstd.err 2>/dev/null); tar exit ${tar_rc:-?}: $(tail -n 1 $d/tar.err 2>/dev/null))"; return 1
 	fi
 	progress rootfs-download "$total" "$total"
 	progress rootfs-unpack "$unpacked" "${ID_ROOTFS_UNPACKED_BYTES:-$unpacked}" '' "\"memoryBeforeBytes\":$memory_before,\"memoryPeakBytes\":$memory_peak"

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Artifact" ADD COLUMN     "compression" TEXT,
+ADD COLUMN     "unpackedBytes" BIGINT;
