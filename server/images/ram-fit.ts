@@ -2,6 +2,7 @@
 // of RAM (boot-services/agent/init.sh, fleetboot.ram_root_size=), and the kernel, the agent
 // and the booted system's own processes need room beside it.
 import { db } from '../db/client.ts';
+import { measureRootfsArtifact } from './rootfs-measure.ts';
 
 /** The tmpfs root's default cap, as a share of the host's RAM (the agent's RAM_ROOT_SIZE). */
 export const ramRootShareOfMemory = 0.9;
@@ -44,4 +45,22 @@ export async function ramFitOfRole(roleId: string, unpackedBytes: number): Promi
     else fit.fitting++;
   }
   return fit;
+}
+
+/**
+ * What the image page shows of a ram-mode image's root: null for other root modes or before a
+ * rootfs is uploaded. An artifact not measured yet (a web process died mid-measurement, or it
+ * predates measuring) is measured now, in the background.
+ */
+export async function ramRootOfImage(image: { roleId: string; rootfs: { sha256: string; path: string; sizeBytes: bigint; compression: string | null; unpackedBytes: bigint | null } | null }) {
+  const role = await db().role.findUnique({ where: { id: image.roleId }, select: { rootMode: true } });
+  if (role?.rootMode !== 'ram' || !image.rootfs) return null;
+  const { rootfs } = image;
+  if (rootfs.compression === null) void measureRootfsArtifact(rootfs);
+  const unpackedBytes = rootfs.unpackedBytes === null ? null : Number(rootfs.unpackedBytes);
+  const fit = unpackedBytes === null ? null : await ramFitOfRole(image.roleId, unpackedBytes);
+  return {
+    compressedBytes: Number(rootfs.sizeBytes), compression: rootfs.compression, unpackedBytes,
+    needBytes: fit?.needBytes ?? null, short: fit?.short ?? [], fitting: fit?.fitting ?? 0, unknown: fit?.unknown ?? 0,
+  };
 }

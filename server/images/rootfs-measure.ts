@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import type { PrismaClient } from '@prisma/client';
 import { db } from '../db/client.ts';
 import { TarSizeCounter, type TarSize } from './tar-size.ts';
 
@@ -81,17 +82,17 @@ const running = new Map<string, Promise<void>>();
  * keeps its detected compression and no size (the page says it could not be read). One
  * measurement per artifact at a time, in the background of the caller.
  */
-export function measureRootfsArtifact(a: { sha256: string; path: string }): Promise<void> {
+export function measureRootfsArtifact(a: { sha256: string; path: string }, prisma: PrismaClient = db()): Promise<void> {
   const existing = running.get(a.sha256);
   if (existing) return existing;
   const job = (async () => {
     try {
       const m = await measureRootfsFile(a.path);
-      await db().artifact.update({ where: { sha256: a.sha256 }, data: { compression: m.compression, unpackedBytes: BigInt(m.unpackedBytes) } });
+      await prisma.artifact.update({ where: { sha256: a.sha256 }, data: { compression: m.compression, unpackedBytes: BigInt(m.unpackedBytes) } });
     } catch (err) {
       const compression = (err as { compression?: RootfsCompression }).compression ?? 'unknown';
       console.error(`rootfs ${a.sha256}: not measured: ${(err as Error).message}`);
-      await db().artifact.update({ where: { sha256: a.sha256 }, data: { compression, unpackedBytes: null } })
+      await prisma.artifact.update({ where: { sha256: a.sha256 }, data: { compression, unpackedBytes: null } })
         .catch((e: Error) => console.error(`rootfs ${a.sha256}: the failed measurement was not recorded: ${e.message}`));
     } finally {
       running.delete(a.sha256);

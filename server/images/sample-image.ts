@@ -4,6 +4,7 @@
 // same files, it finds the same image: a newcomer can't make duplicates by retrying.
 import type { PrismaClient, RootMode } from '@prisma/client';
 import { storeArtifactFromFile, type StoredArtifact } from './artifact-store.ts';
+import { measureRootfsArtifact } from './rootfs-measure.ts';
 
 export interface SampleImageInput {
   dataDir: string;
@@ -28,6 +29,7 @@ export async function registerSampleImage(prisma: PrismaClient, input: SampleIma
   const kernel = await storeArtifactFromFile(prisma, input.dataDir, input.files.kernel);
   const initrd = await storeArtifactFromFile(prisma, input.dataDir, input.files.initrd);
   const rootfs = await storeArtifactFromFile(prisma, input.dataDir, input.files.rootfs);
+  await measureRootfsArtifact(rootfs, prisma);
   const version = `sample-${input.kernelVersion}-${initrd.sha256.slice(0, 8)}${rootfs.sha256.slice(0, 8)}`;
   return prisma.$transaction(async (tx) => {
     const role = await tx.role.upsert({

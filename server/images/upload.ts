@@ -9,6 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, DomainError, invalid, notFound } from '../errors.ts';
+import { measureRootfsArtifact } from './rootfs-measure.ts';
 import { checkSha256, discardIncoming, publishArtifactFile, receiveArtifactFile, refuseWithoutRoom, removeStaleIncoming, type IncomingArtifact } from './artifact-store.ts';
 import { getImageOrThrow, type ImageWithArtifacts } from './queries.ts';
 import { artifactUploadQuery, type ArtifactKind } from './schema.ts';
@@ -101,6 +102,8 @@ export async function publishReceivedArtifact(actor: Actor, target: ArtifactTarg
     const after = await tx.image.update({ where: { id: target.imageId }, data: { [field[target.kind]]: stored.sha256, status: complete ? 'ready' : 'uploading' } });
     await writeAudit(tx, actor, 'upload', 'image', target.imageId, beforeRow, { ...after, artifact: { kind: target.kind, sha256: stored.sha256, sizeBytes: stored.sizeBytes }, forced: target.force || undefined, ...how });
   });
+  // Its unpacked size, for the image page's RAM check: in the background, the answer doesn't wait.
+  if (target.kind === 'rootfs') void measureRootfsArtifact(stored);
   return getImageOrThrow(target.imageId);
 }
 

@@ -5,10 +5,12 @@ import { ImageArtifactUpload } from '@/components/image-artifact-upload.tsx';
 import { ImageLifecyclePanel } from '@/components/image-lifecycle-panel.tsx';
 import { KernelSignatureNote } from '@/components/kernel-signature-note.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
+import { RamRootFit } from '@/components/ram-root-fit.tsx';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { kernelSignatureOf, secureBootRefusal } from '@/server/images/kernel-signature.ts';
 import { getImageOrThrow } from '@/server/images/queries.ts';
+import { ramRootOfImage } from '@/server/images/ram-fit.ts';
 import { listSpares } from '@/server/lifecycle/stage.ts';
 import { findOr404 } from '../../_shared/find-or-404.ts';
 
@@ -21,6 +23,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   const canEdit = allows(actor, 'operator');
   const spares = canEdit ? await listSpares() : [];
   const signature = image.kernel ? await kernelSignatureOf(image.kernel) : null;
+  const ramRoot = await ramRootOfImage(image);
   const artifact = (a: { sha256: string; sizeBytes: bigint } | null) => (a ? { sha256: a.sha256, sizeBytes: Number(a.sizeBytes) } : null);
   return (
     <>
@@ -57,6 +60,13 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
             </p>
           </div>
         </Panel>
+        {ramRoot ? (
+          <Panel title="Root in RAM">
+            <div className="px-4">
+              <RamRootFit view={ramRoot} />
+            </div>
+          </Panel>
+        ) : null}
         <Panel title="Lifecycle">
           <ImageLifecyclePanel imageId={image.id} roleId={image.roleId} canEdit={canEdit} spares={spares} />
         </Panel>
