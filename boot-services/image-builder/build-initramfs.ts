@@ -30,7 +30,8 @@ export interface InitramfsBuild {
   notModules: string[];
 }
 
-export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBusyboxPath): InitramfsBuild {
+/** `initScript`: another agent's /init (bench/ramroot compares the landed agent with this one). */
+export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBusyboxPath, initScript?: Buffer): InitramfsBuild {
   assertStaticBusybox(busyboxPath);
   if (!fs.existsSync(zstdPath)) throw new Error(`${zstdPath} not found: apt-get install zstd (the agent unpacks ram roots with it)`);
   const deps = parseModulesDep(fs.readFileSync(path.join(kernel.modulesDir, 'modules.dep'), 'utf8'));
@@ -56,7 +57,7 @@ export function buildAgentInitramfs(kernel: DebianKernel, busyboxPath = staticBu
     dir(path.posix.dirname(f.path));
     entries.push({ kind: 'file', path: f.path, data: fs.readFileSync(f.source), mode: 0o755 });
   }
-  entries.push({ kind: 'file', path: 'init', data: fs.readFileSync(path.join(agentDir, 'init.sh')), mode: 0o755 });
+  entries.push({ kind: 'file', path: 'init', data: initScript ?? fs.readFileSync(path.join(agentDir, 'init.sh')), mode: 0o755 });
   for (const [name, file] of [['udhcpc.sh', 'udhcpc.sh'], ['report-up', 'report-up'], ['init-wrapper', 'init-wrapper'], ['keep-lease', 'keep-lease'], ['lease-hook', 'lease-hook']] as const) {
     entries.push({ kind: 'file', path: `etc/fleetboot/${name}`, data: fs.readFileSync(path.join(agentDir, file)), mode: 0o755 });
   }

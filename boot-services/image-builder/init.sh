@@ -256,13 +256,15 @@ fetch_rootfs() {
 	# decompressor nor tee dies of a closed pipe and the hash sees every byte.
 	{ zstd -dcq < $d/plain 2>$d/zstd.err; echo $? > $d/decompress.rc; } | { tar -x -C /newroot 2>$d/tar.err; echo $? > $d/tar.rc; cat > /dev/null; } &
 	tar_pid=$!
+	# Four looks a second at memory, a report a second: light enough for a slow CPU, which the
+	# pipe needs for itself.
 	ticks=0
 	while kill -0 $tar_pid 2>/dev/null; do
-		usleep 100000
+		usleep 250000
 		ticks=$((ticks + 1))
 		in_use=$(memory_in_use)
 		[ "$in_use" -gt "$memory_peak" ] && memory_peak=$in_use
-		if [ $((ticks % 10)) -eq 0 ]; then
+		if [ $((ticks % 4)) -eq 0 ]; then
 			progress rootfs-download "$(bytes_read $count_pid)" "$total"
 			progress rootfs-unpack "$(unpacked_bytes)" "${ID_ROOTFS_UNPACKED_BYTES}"
 		fi

@@ -16,9 +16,9 @@ import { registerSampleImage } from '../../server/images/sample-image.ts';
 import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/agent/sample-rootfs.ts';
 import { QemuLab, heavySkipReason, labCmdlineTemplate, missingStep, timelineByMac, type TimelineEvent, type Vm } from './qemu-lab.ts';
 
-const vmMemoryMb = 384;
+const vmMemoryMb = 256;
 /** Incompressible: the tarball is as big as the tree, so tarball + tree > the VM's memory. */
-const payloadMb = 200;
+const payloadMb = 128;
 const mib = 1024 * 1024;
 
 function missingTool(): string | null {
