@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient } from '../../server/db/client.ts';
 import { registerSampleImage } from '../../server/images/sample-image.ts';
-import { buildAgentInitramfs } from '../../boot-services/agent/build-initramfs.ts';
-import { ensureDebianKernel } from '../../boot-services/agent/debian-kernel.ts';
-import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/agent/sample-rootfs.ts';
+import { buildAgentInitramfs } from '../../boot-services/image-builder/build-initramfs.ts';
+import { ensureDebianKernel } from '../../boot-services/image-builder/debian-kernel.ts';
+import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/image-builder/sample-rootfs.ts';
 import { QemuLab, bootLabSkipReason, kernelCacheDir, labCmdlineTemplate, repoRoot } from '../../e2e/boot/qemu-lab.ts';
 
 function arg(name: string, fallback: string): string {

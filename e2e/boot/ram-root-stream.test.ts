@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient } from '../../server/db/client.ts';
 import { registerSampleImage } from '../../server/images/sample-image.ts';
-import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/agent/sample-rootfs.ts';
+import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/image-builder/sample-rootfs.ts';
 import { QemuLab, heavySkipReason, labCmdlineTemplate, missingStep, timelineByMac, type TimelineEvent, type Vm } from './qemu-lab.ts';
 
 const vmMemoryMb = 256;
