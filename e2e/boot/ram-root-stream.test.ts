@@ -27,7 +27,9 @@ function missingTool(): string | null {
   }
   return null;
 }
-const skip = heavySkipReason() ?? missingTool();
+// Opt-in (FLEETBOOT_RAM_ROOT_LAB=1): three VMs unpacking 128 MiB roots under TCG take 20+
+// minutes on a loaded box, past the CI budget.
+const skip = heavySkipReason() ?? missingTool() ?? (process.env.FLEETBOOT_RAM_ROOT_LAB === '1' ? null : 'ram root lab is opt-in: FLEETBOOT_RAM_ROOT_LAB=1');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,18 +131,21 @@ test('ram roots of any size: gzip and zstd stream into RAM, a flipped byte and a
       lab.server.exec('nft', ['add', 'table', 'inet', 'cut']);
       lab.server.exec('nft', ['add', 'chain', 'inet', 'cut', 'input', '{ type filter hook input priority 0; }']);
       lab.server.exec('nft', ['add', 'rule', 'inet', 'cut', 'input', 'tcp', 'dport', '8080', 'reject', 'with', 'tcp', 'reset']);
+      // While the rule stands every connection to bootd is reset, the agent's failure report
+      // too: the reason is read from the console, and the rule goes as soon as it is printed.
       try {
-        const events = await waitForEvent(lab, vm, (e) => e.source === 'agent' && e.type === 'failed', 'failed event after the cut', 300_000);
-        const failed = events.find((e) => e.type === 'failed')!;
-        assert.match(String(failed.detail.reason), /rootfs download cut at \d+ of \d+ bytes/, JSON.stringify(failed.detail));
+        const deadline = Date.now() + 300_000;
+        while (!/attempt 1 failed in root: rootfs download cut at \d+ of \d+ bytes/.test(vm.console())) {
+          if (Date.now() > deadline) throw new Error(`big-zstd: no cut reported on the console\n${vm.console().slice(-3000)}`);
+          await sleep(250);
+        }
       } finally {
         lab.server.exec('nft', ['delete', 'table', 'inet', 'cut']);
       }
       const ms = await lab.waitForState(hostId, 'up', vm, 900_000);
       const events = await lab.timeline(hostId);
-      const firstFail = events.findIndex((e) => e.type === 'failed');
-      assert.equal(events.slice(0, firstFail).filter((e) => e.type === 'switch-root').length, 0, 'the cut attempt never switched root');
-      await checkUp('zstd', ms, events.slice(firstFail));
+      assert.equal(events.filter((e) => e.type === 'switch-root').length, 1, 'only the retry switched root');
+      await checkUp('zstd', ms, events);
       await lab.stopVm(vm);
     }
 
