@@ -100,6 +100,9 @@ test('upload with progress, stage, watch the gate, promote + rollout, roll back'
 });
 
 test('a chunk lost on the way: the upload asks the server where it stands and goes on from there', async ({ page, baseURL }) => {
+  // 40 MiB handed to the page through the DevTools protocol (base64) and three 16 MiB chunks
+  // took 49 s of the default 60 s on a quiet box; a loaded one needs more.
+  test.setTimeout(180_000);
   const api = await adminApi(baseURL);
   const role = await createVia(api, '/api/v1/roles', { name: uniqueName('role'), rootMode: 'nfs', nfsExport: '10.0.0.1:/srv/root' });
   const image = await createVia(api, '/api/v1/images', { roleId: role.id, version: 'v1' });
