@@ -94,7 +94,10 @@ test('uploaded with an API token: the image gets the rootfs with the same sha256
   const after = (await api.get(`/images/${image.body.id}`)).body;
   assert.deepEqual({ rootfs: after.rootfsSha256, size: after.rootfs.sizeBytes }, { rootfs: sum, size: fs.statSync(out).size });
   // ready needs kernel + initrd too; make it ready, then a plain re-capture is refused.
-  for (const kind of ['kernel', 'initrd']) await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { authorization: `Bearer ${token.body.secret}` }, body: kind });
+  for (const kind of ['kernel', 'initrd']) {
+    const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { authorization: `Bearer ${token.body.secret}`, 'content-type': 'application/octet-stream' }, body: kind });
+    assert.equal(res.status, 200, `${kind}: ${await res.text()}`);
+  }
   assert.equal((await api.get(`/images/${image.body.id}`)).body.status, 'ready');
   assert.throws(() => execFileSync('bash', [script, '--root', path.join(dir, 'root'), '--output', out, '--image', image.body.id], { env, stdio: ['ignore', 'pipe', 'pipe'] }), (e: any) => /HTTP 409/.test(String(e.stderr)));
   execFileSync('bash', [script, '--root', path.join(dir, 'root'), '--output', out, '--image', image.body.id, '--force'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
