@@ -1,5 +1,5 @@
 // Does a ram root fit its role's hosts? The agent unpacks the root into a tmpfs capped at 90 %
-// of RAM (boot-services/agent/init.sh, fleetboot.ram_root_size=), and the kernel, the agent
+// of RAM (boot-services/image-builder/init.sh, fleetboot.ram_root_size=), and the kernel, the agent
 // and the booted system's own processes need room beside it.
 import { db } from '../db/client.ts';
 import { measureRootfsArtifact } from './rootfs-measure.ts';
