@@ -103,6 +103,17 @@ test('with bootd\'s own lease book a pool-leased address is its host at once, an
   assert.deepEqual(leases.asked, []);
 });
 
+test('with bootd\'s DHCPv4 lease book in use, an IPv6 pool address is still looked up in the lease table (Lease6), not taken for unknown', async () => {
+  const leases = leaseTable({ 'fd77:77::1000': '52:54:00:00:00:02' });
+  const clients = new ClientHosts({ view: fleet(), findLeaseHolderMac: leases.findLeaseHolderMac });
+  clients.useLeaseBook(() => null);
+  assert.equal(clients.knownNow('fd77:77::1000'), undefined, 'must ask the lease table');
+  const got = clients.identify('fd77:77::1000');
+  leases.answerAll();
+  assert.deepEqual(await got, { host: pooled, mac: '52:54:00:00:00:02', by: 'lease' });
+  assert.deepEqual(leases.asked, ['fd77:77::1000']);
+});
+
 test('an address the boot agent authenticated from is its MAC\'s host (or the host it was identified as by name) until the memo ends', () => {
   let nowMs = 0;
   const clients = new ClientHosts({ view: fleet(), now: () => nowMs, agentMemoMs: 60_000 });

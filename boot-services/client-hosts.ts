@@ -73,8 +73,10 @@ export class ClientHosts {
     const reserved = net.isIPv6(ip) ? this.opts.view.findHostByIpv6(ip) : this.opts.view.findHostByIp(ip);
     if (reserved) return { host: reserved, mac: reserved.mac, by: 'reservation' };
     const nowMs = this.now();
-    if (this.leaseBook) {
-      const mac = this.leaseBook(ip, nowMs);
+    // The lease book is DHCPv4's: an IPv6 pool client's lease is in Lease6, asked below.
+    const leaseBook = net.isIPv6(ip) ? null : this.leaseBook;
+    if (leaseBook) {
+      const mac = leaseBook(ip, nowMs);
       if (mac) return this.ofMac(mac, 'lease');
     }
     const agent = this.agents.get(ip);
@@ -83,7 +85,7 @@ export class ClientHosts {
       return { host, mac: agent.mac, by: 'agent' };
     }
     // bootd's own lease book knows every lease of its networks (others' within its refresh).
-    if (this.leaseBook || !this.opts.findLeaseHolderMac) return unknownClient;
+    if (leaseBook || !this.opts.findLeaseHolderMac) return unknownClient;
     const known = this.memo.get(ip);
     if (known && known.untilMs > nowMs) return known.mac ? this.ofMac(known.mac, 'lease') : unknownClient;
     return undefined;

@@ -6,6 +6,7 @@
 // bootd. main.ts calls startSyslogService(ctx).
 import dgram from 'node:dgram';
 import type http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { HostView } from '../../lib/boot/boot-view.ts';
 import type { BootdConfig, BootdContext, LogServer, RunningService } from '../bootd-context.ts';
@@ -129,7 +130,10 @@ export async function startSyslogService(ctx: SyslogContext, tuning: SyslogTunin
   let rebindTimer: NodeJS.Timeout | null = null;
 
   const bindOne = (address: string) => new Promise<dgram.Socket>((resolve, reject) => {
-    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    // The boot interfaces' IPv6 addresses get udp6 sockets of their own (hosts booted over
+    // DHCPv6 log to bootd's IPv6 address); ipv6Only keeps them from taking IPv4 traffic.
+    const v6 = net.isIPv6(address);
+    const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: false, ipv6Only: v6 });
     socket.once('error', (err) => {
       socket.close();
       reject(err);
@@ -215,9 +219,9 @@ export async function startSyslogService(ctx: SyslogContext, tuning: SyslogTunin
     const id = decodeURIComponent(match[1]!);
     const requested = Number(url.searchParams.get('lines') ?? 200);
     if (!Number.isInteger(requested) || requested < 1) return void reply(400, { error: 'lines must be a positive integer', field: 'lines' });
-    // By host id; a sender the view doesn't know is asked for by its IP.
+    // By host id; a sender the view doesn't know is asked for by its IP (v4 or v6).
     const host = ctx.view.findHostById(id);
-    const name = host ? logFileName(host.hostname) : /^\d{1,3}(\.\d{1,3}){3}$/.test(id) ? logFileName(id) : null;
+    const name = host ? logFileName(host.hostname) : net.isIP(id) ? logFileName(id) : null;
     if (!name) return void reply(404, { error: 'no such host in bootd\'s view' });
     try {
       const lines = await files.tail(name, Math.min(requested, tuning.maxTailLines));

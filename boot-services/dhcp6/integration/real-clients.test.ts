@@ -1,18 +1,21 @@
 // DHCPv6 against Debian's real clients, inside network namespaces: ISC dhclient -6 (DUID-LLT and
 // DUID-LL, rapid commit, renew, release) on bootd's link, and relayed through ISC dhcrelay -6.
-// Then the boot files over IPv6: tftp-hpa and curl from bootd's IPv6 address.
+// Then the boot files over IPv6: tftp-hpa and curl from bootd's IPv6 address; and hosts' logs
+// over IPv6: util-linux logger to bootd's syslog on its IPv6 address.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { dhcpLabSkipReason, ids, macs, sleep } from '../../dhcp/integration/dhcp-lab.ts';
+import type { LabNamespace } from '../../testing/netns-lab.ts';
 import { Dhcp6Lab, pool6, serverAddress6 } from './dhcp6-lab.ts';
 
 function skipReason(): string | null {
   const base = dhcpLabSkipReason();
   if (base) return base;
   try { execFileSync('which', ['dhcrelay'], { stdio: 'ignore' }); } catch { return 'dhcrelay (isc-dhcp-relay) is not installed'; }
+  try { execFileSync('logger', ['--version'], { stdio: 'ignore' }); } catch { return 'util-linux logger is not installed'; }
   return null;
 }
 const skip = skipReason() ?? false;
@@ -24,8 +27,9 @@ before(async () => {
   lab = await Dhcp6Lab.start();
   // web01 reserves an IPv6 address: DHCPv6 finds it by the MAC inside the client's DUID.
   await lab.base.pool.query(`UPDATE "Host" SET ipv6 = 'fd77:77::11' WHERE id = $1`, [ids.web01]);
-  // TFTP and HTTP too: DHCPv6's boot URLs name bootd's IPv6 address.
-  await lab.startBootd({ FLEETBOOT_SERVICES: 'dhcp,dhcp6,tftp,http' });
+  // TFTP, HTTP and syslog too: DHCPv6's boot URLs name bootd's IPv6 address, and hosts booted
+  // over IPv6 send their logs there.
+  await lab.startBootd({ FLEETBOOT_SERVICES: 'dhcp,dhcp6,tftp,http,syslog' });
 });
 after(async () => {
   if (skip) return;
@@ -193,6 +197,43 @@ test('dhclient -6 on another LAN of the server gets no DHCPv6 answer, even with 
   } finally {
     joiner.kill('SIGTERM');
   }
+});
+
+test('syslog over IPv6: logger -d to bootd\'s IPv6 address lands in the host\'s log, found by its reserved address and by its Lease6', { skip }, async () => {
+  const logsDir = path.join(lab.base.tmp, 'bootd-10.66.0.1', 'logs');
+  const hostLog = async (hostId: string, text: string) => {
+    let body = '';
+    for (let waited = 0; waited < 10_000; waited += 200) {
+      body = lab.base.server.exec('curl', ['-s', '--max-time', '5', `http://127.0.0.1:9467/logs/${hostId}?lines=50`]);
+      if (body.includes(text)) return JSON.parse(body) as { hostId: string; file: string; lines: string[] };
+      await sleep(200);
+    }
+    assert.fail(`host ${hostId}'s log never had "${text}": ${body}\n${fs.existsSync(logsDir) ? fs.readdirSync(logsDir).join(" ") : "no logs dir"}\n${lab.base.bootdLog.slice(-1500)}`);
+  };
+  const send = (client: { ns: LabNamespace }, message: string) =>
+    client.ns.exec('logger', ['-n', serverAddress6, '-P', '514', '-d', '-t', 'fb-test', message], { timeoutMs: 10_000 });
+
+  // web01 by its reserved IPv6 address (fd77:77::11).
+  const reservedClient = lab.addClient('52:54:00:66:60:21');
+  reservedClient.ns.exec('ip', ['addr', 'add', 'fd77:77::11/64', 'dev', reservedClient.iface, 'nodad']);
+  try {
+    send(reservedClient, 'hello over v6 from a reservation');
+    const tail = await hostLog(ids.web01, 'hello over v6 from a reservation');
+    assert.equal(tail.file, 'web01.log');
+  } finally {
+    reservedClient.ns.exec('ip', ['addr', 'del', 'fd77:77::11/64', 'dev', reservedClient.iface]);
+  }
+
+  // web02 has no IPv6 reservation: DHCPv6 leases it a pool address (Lease6), which names it.
+  const pooledClient = lab.addClient(macs.web02);
+  const r = await lab.dhclient6(pooledClient);
+  const address = r.records.find((x) => x.reason === 'BOUND6')?.env.new_ip6_address;
+  assert.ok(inPool(address), `web02 got no pool address: ${r.log.slice(-1500)}`);
+  pooledClient.ns.exec('ip', ['addr', 'add', `${address}/64`, 'dev', pooledClient.iface, 'nodad']);
+  send(pooledClient, 'hello over v6 from a Lease6');
+  const tail = await hostLog(ids.web02, 'hello over v6 from a Lease6');
+  assert.equal(tail.file, 'web02.log');
+  assert.ok(!fs.existsSync(path.join(logsDir, `${address}.log`)), 'not kept under the address as an unknown sender');
 });
 
 test('TFTP and HTTP answer over IPv6 on the boot interface\'s IPv6 address; the transfer is on the host of the reserved address', { skip }, async () => {
