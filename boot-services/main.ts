@@ -12,6 +12,7 @@ import { adminListenFromEnv, loadBootdConfig } from './config.ts';
 import { interfaceHealth, waitForBootInterfaces } from './interface-wait.ts';
 import { ConfigCache } from './config-cache.ts';
 import { EventWriter } from './events/event-writer.ts';
+import { RefusalSummary } from './events/refusal-summary.ts';
 import { startEventRetention } from './events/event-retention.ts';
 import { liveStateSettings, startStallWatch } from './events/stall-watch.ts';
 import { createLogger } from './logger.ts';
@@ -21,7 +22,7 @@ import { startDhcpService } from './dhcp/service.ts';
 import { loadDhcp6Config } from './dhcp6/config.ts';
 import { startDhcp6Service } from './dhcp6/service.ts';
 import { startTftpService } from './tftp/service.ts';
-import { startHttpService } from './http/service.ts';
+import { clientAddress, startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
 import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
@@ -152,7 +153,9 @@ async function main(): Promise<void> {
   const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, artifacts, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
-  const agentApi = createBootAgentApi(ctx, { records: store.agent, discovery: store.discovery });
+  // Refused requests from the agent API and the status endpoint: counted per source, an event once a source and minute.
+  const refusals = new RefusalSummary({ events, metrics, log });
+  const agentApi = createBootAgentApi(ctx, { records: store.agent, discovery: store.discovery }, refusals);
   const services: RunningService[] = [agentApi];
   const starters: Array<[boolean, string, () => Promise<RunningService>]> = [
     [config.enableHttp, 'http', () => startHttpService(ctx, agentApi.routes)],
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
     } else if (syslog && req.url?.startsWith('/logs/')) {
       // A named bootd's status endpoint listens beyond loopback: hosts' logs go to the console only.
       if (identity && !verifyConsoleRequest(hashSecret(identity.credential), req.method ?? 'GET', req.url, req.headers[consoleSignatureHeader] as string | undefined)) {
+        refusals.refused({ service: 'bootd', clientIp: clientAddress(req), route: 'logs', status: 401, reason: `no valid ${consoleSignatureHeader}` });
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `hosts' logs need the console's signature (${consoleSignatureHeader})` }));
         return;
       }
@@ -198,6 +202,7 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.close().catch((err) => log.warn(`closing ${s.name} failed`, { error: (err as Error).message }));
     // Requests already answered may still wait for their client's lease lookup to record their events.
     await clients.settle(5_000);
+    refusals.close();
     await stallWatch.stop();
     await retention.stop();
     artifacts?.close();

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { FakeBootView, host, image, role } from '../../lib/boot/testing/fake-boot-view.ts';
 import type { BootdContext, LogServer } from '../bootd-context.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
+import { RefusalSummary } from '../events/refusal-summary.ts';
 import { Metrics } from '../metrics.ts';
 import { bootApiRoutes, healthFailureReason, identityAsEnv, identityFor } from './boot-api.ts';
 import type { OneShotOverrideSink } from './one-shot-override.ts';
@@ -41,17 +42,18 @@ interface ApiOptions {
   logServer?: LogServer | null;
 }
 
-async function withApi(fn: (url: string, events: MemoryEventSink, states: RecordingStates) => Promise<void>, leasedOrOptions: Set<string> | ApiOptions = {}) {
+async function withApi(fn: (url: string, events: MemoryEventSink, states: RecordingStates, metrics: Metrics) => Promise<void>, leasedOrOptions: Set<string> | ApiOptions = {}) {
   const o: ApiOptions = leasedOrOptions instanceof Set ? { leased: leasedOrOptions } : leasedOrOptions;
   const leased = o.leased ?? new Set<string>();
   const events = new MemoryEventSink();
   const states = new RecordingStates();
   const log = { info() {}, warn() {}, error() {} };
+  const metrics = new Metrics();
   const ctx = {
-    config: { httpBaseUrl: base }, view: o.view ?? fleet(), events, metrics: new Metrics(), log, logServer: () => o.logServer ?? null,
+    config: { httpBaseUrl: base }, view: o.view ?? fleet(), events, metrics, log, logServer: () => o.logServer ?? null,
   } as unknown as BootdContext;
   const routes = bootApiRoutes({
-    ctx, oneShot: states,
+    ctx, oneShot: states, refusals: new RefusalSummary({ events, metrics, log, sweepMs: 0 }),
     checks: { leaseHeld: async (mac, ip) => leased.has(`${mac}@${ip}`), hostRunningAs: async (hostId) => o.runningAs?.get(hostId) ?? null },
     discovery: { recordAgentDiscovery: () => Promise.reject(new Error('no database in this test')) },
   });
@@ -63,7 +65,7 @@ async function withApi(fn: (url: string, events: MemoryEventSink, states: Record
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, events, states);
+    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, events, states, metrics);
   } finally {
     server.close();
   }
@@ -119,7 +121,7 @@ test('progress is recorded with bytes; up clears the one-shot override, a failed
 });
 
 test('bad input gets a 4xx naming the problem, an event, and the server keeps answering', async () => {
-  await withApi(async (url, events) => {
+  await withApi(async (url, events, _states, metrics) => {
     const badPhase = await postJson(`${url}/boot/v1/progress`, { mac: '52:54:00:00:00:01', phase: 'rm -rf' });
     assert.equal(badPhase.status, 400);
     assert.equal(((await badPhase.json()) as { field: string }).field, 'phase');
@@ -129,7 +131,9 @@ test('bad input gets a 4xx naming the problem, an event, and the server keeps an
     const huge = await postJson(`${url}/boot/v1/discovery`, { mac: '52:54:00:00:00:01', pad: 'x'.repeat(100_000) });
     assert.equal(huge.status, 413);
     assert.equal((await fetch(`${url}/boot/v1/identity?mac=nope`)).status, 400);
-    assert.ok(events.events.filter((e) => e.type === 'rejected').length >= 6);
+    // One source, one minute: its first refusal is an event, the others wait for the minute's summary.
+    assert.equal(events.events.filter((e) => e.type === 'rejected').length, 1);
+    assert.equal(metrics.get('fleetboot_refused_requests_total', { service: 'agent', source: '127.0.0.1' }), 6);
     assert.equal((await fetch(`${url}/boot/v1/identity?mac=52:54:00:00:00:01`)).status, 200);
   });
 });
@@ -181,7 +185,7 @@ test('a name no host has is 404', async () => {
     const res = await fetch(`${url}/boot/v1/identity?mac=${newNic}&host=nosuch01`);
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as { error: string }).error, /no host has that name/);
-    assert.deepEqual(events.events.at(-1)?.detail, { route: 'identity', clientIp: '127.0.0.1', status: 404, reason: 'fleetboot.host=nosuch01: no host has that name', mac: newNic, host: 'nosuch01' });
+    assert.deepEqual(events.events.at(-1)?.detail, { route: 'identity', clientIp: '127.0.0.1', status: 404, reason: 'fleetboot.host=nosuch01: no host has that name', mac: newNic, host: 'nosuch01', count: 1 });
   }, { leased: new Set([`${newNic}@127.0.0.1`]) });
 });
 

@@ -4,9 +4,10 @@
 //   POST /boot/v1/up                            the booted system is up (clears a one-shot override)
 //   POST /boot/v1/discovery                     an unknown machine's hardware facts
 // A request speaks for a MAC only from the address reserved to that MAC's host or leased to
-// that MAC: no host speaks for another. Bad input gets a 4xx and a "rejected" event, never a
-// crash. Nothing here blocks on the database except the lease check of pool clients, the
-// in-use check of a claim by name and the discovery write, which are rare and bounded.
+// that MAC: no host speaks for another. Bad input gets a 4xx, counted per source, and a
+// "rejected" event once a source and minute (events/refusal-summary.ts), never a crash.
+// Nothing here blocks on the database except the lease check of pool clients, the in-use check
+// of a claim by name and the discovery write, which are rare and bounded.
 //
 // Identity by name (the agent's `fleetboot.host=<hostname>`, DESIGN.md "Identity"): a MAC bootd
 // knows is always its own host, and a name that differs is refused (409). A MAC bootd doesn't
@@ -32,6 +33,7 @@ import { discoveryBody, identityQuery, progressBody, upBody, type UpHealth } fro
 import type { OneShotOverrideSink } from './one-shot-override.ts';
 import type { AgentChecks } from '../store/agent-records.ts';
 import type { DiscoverySink } from '../store/discovery.ts';
+import type { RefusalSummary } from '../events/refusal-summary.ts';
 
 export const maxAgentBodyBytes = 64 * 1024;
 
@@ -131,6 +133,8 @@ export interface BootApiDeps {
   checks: AgentChecks;
   /** Where an unknown machine's facts go (and its automatic claim by serial or asset tag). */
   discovery: DiscoverySink;
+  /** Refusals counted per source and written as events once a source and minute (events/refusal-summary.ts). */
+  refusals: RefusalSummary;
 }
 
 type Rejection = { status: number; reason: string; field?: string };
@@ -226,7 +230,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
     return { host, by: 'name' };
   }
 
-  /** Runs a handler; a rejection becomes its status, an event and a counted result. */
+  /** Runs a handler; a rejection becomes its status, a counted result and (once a source and minute) an event. */
   const guarded = (route: string, fn: (req: IncomingMessage, res: ServerResponse, clientIp: string) => Promise<void>) =>
     async (req: IncomingMessage, res: ServerResponse) => {
       const clientIp = clientAddress(req);
@@ -238,8 +242,7 @@ export function bootApiRoutes(deps: BootApiDeps): HttpRoute[] {
         const { status, reason, field } = err.rejection;
         count(route, `rejected-${status}`);
         // The claimed MAC and name go in the detail only: on the event itself they would open or move a boot session.
-        ctx.events.record({ source: 'agent', type: 'rejected', mac: null, hostId: null, detail: { route, clientIp, status, reason, ...err.claimed } });
-        ctx.log.warn('boot agent request rejected', { route, clientIp, status, reason });
+        deps.refusals.refused({ service: 'agent', clientIp, route, status, reason, claimed: err.claimed });
         if (!res.headersSent) sendJson(res, status, { error: reason, field });
       }
     };

@@ -1,5 +1,6 @@
 // Boot servers: each named bootd with its health (healthy, lagging, gone, with why), what it
 // last reported, and the networks assigned to it; admins make (credential shown once) and revoke.
+// Below them, the addresses bootd refused in the last hour, with their counts.
 import Link from 'next/link';
 import { BootServerStateBadge } from '@/components/badge.tsx';
 import { BootServerCreateForm } from '@/components/boot-server-create-form.tsx';
@@ -11,6 +12,8 @@ import { TimeText } from '@/components/time-text.tsx';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { listBootServers } from '@/server/boot-servers/queries.ts';
+import { listRefusedSources } from '@/server/events/refusals.ts';
+import { RefusedSourcesPanel } from '@/components/refused-sources-panel.tsx';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Boot servers · Fleetboot' };
@@ -21,7 +24,7 @@ function mebibytes(bytes: bigint | number): string {
 
 export default async function BootServersPage() {
   const actor = await requirePageActor();
-  const servers = await listBootServers();
+  const [servers, refused] = await Promise.all([listBootServers(), listRefusedSources(60)]);
   const isAdmin = allows(actor, 'admin');
   return (
     <>
@@ -104,6 +107,7 @@ export default async function BootServersPage() {
           </Table>
         )}
       </Panel>
+      <RefusedSourcesPanel sources={refused} />
     </>
   );
 }
