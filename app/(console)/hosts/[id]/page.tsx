@@ -1,10 +1,13 @@
-// One host: its state, why it would not boot (the boot doctor), the edit form (read-only for viewers), its boot events, delete.
+// One host: its last boot's outcome and reason, power, why it would not boot (the boot doctor), its logs, the edit form (read-only for viewers), its boot events, delete.
 import { HostStateBadge, WaitingForHardwareBadge } from '@/components/badge.tsx';
 import { BootDoctorPanel } from '@/components/boot-doctor-panel.tsx';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostForm } from '@/components/host-form.tsx';
+import { HostLogsPanel } from '@/components/host-logs-panel.tsx';
+import { HostPowerPanel } from '@/components/host-power-panel.tsx';
+import { HostLastBootSection } from '../../_live/host-last-boot-section.tsx';
 import { HostTimelineSection } from '../../_live/host-timeline-section.tsx';
 import { LiveRefresh } from '@/components/live-refresh.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
@@ -66,10 +69,13 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         </p>
       )}
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}): nothing here can be changed.</p>}
+      <HostLastBootSection hostId={host.id} />
+      <HostPowerPanel hostId={host.id} hostname={host.hostname} hasBmc={Boolean(host.bmcAddress && host.bmcUser && host.hasBmcPassword)} canEdit={canEdit} />
       {/* What stops a host booting comes before how far it got; a host that can boot shows its timeline first. */}
       {diagnosis.canBoot ? null : <BootDoctorPanel diagnosis={diagnosis} />}
       <HostTimelineSection hostId={host.id} />
       {diagnosis.canBoot ? <BootDoctorPanel diagnosis={diagnosis} /> : null}
+      <div className="mb-6"><HostLogsPanel hostId={host.id} /></div>
       <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Panel title="Settings">
           <div className="p-4">
