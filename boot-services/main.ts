@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseConnectionOptions } from '../lib/database-connection.ts';
+
 import { type BootdContext, type RunningService } from './bootd-context.ts';
 import { readKernelInterfaces } from './boot-interfaces.ts';
 import { adminListenFromEnv, loadBootdConfig } from './config.ts';
@@ -33,6 +34,9 @@ import { hashSecret } from '../lib/node/secret-hash.ts';
 import { consoleSignatureHeader, verifyConsoleRequest } from '../lib/node/console-signature.ts';
 import { ArtifactSync } from './artifacts/artifact-sync.ts';
 import packageJson from '../package.json' with { type: 'json' };
+
+/** Longest a bootd query may take before its connection counts as dead (bootd's queries take milliseconds). */
+const bootdQueryTimeoutMs = 20_000;
 
 const log = createLogger('bootd');
 
@@ -79,7 +83,11 @@ async function main(): Promise<void> {
     },
   });
   const dhcp6 = loadDhcp6Config(process.env, { interfaceName: config.interfaceName });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions });
+  // A query stuck on a connection whose link was cut (packets lost, not refused) would wait for
+  // TCP to give up (~15 min of retransmissions): keepalives only probe idle connections. After
+  // bootdQueryTimeoutMs it fails, its client is thrown away, and the caller spools or retries
+  // on a new connection, so events flow again as soon as the link is back.
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions, query_timeout: bootdQueryTimeoutMs });
   pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
   const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
   // A boot server with the console's URL pulls its artifacts into its own cache and serves

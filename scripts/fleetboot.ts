@@ -22,6 +22,9 @@ const say = (prefix: string, line: string) => process.stdout.write(`[${prefix}] 
 /** How long web and bootd get to flush and exit on stop before they are killed. */
 const childStopTimeoutMs = 20_000;
 const pgPort = () => (process.env.FLEETBOOT_PG_PORT ? Number(process.env.FLEETBOOT_PG_PORT) : undefined);
+const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+/** Boot servers on other machines reach the embedded PostgreSQL at these addresses, from these networks. */
+const pgReach = () => ({ listenAddresses: list(process.env.FLEETBOOT_POSTGRES_LISTEN), clientNetworks: list(process.env.FLEETBOOT_POSTGRES_CLIENTS) });
 
 /** For one-shot commands: the embedded PostgreSQL, stopped by the caller. */
 async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -96,7 +99,7 @@ function stopChildren(children: Map<string, ChildProcess>): Promise<unknown> {
 
 async function start(): Promise<void> {
   ensureBuilt();
-  const pg: KeptPostgres | null = process.env.DATABASE_URL ? null : await startKeptPostgres({ dataDir, port: pgPort(), log: (l) => say('db', l) });
+  const pg: KeptPostgres | null = process.env.DATABASE_URL ? null : await startKeptPostgres({ dataDir, port: pgPort(), ...pgReach(), log: (l) => say('db', l) });
   const url = pg?.url ?? process.env.DATABASE_URL!;
   const state = { stopping: false };
   const children = new Map<string, ChildProcess>();

@@ -3,9 +3,11 @@
 import fs from 'node:fs';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
 
-const [dataDir, infoFile] = process.argv.slice(2);
-if (!dataDir || !infoFile) throw new Error('usage: test-db-server.ts <dataDir> <infoFile>');
-const server = await startEmbeddedPostgres({ dataDir, port: 55500 + Math.floor(Math.random() * 400), log: () => undefined });
+// [listen addresses] [client networks], comma-separated: for a lab whose bootd reach it over TCP.
+const [dataDir, infoFile, listen, clients] = process.argv.slice(2);
+if (!dataDir || !infoFile) throw new Error('usage: test-db-server.ts <dataDir> <infoFile> [listenAddresses clientNetworks]');
+const list = (v: string | undefined) => (v ?? '').split(',').filter(Boolean);
+const server = await startEmbeddedPostgres({ dataDir, port: 55500 + Math.floor(Math.random() * 400), listenAddresses: list(listen), clientNetworks: list(clients), log: () => undefined });
 const admin = (u: string) => {
   const url = new URL(u);
   url.pathname = '/postgres';

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { hashSecret, newSecret } from '../../server/auth/secrets.ts';
-import { repoRoot, type QemuLab } from './qemu-lab.ts';
+import type pg from 'pg';
+import type { LabNamespace } from '../../boot-services/testing/netns-lab.ts';
+import { repoRoot } from './qemu-lab.ts';
 
 /** Inside the lab's namespace nothing else listens: a fixed port is fine. */
 const webPort = 3000;
@@ -28,18 +30,25 @@ export interface LabWeb {
   get<T = unknown>(apiPath: string): { status: number; body: T };
 }
 
-export async function startLabWeb(lab: QemuLab): Promise<LabWeb> {
+/** Where the console runs: a lab's namespace, its database and scratch directory. */
+export interface LabWebPlace { server: LabNamespace; db: { url: string }; pool: pg.Pool; tmp: string }
+
+/**
+ * The console in `lab.server`, on the namespace's loopback; `listen` (e.g. 0.0.0.0) for boot
+ * servers in other namespaces, `dataDir` for the console's files (default <tmp>/web).
+ */
+export async function startLabWeb(lab: LabWebPlace, opts: { listen?: string; dataDir?: string } = {}): Promise<LabWeb> {
   const userId = randomUUID();
   const session = newSecret();
   await lab.pool.query(`INSERT INTO "User" (id, username, "passwordHash", role, "updatedAt") VALUES ($1, 'lab-viewer', $2, 'viewer'::"UserRole", now())`, [userId, await hashPassword(newSecret())]);
   await lab.pool.query(`INSERT INTO "UserSession" ("tokenHash", "userId", "expiresAt") VALUES ($1, $2, now() + interval '1 day')`, [hashSecret(session), userId]);
-  const dataDir = path.join(lab.tmp, 'web');
+  const dataDir = opts.dataDir ?? path.join(lab.tmp, 'web');
   fs.mkdirSync(dataDir, { recursive: true });
   const child = lab.server.spawn('node', ['--import', 'tsx', path.join(repoRoot, 'scripts/web.ts')], {
     cwd: repoRoot,
     stdio: 'pipe',
     env: {
-      ...process.env, DATABASE_URL: lab.db.url, FLEETBOOT_PORT: String(webPort), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir,
+      ...process.env, DATABASE_URL: lab.db.url, FLEETBOOT_PORT: String(webPort), FLEETBOOT_HOST: opts.listen ?? '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir,
       FLEETBOOT_BOOTD_ADMIN_PORT: '9467', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1',
       // The lab drives stages and rollouts itself (if at all): no second lifecycle worker here.
       FLEETBOOT_LIFECYCLE_TICK_MS: '0',

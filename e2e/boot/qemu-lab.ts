@@ -187,14 +187,8 @@ export class QemuLab {
     }
   }
 
-  /**
-   * DESIGN.md: Debian's iPXE waits for IPv6 autoconfiguration; a router advertisement on the
-   * bridge ends the wait. dnsmasq in RA-only mode: no DHCP, no DNS, no TFTP (port=0, no range).
-   */
   private startRouterAdvertisements(): void {
-    this.server.exec('ip', ['addr', 'add', 'fd66::1/64', 'dev', this.bridge, 'nodad']);
-    this.server.spawn('dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', `--interface=${this.bridge}`, '--bind-interfaces',
-      '--enable-ra', '--dhcp-range=fd66::,ra-only', `--pid-file=${path.join(this.tmp, 'ra.pid')}`, '--log-facility=-'], { stdio: 'ignore' });
+    startRouterAdvertisements(this.server, this.bridge, 'fd66::1/64', path.join(this.tmp, 'ra.pid'));
   }
 
   async addHost(h: { hostname: string; mac: string | null; ip: string | null; serial?: string; assetTag?: string; roleId?: string | null }): Promise<string> {
@@ -254,42 +248,7 @@ export class QemuLab {
 
   /** Starts a PXE-booting VM on its own tap of the lab bridge. */
   startVm(o: VmOptions): Vm {
-    const tap = this.netns.addTap(this.server, this.bridge, String(this.taps++));
-    const consolePath = path.join(this.tmp, `${o.name}.console`);
-    const args = ['-accel', this.accel, '-m', String(o.memoryMb ?? 512), '-smp', '1', '-display', 'none', '-monitor', 'none',
-      '-serial', `file:${consolePath}`, '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
-      // UEFI: no option ROM, so OVMF's own PXE asks (arch 7) and bootd hands it ipxe.efi; with
-      // QEMU's iPXE EFI ROM the firmware would run iPXE straight away and skip that step.
-      '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1${o.firmware !== 'bios' ? ',romfile=' : ''}`];
-    if (o.firmware !== 'bios') {
-      const secure = o.firmware === 'uefi-secure-boot';
-      const vars = path.join(this.tmp, `${o.name}.vars.fd`);
-      fs.copyFileSync(`/usr/share/OVMF/OVMF_VARS_4M${secure ? '.ms' : ''}.fd`, vars);
-      args.push('-machine', secure ? 'q35,smm=on' : 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M${secure ? '.ms' : ''}.fd`,
-        '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
-      // Secure Boot's variables live in flash only SMM code may write.
-      if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
-      if (o.netBoot === 'http') args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
-    } else if (o.direct) {
-      args.push('-kernel', o.direct.kernel, '-initrd', o.direct.initrd, '-append', o.direct.append);
-    } else {
-      args.push('-boot', 'order=n');
-    }
-    if (o.disk) args.push('-drive', `file=${o.disk},if=virtio,format=${o.disk.endsWith('.qcow2') ? 'qcow2' : 'raw'}`);
-    if (o.smbios) {
-      const s = o.smbios;
-      const type1 = ['type=1', s.vendor && `manufacturer=${s.vendor}`, s.product && `product=${s.product}`, s.serial && `serial=${s.serial}`].filter(Boolean).join(',');
-      args.push('-smbios', type1);
-      if (s.assetTag) args.push('-smbios', `type=3,asset=${s.assetTag}`);
-    }
-    const child = this.server.spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => { if (code) fs.appendFileSync(consolePath, `\n[qemu exited ${code}: ${stderr}]\n`); });
-    const vm: Vm = {
-      name: o.name, mac: o.mac, tap, child, consolePath, startedAtMs: Date.now(),
-      console: () => { try { return fs.readFileSync(consolePath, 'utf8'); } catch { return ''; } },
-    };
+    const vm = startPxeVm({ netns: this.netns, ns: this.server, bridge: this.bridge, tmp: this.tmp, accel: this.accel, tapLabel: String(this.taps++) }, o);
     this.vms.push(vm);
     return vm;
   }
@@ -336,6 +295,61 @@ export class QemuLab {
   }
 }
 
+/**
+ * DESIGN.md: Debian's iPXE waits for IPv6 autoconfiguration; a router advertisement on the
+ * bridge ends the wait. dnsmasq in RA-only mode: no DHCP, no DNS, no TFTP (port=0, no range).
+ */
+export function startRouterAdvertisements(ns: LabNamespace, bridge: string, prefix: string, pidFile: string): void {
+  ns.exec('ip', ['addr', 'add', prefix, 'dev', bridge, 'nodad']);
+  const net = prefix.replace(/1\/64$/, '');
+  ns.spawn('dnsmasq', ['--keep-in-foreground', '--conf-file=/dev/null', '--port=0', `--interface=${bridge}`, '--bind-interfaces',
+    '--enable-ra', `--dhcp-range=${net},ra-only`, `--pid-file=${pidFile}`, '--log-facility=-'], { stdio: 'ignore' });
+}
+
+/** Where a VM runs: a namespace of `netns` with the boot bridge its tap joins. */
+export interface VmPlace { netns: NetnsLab; ns: LabNamespace; bridge: string; tmp: string; accel: 'kvm' | 'tcg'; tapLabel: string }
+
+/** Starts a PXE-booting VM on its own tap of the bridge (the caller stops it and removes the tap). */
+export function startPxeVm(at: VmPlace, o: VmOptions): Vm {
+  const tap = at.netns.addTap(at.ns, at.bridge, at.tapLabel);
+  const consolePath = path.join(at.tmp, `${o.name}.console`);
+  const args = ['-accel', at.accel, '-m', String(o.memoryMb ?? 512), '-smp', '1', '-display', 'none', '-monitor', 'none',
+    '-serial', `file:${consolePath}`, '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`,
+    // UEFI: no option ROM, so OVMF's own PXE asks (arch 7) and bootd hands it ipxe.efi; with
+    // QEMU's iPXE EFI ROM the firmware would run iPXE straight away and skip that step.
+    '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=1${o.firmware !== 'bios' ? ',romfile=' : ''}`];
+  if (o.firmware !== 'bios') {
+    const secure = o.firmware === 'uefi-secure-boot';
+    const vars = path.join(at.tmp, `${o.name}.vars.fd`);
+    fs.copyFileSync(`/usr/share/OVMF/OVMF_VARS_4M${secure ? '.ms' : ''}.fd`, vars);
+    args.push('-machine', secure ? 'q35,smm=on' : 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M${secure ? '.ms' : ''}.fd`,
+      '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    // Secure Boot's variables live in flash only SMM code may write.
+    if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+    if (o.netBoot === 'http') args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
+  } else if (o.direct) {
+    args.push('-kernel', o.direct.kernel, '-initrd', o.direct.initrd, '-append', o.direct.append);
+  } else {
+    args.push('-boot', 'order=n');
+  }
+  if (o.disk) args.push('-drive', `file=${o.disk},if=virtio,format=${o.disk.endsWith('.qcow2') ? 'qcow2' : 'raw'}`);
+  if (o.smbios) {
+    const s = o.smbios;
+    const type1 = ['type=1', s.vendor && `manufacturer=${s.vendor}`, s.product && `product=${s.product}`, s.serial && `serial=${s.serial}`].filter(Boolean).join(',');
+    args.push('-smbios', type1);
+    if (s.assetTag) args.push('-smbios', `type=3,asset=${s.assetTag}`);
+  }
+  const child = at.ns.spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.on('exit', (code) => { if (code) fs.appendFileSync(consolePath, `\n[qemu exited ${code}: ${stderr}]\n`); });
+  const vm: Vm = {
+    name: o.name, mac: o.mac, tap, child, consolePath, startedAtMs: Date.now(),
+    console: () => { try { return fs.readFileSync(consolePath, 'utf8'); } catch { return ''; } },
+  };
+  return vm;
+}
+
 /** One (source, type[, detail.file match]) step expected on a timeline. */
 export interface Step { source: string; type: string; file?: RegExp }
 
@@ -357,7 +371,7 @@ export function missingStep(events: readonly TimelineEvent[], steps: readonly St
 }
 
 /** A machine's whole story by MAC (before a claim its events have no host). */
-export async function timelineByMac(lab: QemuLab, mac: string): Promise<TimelineEvent[]> {
+export async function timelineByMac(lab: { pool: pg.Pool }, mac: string): Promise<TimelineEvent[]> {
   const r = await lab.pool.query(
     `SELECT source, type, at, detail, "bytesDone"::text AS "bytesDone", "bytesTotal"::text AS "bytesTotal" FROM "BootEvent" WHERE mac = $1 ORDER BY seq`,
     [mac],

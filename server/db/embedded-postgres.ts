@@ -23,6 +23,13 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** A restart: the processes already hold URLs with this port, so no other port will do. */
   exactPort?: boolean;
+  /**
+   * Addresses to listen on besides 127.0.0.1 (FLEETBOOT_POSTGRES_LISTEN), for boot servers on
+   * other machines; each client network (FLEETBOOT_POSTGRES_CLIENTS, CIDRs) gets a password
+   * (scram-sha-256) line in pg_hba.conf. Without them PostgreSQL is reachable from this machine only.
+   */
+  listenAddresses?: string[];
+  clientNetworks?: string[];
   log?: (line: string) => void;
 }
 
@@ -198,9 +205,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (ids) fs.chownSync(socketDir, ids.uid, ids.gid);
 
   await clearLeftoverPostmaster(clusterDir, log);
+  allowClientNetworks(clusterDir, opts.clientNetworks ?? [], log);
+  const listen = [...new Set(['127.0.0.1', ...(opts.listenAddresses ?? [])])].join(',');
   const port = await pickPort(opts.port ?? defaultPortNumber, opts.exactPort ?? false, log);
 
-  const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'unix_socket_permissions=0777', '-c', 'max_connections=200', '-c', 'logging_collector=off'], {
+  const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), '-h', listen, '-k', socketDir, '-c', 'unix_socket_permissions=0777', '-c', 'max_connections=200', '-c', 'logging_collector=off'], {
     ...(ids ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
@@ -243,6 +252,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       clearTimeout(timer);
     },
   };
+}
+
+/** One `host all all <cidr> scram-sha-256` line per client network, added once (pg_hba.conf is read at start). */
+function allowClientNetworks(clusterDir: string, networks: readonly string[], log: (l: string) => void): void {
+  if (networks.length === 0) return;
+  const file = path.join(clusterDir, 'pg_hba.conf');
+  const text = fs.readFileSync(file, 'utf8');
+  const present = new Set(text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'host').map((f) => f[3]));
+  const missing = networks.filter((n) => !present.has(n));
+  if (missing.length === 0) return;
+  fs.appendFileSync(file, `${text.endsWith('\n') ? '' : '\n'}${missing.map((n) => `host all all ${n} scram-sha-256`).join('\n')}\n`);
+  log(`PostgreSQL accepts password connections from ${missing.join(', ')}`);
 }
 
 async function waitUntilReady(port: number, socketDir: string, child: ChildProcess, ids: Ids | null): Promise<void> {
