@@ -33,3 +33,25 @@ test('a boot interface is ready with an address and up, carrier or not', () => {
   assert.match(interfaceNotReadyReason('nope0', list)!, /nope0 does not exist/);
   assert.deepEqual(parseInterfaceList(' br0, eth1 ,,br0'), ['br0', 'eth1']);
 });
+
+// `ip -j addr show` (iproute2 6.1) of a veth whose global IPv6 address was just added (DAD
+// running: "tentative") beside one whose DAD found a duplicate ("tentative" and "dadfailed")
+// and one optimistic address (RFC 4429, usable during DAD).
+const duringDad = '[{"ifindex":3,"link":"p3b","ifname":"p3a","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"operstate":"UP","addr_info":['
+  + '{"family":"inet","local":"10.66.0.1","prefixlen":24,"scope":"global","label":"p3a"},'
+  + '{"family":"inet6","local":"fd99::1","prefixlen":64,"scope":"global","tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295},'
+  + '{"family":"inet6","local":"fd99::2","prefixlen":64,"scope":"global","tentative":true,"dadfailed":true,"valid_life_time":4294967295,"preferred_life_time":4294967295},'
+  + '{"family":"inet6","local":"fd99::3","prefixlen":64,"scope":"global","optimistic":true,"tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295},'
+  + '{"family":"inet6","local":"fe80::b86f:96ff:fe7c:b7ae","prefixlen":64,"scope":"link","tentative":true}]}]';
+
+test('an IPv6 address in DAD is tentative, not a listen address; a failed one is a duplicate; an optimistic one is usable', () => {
+  const [iface] = parseIpAddrJson(duringDad);
+  assert.deepEqual(iface, { name: 'p3a', up: true, carrier: true, ipv4: ['10.66.0.1'], ipv6: ['fd99::3'], ipv6Tentative: ['fd99::1'], ipv6Duplicate: ['fd99::2'] });
+});
+
+test('a boot interface waits while DAD runs on one of its IPv6 addresses; without carrier (DAD not started, the address binds) or with a duplicate it does not', () => {
+  const [iface] = parseIpAddrJson(duringDad);
+  assert.match(interfaceNotReadyReason('p3a', [iface!])!, /p3a: duplicate address detection of fd99::1 is still running/);
+  assert.equal(interfaceNotReadyReason('p3a', [{ ...iface!, carrier: false }]), null);
+  assert.equal(interfaceNotReadyReason('p3a', [{ ...iface!, ipv6Tentative: undefined }]), null);
+});

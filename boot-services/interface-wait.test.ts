@@ -29,4 +29,5 @@ test('/healthz says why a boot interface can\'t be served now', () => {
   assert.match(interfaceHealth(boot, [{ name: 'br0', up: false, carrier: false, ipv4: ['10.66.0.1'] }])[0]!.problem!, /down/);
   assert.match(interfaceHealth(boot, [{ name: 'br0', up: true, carrier: true, ipv4: ['10.66.0.7'] }])[0]!.problem!, /no longer on br0/);
   assert.match(interfaceHealth(boot, [])[0]!.problem!, /gone/);
+  assert.match(interfaceHealth(boot, [{ name: 'br0', up: true, carrier: true, ipv4: ['10.66.0.1'], ipv6Duplicate: ['fd77:77::1'] }])[0]!.problem!, /fd77:77::1 on br0 failed duplicate address detection/);
 });

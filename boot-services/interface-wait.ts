@@ -53,6 +53,7 @@ export function interfaceHealth(bootInterfaces: readonly BootInterface[], kernel
     else if (!health.up) health.problem = `${name} is down`;
     else if (!health.carrier) health.problem = `${name} has no carrier (no link, or a bridge with no port up): clients on it can't be reached until it comes up`;
     else if (!health.addressPresent) health.problem = `${address} is no longer on ${name}: restart bootd to take the new address`;
+    else if (k.ipv6Duplicate?.length) health.problem = `${k.ipv6Duplicate.join(', ')} on ${name} failed duplicate address detection (another machine holds it): IPv6 clients are not served there; remove it or pick another address`;
     return health;
   });
 }

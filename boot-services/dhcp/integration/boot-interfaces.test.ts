@@ -3,7 +3,8 @@
 // (tcpdump on every interface of the server's namespace sees their DISCOVERs and no OFFER),
 // not from DHCP nor from TFTP; clients on the boot LAN are served. Then bootd started while its
 // boot interface has no address and is down: it waits, says why on /healthz, and serves as
-// soon as the interface is ready, without a restart.
+// soon as the interface is ready, without a restart; and one whose IPv6 address is still in
+// duplicate address detection waits for it too, where binding it would have failed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,4 +89,35 @@ test('bootd started while its boot interface has no address and is down waits, s
   const r = lab.udhcpc(lab.addClient(macs.web02));
   assert.equal(r.env.ip, '10.66.0.12', r.log + bootd.log.slice(-2000));
   assert.equal(r.env.serverid, serverAddress);
+});
+
+test('an IPv6 address of the boot interface still in DAD: bootd waits for it (no crash on the bind), says so on /healthz, then serves TFTP over IPv6 there', { skip, timeout: 120_000 }, async () => {
+  for (const b of lab.bootds) await b.stop();
+  const address6 = 'fd88:1::1';
+  // A client on the bridge first: DAD runs once the bridge has carrier.
+  const client = lab.addClient('52:54:00:66:00:31');
+  client.ns.exec('sysctl', ['-qw', `net.ipv6.conf.${client.iface}.accept_dad=0`]);
+  client.ns.exec('ip', ['addr', 'add', 'fd88:1::20/64', 'dev', client.iface, 'nodad']);
+  // 15 DAD probes 2 s apart (RFC 4862 §5.1 DupAddrDetectTransmits, RetransTimer): DAD outlasts
+  // bootd's start however loaded the box; the test shortens the interval once bootd waits.
+  lab.server.exec('sysctl', ['-qw', `net.ipv6.conf.${lab.bridge}.dad_transmits=15`]);
+  lab.server.exec('sysctl', ['-qw', `net.ipv6.neigh.${lab.bridge}.retrans_time_ms=2000`]);
+  lab.server.exec('ip', ['addr', 'add', `${address6}/64`, 'dev', lab.bridge]);
+  assert.match(lab.server.exec('ip', ['-6', 'addr', 'show', 'dev', lab.bridge]), /fd88:1::1\/64 scope global tentative/, 'the address is in DAD when bootd starts');
+
+  const bootd = await lab.startBootd({ FLEETBOOT_SERVICES: 'dhcp,tftp,http,syslog' }, null, 'waiting for the boot interface');
+  const health = bootd.health();
+  assert.equal(health.status, 503);
+  assert.match(String(health.body.waitingFor), new RegExp(`${lab.bridge}: duplicate address detection of ${address6} is still running`));
+  assert.equal(bootd.child.exitCode, null, 'bootd is running (no crash loop)');
+
+  // The remaining probes 100 ms apart: DAD ends, and bootd binds the address without a restart.
+  lab.server.exec('sysctl', ['-qw', `net.ipv6.neigh.${lab.bridge}.retrans_time_ms=100`]);
+  await bootd.waitForLog('bootd ready', 40_000);
+  assert.equal(bootd.child.exitCode, null, 'bootd never exited');
+  assert.equal(bootd.health().status, 200);
+  assert.doesNotMatch(lab.server.exec('ip', ['-6', 'addr', 'show', 'dev', lab.bridge]), /fd88:1::1\/64 scope global tentative/);
+  const booted = path.join(lab.tmp, 'dad-pxelinux.0');
+  client.ns.exec('timeout', ['20', 'tftp', '-6', '-m', 'binary', address6, '-c', 'get', 'pxelinux.0', booted], { timeoutMs: 25_000 });
+  assert.ok(fs.statSync(booted).size > 0, 'pxelinux.0 over TFTP on the address that was in DAD');
 });
