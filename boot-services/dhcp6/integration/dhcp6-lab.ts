@@ -64,9 +64,10 @@ exit 0
   }
 
   /**
-   * Runs `dhclient -6` in the foreground until its hook reports `until` (BOUND6 by default) or
-   * the time runs out, then stops it (SIGTERM: no Release) unless `keep` — then the caller
-   * gets the child to signal and reads the records as they come.
+   * Runs `dhclient -6` in the foreground until its hook reports `until` (BOUND6 by default), or
+   * until it exits by itself (`until: 'exit'`), or the time runs out, then stops it (SIGTERM: no
+   * Release) unless `keep` — then the caller gets the child to signal and reads the records as
+   * they come.
    */
   async dhclient6(client: { ns: LabNamespace; iface: string }, opts: { args?: string[]; conf?: string; until?: string; timeoutMs?: number; leaseFile?: string; keep?: boolean } = {}): Promise<Dhcp6ClientRun & { stop(): Promise<void>; read(): Dhcp6ClientRun }> {
     const { script, out } = this.hookScript(`dhclient6-${client.iface}-${Date.now()}`);
@@ -80,7 +81,8 @@ exit 0
     const read = () => parseRecords(out, log);
     const until = opts.until ?? 'BOUND6';
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-    while (Date.now() < deadline && child.exitCode === null && !read().records.some((r) => r.reason === until)) await sleep(100);
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    while (Date.now() < deadline && !exited() && !(until !== 'exit' && read().records.some((r) => r.reason === until))) await sleep(100);
     const stop = async () => {
       const closed = new Promise<void>((r) => { if (child.exitCode !== null || child.signalCode !== null) r(); else child.once('close', () => r()); });
       child.kill('SIGTERM');

@@ -110,7 +110,14 @@ test('Renew extends the lease in Lease6; Release (dhclient -6 -r) marks it relea
     } finally {
       await run.stop();
     }
-    const release = await lab.dhclient6(client, { args: ['-r'], leaseFile, until: 'RELEASE6', timeoutMs: 15_000 });
+    // dhclient runs its RELEASE6 hook (unconfigure6) *before* it sends the Release (ISC dhclient
+    // start_release6: "MUST NOT use any of the addresses it is releasing … So unconfigure now"),
+    // so stopping it at RELEASE6 raced its own send: on a loaded box the SIGTERM came first and
+    // bootd never saw a Release. Let it finish: `dhclient -r` exits by itself once it is done,
+    // when bootd's Reply is in (0.6 s here), else after its retransmissions (bounded by `timeout 60`).
+    const release = await lab.dhclient6(client, { args: ['-r'], leaseFile, until: 'exit', timeoutMs: 45_000 });
+    assert.ok(release.records.some((x) => x.reason === 'RELEASE6'), release.log.slice(-2000));
+    assert.match(release.log, /XMT: Release on/, release.log.slice(-2000));
     const state = await eventually(() => rows<{ state: string }>(`SELECT state::text AS state FROM "Lease6" WHERE mac = $1`, [mac]), (r) => r[0]?.state === 'released');
     assert.deepEqual(state, [{ state: 'released' }], release.log.slice(-2000));
   } finally {
