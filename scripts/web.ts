@@ -10,6 +10,7 @@ import { apiContentSecurityPolicy, staticSecurityHeaders } from '../lib/security
 import { answerFromDatabaseGate } from '../server/api/database-gate.ts';
 import { clientAddressHeader, clientAddressOf, trustedProxies } from '../server/auth/client-address.ts';
 import { DatabaseWatch } from '../server/db/availability.ts';
+import { DatabaseClusterReader, patroniUrls } from '../server/db/database-cluster.ts';
 import { databaseUrl } from '../server/db/client.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +22,8 @@ await app.prepare();
 const handle = app.getRequestHandler();
 const database = new DatabaseWatch({ databaseUrl: databaseUrl(), log: (line) => console.log(line) });
 await database.start();
+const cluster = new DatabaseClusterReader({ databaseUrl: databaseUrl() });
+const clusterFromPatroni = patroniUrls().length > 0;
 const proxies = trustedProxies();
 const server = http.createServer((req, res) => {
   // Every answer (pages, API, static files, errors, the 503 while the database is away) carries
@@ -28,8 +31,17 @@ const server = http.createServer((req, res) => {
   for (const { key, value } of staticSecurityHeaders) res.setHeader(key, value);
   if (!isPagePath(req.url ?? '/')) res.setHeader('Content-Security-Policy', apiContentSecurityPolicy);
   req.headers[clientAddressHeader] = clientAddressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies);
-  if (!answerFromDatabaseGate(req, res, database.status())) void handle(req, res);
+  void answer(req, res);
 });
+
+async function answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const status = database.status();
+  // /healthz shows the replication state; a 503 reads it (from Patroni only: PostgreSQL itself
+  // is what is away) to say "failing over". One read per 2 s at most, each bounded to 2 s.
+  const withCluster = (req.url ?? '').split('?')[0] === '/healthz' || (status.state === 'down' && clusterFromPatroni);
+  const state = withCluster ? await cluster.read() : null;
+  if (!answerFromDatabaseGate(req, res, status, state)) void handle(req, res);
+}
 
 /** What proxy.ts's matcher sends through it (a page): not the API, not Next's static files. */
 function isPagePath(url: string): boolean {

@@ -1,7 +1,8 @@
-// Dashboard: the hosts that can't boot by cause (the boot doctor), the fleet by state and by role, hosts waiting for hardware, the latest boot events.
+// Dashboard: the hosts that can't boot by cause (the boot doctor), the fleet by state and by role, hosts waiting for hardware, the latest boot events, the database's replication state.
 import Link from 'next/link';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { BootServerWarningPanel } from '@/components/boot-server-warnings.tsx';
+import { DatabaseClusterPanel } from '@/components/database-cluster-panel.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { FleetDoctorPanel } from '@/components/fleet-doctor-panel.tsx';
 import { LiveRefresh } from '@/components/live-refresh.tsx';
@@ -11,6 +12,7 @@ import { Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { diagnoseFleet } from '@/server/boot-doctor/queries.ts';
 import { bootServerWarnings } from '@/server/boot-servers/queries.ts';
+import { databaseClusterState } from '@/server/db/database-cluster.ts';
 import { listEvents } from '@/server/events/queries.ts';
 import { eventListQuery } from '@/server/events/schema.ts';
 import { countHostsByRole, countHostsByState, listHosts } from '@/server/hosts/queries.ts';
@@ -25,7 +27,7 @@ const recentEvents = 15;
 
 export default async function DashboardPage() {
   await requirePageActor();
-  const [byState, byRole, roles, waiting, events, bootServers, doctor] = await Promise.all([
+  const [byState, byRole, roles, waiting, events, bootServers, doctor, database] = await Promise.all([
     countHostsByState(),
     countHostsByRole(),
     roleChoices(),
@@ -33,6 +35,7 @@ export default async function DashboardPage() {
     listEvents(eventListQuery.parse({ limit: recentEvents })),
     bootServerWarnings(),
     diagnoseFleet(),
+    databaseClusterState(),
   ]);
   const total = Object.values(byState).reduce((a, b) => a + b, 0);
   const roleName = new Map(roles.map((r) => [r.value, r.label]));
@@ -99,6 +102,9 @@ export default async function DashboardPage() {
             <BootEventList events={events.items} showHost />
           )}
         </Panel>
+      </div>
+      <div className="mt-6">
+        <DatabaseClusterPanel cluster={database} />
       </div>
     </>
   );

@@ -4,7 +4,7 @@
 // PATRONI_* variables, as in production) and HAProxy the shipped deploy/patroni/haproxy.cfg,
 // so a test of this cluster tests the documented setup. Fleetboot reaches it through HAProxy:
 // node-postgres has no multi-host connection string (no target_session_attrs).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,6 +58,10 @@ export interface PatroniCluster {
   postmasterPid(node: PatroniNode): number | null;
   /** `patronictl` against this cluster; returns its output. */
   patronictl(args: string[]): string;
+  /** The same without blocking the event loop (a test keeps writing meanwhile). */
+  patronictlAsync(args: string[]): Promise<string>;
+  /** Resolves once both replicas stream again and one is synchronous (after a failover, pg_rewind). */
+  waitReplicating(timeoutMs: number): Promise<void>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -241,14 +245,24 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
       return [];
     };
     // Every replica streaming and one of them synchronous: only then is a failover lossless.
-    let lastMembers: MemberState[] = [];
-    await until('two streaming replicas, one synchronous', async () => {
-      const m = lastMembers = await members();
-      // Patroni 3.0 says "running" for a replica that replicates (later versions "streaming").
-      const replicating = (x: MemberState) => x.state === 'running' || x.state === 'streaming';
-      return m.filter((x) => x.role === 'sync_standby' && replicating(x)).length === 1
-        && m.filter((x) => x.role === 'replica' && replicating(x)).length === 1;
-    }, 60_000, 500).catch((err: Error) => { throw new Error(`${err.message}; members: ${JSON.stringify(lastMembers)}`); });
+    const waitReplicating = async (timeoutMs: number) => {
+      let lastMembers: MemberState[] = [];
+      await until('two streaming replicas, one synchronous', async () => {
+        const m = lastMembers = await members();
+        // Patroni 3.0 says "running" for a replica that replicates (later versions "streaming").
+        const replicating = (x: MemberState) => x.state === 'running' || x.state === 'streaming';
+        return m.filter((x) => x.role === 'sync_standby' && replicating(x)).length === 1
+          && m.filter((x) => x.role === 'replica' && replicating(x)).length === 1;
+      }, timeoutMs, 500).catch((err: Error) => { throw new Error(`${err.message}; members: ${JSON.stringify(lastMembers)}`); });
+    };
+    await waitReplicating(60_000);
+    const ctlArgs = (args: string[]) => {
+      const ctlConfig = path.join(dir, 'patronictl.yml');
+      if (!fs.existsSync(ctlConfig)) {
+        fs.writeFileSync(ctlConfig, JSON.stringify({ scope: 'fleetboot', namespace, etcd3: { hosts: `127.0.0.1:${etcdClientPort}` } }));
+      }
+      return ['-c', ctlConfig, ...args];
+    };
 
     return {
       nodes,
@@ -261,12 +275,17 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
       },
       postmasterPid,
       patronictl(args: string[]) {
-        const ctlConfig = path.join(dir, 'patronictl.yml');
-        if (!fs.existsSync(ctlConfig)) {
-          fs.writeFileSync(ctlConfig, JSON.stringify({ scope: 'fleetboot', namespace, etcd3: { hosts: `127.0.0.1:${etcdClientPort}` } }));
-        }
-        return execFileSync('/usr/bin/patronictl', ['-c', ctlConfig, ...args], { encoding: 'utf8', timeout: 120_000 });
+        return execFileSync('/usr/bin/patronictl', ctlArgs(args), { encoding: 'utf8', timeout: 120_000 });
       },
+      patronictlAsync(args: string[]) {
+        return new Promise<string>((resolve, reject) => {
+          execFile('/usr/bin/patronictl', ctlArgs(args), { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`patronictl ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`));
+            else resolve(stdout + stderr);
+          });
+        });
+      },
+      waitReplicating,
       output: () => output,
       stop,
     };

@@ -52,12 +52,12 @@ export interface WebProcess {
  * existing database (e.g. a QEMU boot lab's); resolves once it answers. Adds no users.
  * `dataDir` reuses a data directory (a restart of a killed process); the caller then owns it.
  */
-export async function startWebProcess(databaseUrl: string, opts: { dataDir?: string } = {}): Promise<WebProcess> {
+export async function startWebProcess(databaseUrl: string, opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<WebProcess> {
   const port = await freePort();
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fb-web-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/web.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, FLEETBOOT_PORT: String(port), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, FLEETBOOT_PORT: String(port), FLEETBOOT_HOST: '127.0.0.1', FLEETBOOT_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -3,9 +3,12 @@
 // cache) come from each bootd's status endpoint: the one beside the console
 // (127.0.0.1:FLEETBOOT_BOOTD_ADMIN_PORT) and every named boot server heard from lately at its
 // registered status URL, each sample labelled boot_server (server/boot-servers/); then the web
-// process's live-stream gauges. Each bootd can also be scraped directly.
+// process's live-stream gauges and the database's replication state (server/db/database-cluster.ts).
+// Each bootd can also be scraped directly.
 import { apiRoute } from '../handler.ts';
 import { eventHub } from '../../events/live.ts';
+import { databaseClusterState } from '../../db/database-cluster.ts';
+import { databaseClusterMetrics } from '../../db/database-cluster-metrics.ts';
 import { mergeExpositions, type Exposition } from '../../boot-servers/metrics-merge.ts';
 import { askBootd, liveStatusEndpoints, type StatusEndpoint } from '../../boot-servers/status-endpoints.ts';
 
@@ -24,7 +27,10 @@ async function bootdMetrics(endpoint: StatusEndpoint): Promise<Exposition> {
 }
 
 export const metricsRoute = apiRoute('viewer', async () => {
-  const bootd = mergeExpositions(await Promise.all((await liveStatusEndpoints()).map(bootdMetrics)));
+  const [bootd, cluster] = await Promise.all([
+    liveStatusEndpoints().then((endpoints) => Promise.all(endpoints.map(bootdMetrics))).then(mergeExpositions),
+    databaseClusterState(),
+  ]);
   const hub = eventHub().stats;
   const web = [
     '# HELP fleetboot_web_sse_subscribers Open live event streams (SSE) in this web process',
@@ -40,5 +46,5 @@ export const metricsRoute = apiRoute('viewer', async () => {
     '# TYPE fleetboot_web_event_head_seq gauge',
     `fleetboot_web_event_head_seq ${hub.head}`,
   ].join('\n');
-  return new Response(`${bootd.trimEnd()}\n${web}\n`, { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' } });
+  return new Response(`${bootd.trimEnd()}\n${web}\n${databaseClusterMetrics(cluster)}\n`, { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' } });
 });

@@ -3,6 +3,8 @@
 // run on PostgreSQL 15 (the embedded one is 18); then the web process takes API writes while
 // the primary's postmaster is killed with -9: a replica is promoted, the console comes back by
 // itself (same process), and every write the API acknowledged is on the new primary, once.
+// Then a planned `patronictl switchover` under the same writes. /healthz and the replication
+// state (server/db/database-cluster.ts) follow the primary and its timeline.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -10,7 +12,9 @@ import { hashPassword } from '../../auth/passwords.ts';
 import { patroniClusterMissing, startPatroniCluster, type PatroniCluster } from '../../testing/patroni-cluster.ts';
 import { until } from '../../testing/until.ts';
 import { apiClient, startWebProcess, testAdmin, type WebProcess } from '../../testing/web-app.ts';
+import { compareStoredHosts, writeHostsThroughEvent, type WritesThroughEvent } from '../../testing/writes-through-failover.ts';
 import { migrate, requiredTables } from '../migrate.ts';
+import { readDatabaseCluster } from '../database-cluster.ts';
 
 const skip = patroniClusterMissing();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -53,81 +57,126 @@ test('the migrations run on the Patroni primary (PostgreSQL 15) and reach the sy
   assert.ok(rows.every((r) => r.recovery), `${node.name} is a replica`);
 });
 
-test('kill -9 of the primary postmaster under API writes: a replica takes over, the console recovers by itself, no acknowledged write is lost or doubled', { skip: skip ?? false, timeout: 600_000 }, async () => {
+test('the replication state read from PostgreSQL itself (no Patroni URL): primary, both replicas, one synchronous; lag needs pg_monitor', { skip: skip ?? false }, async () => {
   const c = cluster!;
-  await migrate(c.url); // no-op after the test above; makes this test runnable alone
+  const leader = (await c.leaderName())!;
+  const leaderNode = c.nodes.find((n) => n.name === leader)!;
+  // As superuser (through HAProxy, so on the primary): every WAL sender's state and lag.
+  const full = await readDatabaseCluster({ databaseUrl: c.adminUrl, patroniUrls: [] });
+  assert.equal(full.error, null);
+  assert.equal(full.primary, `127.0.0.1:${leaderNode.pgPort}`, 'the primary is the node holding the leader key');
+  assert.equal(full.timeline, 1);
+  const replicas = full.members.filter((m) => m.role !== 'primary');
+  assert.deepEqual(replicas.map((m) => m.name).sort(), c.nodes.filter((n) => n.name !== leader).map((n) => n.name).sort(), 'Patroni names each replica by its member name (application_name)');
+  assert.equal(replicas.filter((m) => m.role === 'sync_replica').length, 1, 'one synchronous replica');
+  assert.ok(replicas.every((m) => m.state === 'streaming' && typeof m.lagBytes === 'number'), JSON.stringify(replicas));
+  // As Fleetboot's own role (no pg_monitor): the replicas are counted, their lag is unknown.
+  const narrow = await readDatabaseCluster({ databaseUrl: c.url, patroniUrls: [] });
+  assert.equal(narrow.members.length, 3);
+  assert.ok(narrow.members.filter((m) => m.role !== 'primary').every((m) => m.lagBytes === null && m.role === 'unknown'), JSON.stringify(narrow.members));
+});
+
+/** A web process on the cluster (Patroni's REST API configured), an admin in it, signed in. */
+async function signedInWeb(c: PatroniCluster): Promise<{ web: WebProcess; api: ReturnType<typeof apiClient> }> {
+  await migrate(c.url); // no-op after the first test; makes each test runnable alone
   await query(c.url, `INSERT INTO "User" (id, username, "passwordHash", role, "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'admin', now()) ON CONFLICT DO NOTHING`,
     [testAdmin.username, await hashPassword(testAdmin.password)]);
-  let web: WebProcess | null = null;
-  try {
-    web = await startWebProcess(c.url);
-    const login = await fetch(`${web.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testAdmin) });
-    assert.equal(login.status, 200);
-    const api = apiClient(web.url, { cookie: login.headers.get('set-cookie')!.split(';')[0]! });
+  const patroniUrls = c.nodes.map((n) => `http://127.0.0.1:${n.restPort}`).join(',');
+  const web = await startWebProcess(c.url, { env: { FLEETBOOT_PATRONI_URLS: patroniUrls } });
+  const login = await fetch(`${web.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testAdmin) });
+  if (login.status !== 200) {
+    await web.stop();
+    assert.fail(`sign-in answered ${login.status}`);
+  }
+  return { web, api: apiClient(web.url, { cookie: login.headers.get('set-cookie')!.split(';')[0]! }) };
+}
 
+type Health = { ok: boolean; error?: string; cluster: { source: string; primary: string | null; timeline: number | null; members: { name: string; role: string }[] } };
+const health = async (web: WebProcess) => (await fetch(`${web.url}/healthz`)).json() as Promise<Health>;
+const workerLeads = (web: WebProcess) => (web.output().match(/\[worker\] leading the worker/g) ?? []).length;
+
+/** Every acknowledged write on the new primary, once, with its one audit row; returns the summary line. */
+async function assertNothingLost(c: PatroniCluster, prefix: string, run: WritesThroughEvent, leader: string): Promise<string> {
+  assert.deepEqual(run.unexpected, [], 'through a failover or switchover the API answers 201 or 503, nothing else');
+  const stored = await compareStoredHosts(c.url, prefix, run.acknowledged);
+  assert.deepEqual(stored.lost, [], `acknowledged writes missing on ${leader}`);
+  assert.deepEqual(stored.auditMismatches, [], 'one audit row per stored host');
+  assert.equal(stored.auditRowsWithoutHost, 0, 'no audit row without its host');
+  // Stored but not acknowledged (a COMMIT whose answer the failover cut) is allowed: the
+  // client was told 503 and finds the host when it looks.
+  return `${run.acknowledged.length} acknowledged, ${stored.stored} stored, ${stored.stored - run.acknowledged.length} stored without acknowledgement`;
+}
+
+test('kill -9 of the primary postmaster under API writes: a replica takes over, the console recovers by itself, no acknowledged write is lost or doubled', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const c = cluster!;
+  const { web, api } = await signedInWeb(c);
+  try {
     const oldLeader = (await c.leaderName())!;
     const oldNode = c.nodes.find((n) => n.name === oldLeader)!;
-    const acknowledged: string[] = [];
-    const statuses = new Map<number, number>();
-    let killedAtMs = 0;
-    let firstWriteAfterKillMs: number | null = null;
-    let ackedAfterRecovery = 0;
-    // Bounded: at most 1000 writes and 4 minutes; stops once 30 writes went through after the
-    // failover. One write at a time, as an operator's script would.
-    const deadline = Date.now() + 240_000;
-    for (let i = 0; i < 1000 && Date.now() < deadline && ackedAfterRecovery < 30; i++) {
-      const hostname = `failover-${String(i).padStart(4, '0')}`;
-      const sentAtMs = Date.now();
-      let status = 0;
-      let body: unknown = null;
-      try {
-        ({ status, body } = await api.post('/hosts', { hostname }));
-      } catch (err) {
-        body = String(err); // the web process did not answer at all
-      }
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (status === 201) {
-        acknowledged.push(hostname);
-        if (killedAtMs && sentAtMs > killedAtMs) {
-          firstWriteAfterKillMs ??= Date.now() - killedAtMs;
-          ackedAfterRecovery++;
-        }
-      } else if (status !== 503) {
-        assert.fail(`write ${hostname} answered ${status} ${JSON.stringify(body)}: during a failover the API answers 201 or 503, nothing else\n${web.output().slice(-3000)}`);
-      }
-      if (!killedAtMs && acknowledged.length === 30) {
+    const before = await health(web);
+    assert.deepEqual([before.ok, before.cluster.source, before.cluster.primary, before.cluster.members.length], [true, 'patroni', oldLeader, 3], JSON.stringify(before));
+    const timelineBefore = before.cluster.timeline!;
+    // One write at a time, as an operator's script would; kill -9 after 30 acknowledged, on
+    // until 30 more went through (at most 1000 writes, 4 minutes).
+    const run = await writeHostsThroughEvent(api, {
+      prefix: 'failover', ackBeforeEvent: 30, ackAfterEvent: 30,
+      event: () => {
         const pid = c.postmasterPid(oldNode);
         assert.ok(pid, `the postmaster of ${oldLeader} runs`);
         process.kill(pid, 'SIGKILL');
-        killedAtMs = Date.now();
-      }
-      if (status !== 201) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(killedAtMs > 0, 'the primary was killed');
-    assert.ok(ackedAfterRecovery >= 30, `writes go through again after the failover (${ackedAfterRecovery} did; answers: ${JSON.stringify([...statuses])})`);
+      },
+    });
+    assert.ok(run.eventAtMs > 0, 'the primary was killed');
+    assert.ok(run.ackedAfterEvent >= 30, `writes go through again after the failover (${run.ackedAfterEvent} did; answers: ${JSON.stringify([...run.statuses])})\n${web.output().slice(-3000)}`);
     const newLeader = await until('a new leader', async () => {
       const name = await c.leaderName();
       return name && name !== oldLeader ? name : null;
     }, 60_000, 500);
     // The lifecycle worker's lead (an advisory lock on a session the failover cut) is taken
     // again by the web process on the new primary.
-    await until('the worker to lead again on the new primary', () => (web!.output().match(/\[worker\] leading the worker/g) ?? []).length >= 2, 60_000, 500);
-    console.log(`# ${oldLeader} killed, ${newLeader} promoted; first acknowledged API write ${((firstWriteAfterKillMs ?? 0) / 1000).toFixed(1)} s after kill -9; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
-
-    // What the API acknowledged is what the new primary holds: every host once, with its audit row.
-    const hosts = await query<{ hostname: string; id: string }>(c.url, `SELECT hostname, id FROM "Host" WHERE hostname LIKE 'failover-%'`);
-    const stored = new Set(hosts.map((h) => h.hostname));
-    const lost = acknowledged.filter((h) => !stored.has(h));
-    assert.deepEqual(lost, [], `acknowledged writes missing on ${newLeader}`);
-    const audits = await query<{ entityId: string; n: string }>(c.url,
-      `SELECT "entityId", count(*) AS n FROM "AuditLog" WHERE entity = 'host' AND action = 'create' GROUP BY "entityId"`);
-    const auditCount = new Map(audits.map((a) => [a.entityId, Number(a.n)]));
-    for (const h of hosts) assert.equal(auditCount.get(h.id), 1, `one audit row for ${h.hostname}`);
-    assert.equal(auditCount.size, hosts.length, 'no audit row without its host');
-    // Stored but not acknowledged (a COMMIT whose answer the failover cut) is allowed: the
-    // client was told 503 and finds the host when it looks.
-    console.log(`# ${acknowledged.length} acknowledged, ${hosts.length} stored, ${hosts.length - acknowledged.length} stored without acknowledgement`);
+    await until('the worker to lead again on the new primary', () => workerLeads(web) >= 2, 60_000, 500);
+    // /healthz names the new primary on the next timeline (Patroni reports the promotion a few
+    // seconds after the first writes go through again: its loop is 5 s).
+    const after = await until('/healthz to name the new primary on the next timeline', async () => {
+      const h = await health(web);
+      return h.cluster.primary === newLeader && h.cluster.timeline === timelineBefore + 1 ? h : null;
+    }, 60_000, 500);
+    assert.equal(after.ok, true);
+    const summary = await assertNothingLost(c, 'failover', run, newLeader);
+    console.log(`# ${oldLeader} killed, ${newLeader} promoted; first acknowledged API write ${((run.firstAckAfterEventMs ?? 0) / 1000).toFixed(1)} s after kill -9; answers ${JSON.stringify(Object.fromEntries(run.statuses))}; 503s said: ${[...run.failoverWords].join(' | ') || '(nothing beyond database_unavailable)'}`);
+    console.log(`# ${summary}`);
   } finally {
-    await web?.stop();
+    await web.stop();
+  }
+});
+
+test('patronictl switchover under API writes: the synchronous replica takes over, no acknowledged write lost, the 503s counted', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const c = cluster!;
+  // After the failover above the old primary rejoins as a replica (pg_rewind); a switchover
+  // needs a synchronous replica to hand over to.
+  await c.waitReplicating(240_000);
+  const { web, api } = await signedInWeb(c);
+  try {
+    const leader = (await c.leaderName())!;
+    const candidate = (await c.members()).find((m) => m.role === 'sync_standby')!.name;
+    const leadsBefore = workerLeads(web);
+    let switchover: Promise<string> | null = null;
+    const run = await writeHostsThroughEvent(api, {
+      prefix: 'switchover', ackBeforeEvent: 30, ackAfterEvent: 30,
+      // Not awaited: the writes go on while Patroni stops the primary and promotes the candidate.
+      event: () => { switchover = c.patronictlAsync(['switchover', '--leader', leader, '--candidate', candidate, '--force', 'fleetboot']); },
+    });
+    assert.ok(switchover, 'the switchover was started');
+    const ctlOutput = await switchover!;
+    assert.ok(run.ackedAfterEvent >= 30, `writes go through again after the switchover (${run.ackedAfterEvent} did; answers: ${JSON.stringify([...run.statuses])}); patronictl: ${ctlOutput}`);
+    const newLeader = await until(`${candidate} to lead`, async () => (await c.leaderName()) === candidate ? candidate : null, 60_000, 500);
+    await until('the worker to lead again after the switchover', () => workerLeads(web) > leadsBefore, 60_000, 500);
+    const summary = await assertNothingLost(c, 'switchover', run, newLeader);
+    // Writes go on while patronictl asks and Patroni prepares; what an operator's script feels
+    // is the 503 span: from the first write answered 503 to the last.
+    console.log(`# switchover ${leader} -> ${newLeader}: ${run.unavailableAfterEvent} writes answered 503 over ${(run.unavailableSpanMs / 1000).toFixed(1)} s; answers ${JSON.stringify(Object.fromEntries(run.statuses))}`);
+    console.log(`# ${summary}`);
+  } finally {
+    await web.stop();
   }
 });
