@@ -5,6 +5,7 @@ import type { DatabaseCluster, MemberRole } from '@/lib/database-cluster.ts';
 import { Badge, type BadgeTone } from './badge.tsx';
 import { Table, TBody, Td, Th } from './data-table.tsx';
 import { Panel } from './page-header.tsx';
+import { formatBytes } from './timeline/boot-summary.ts';
 
 const roleWords: Record<MemberRole, { word: string; tone: BadgeTone }> = {
   primary: { word: 'primary', tone: 'green' },
@@ -15,8 +16,7 @@ const roleWords: Record<MemberRole, { word: string; tone: BadgeTone }> = {
 
 function lagText(role: MemberRole, lagBytes: number | null): string {
   if (role === 'primary') return '';
-  if (lagBytes === null) return 'unknown';
-  return lagBytes < 1024 ? `${lagBytes} B` : lagBytes < 1024 * 1024 ? `${(lagBytes / 1024).toFixed(1)} KiB` : `${(lagBytes / 1024 / 1024).toFixed(1)} MiB`;
+  return lagBytes === null ? 'unknown' : formatBytes(lagBytes);
 }
 
 const sourceWords = { patroni: "Patroni's REST API", postgres: 'PostgreSQL (pg_stat_replication)' } as const;
