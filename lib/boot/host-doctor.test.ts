@@ -131,3 +131,24 @@ test('a Secure Boot role: UEFI gets shim, then grubx64.efi beside it, then grub/
   assert.equal(http.dhcpBootFile, 'http://10.66.0.1:8080/shimx64.efi');
   assert.deepEqual(http.chain.slice(1, 3).map((s) => s.over), ['http', 'http']);
 });
+
+test('what the image needs, as the image page says it: too little RAM for its ram root stops it; a kernel Secure Boot refuses is a note', () => {
+  const view = fleet();
+  const needs = 1024 ** 3;
+  const short = diagnoseHost({ ...ctxOf(view), imageFacts: new Map([['img-1', { ramNeedBytes: needs }]]), hostMemoryBytes: new Map([['h-ok', 512 * 1024 ** 2]]) }, view.findHostById('h-ok')!);
+  assert.equal(short.canBoot, false);
+  assert.equal(short.cause, 'ram-too-small');
+  assert.match(short.checks.find((c) => c.key === 'ram')?.detail ?? '', /It has 512 MiB of RAM .* needs at least 1\.0 GiB/);
+  const fits = diagnoseHost({ ...ctxOf(view), imageFacts: new Map([['img-1', { ramNeedBytes: needs }]]), hostMemoryBytes: new Map([['h-ok', 2 * needs]]) }, view.findHostById('h-ok')!);
+  assert.equal(fits.canBoot, true);
+  assert.equal(fits.checks.find((c) => c.key === 'ram')?.status, 'ok');
+  const unknownRam = diagnoseHost({ ...ctxOf(view), imageFacts: new Map([['img-1', { ramNeedBytes: needs }]]) }, view.findHostById('h-ok')!);
+  assert.equal(unknownRam.checks.some((c) => c.key === 'ram'), false, 'no discovery facts: RAM not judged');
+
+  view.roles = view.roles.map((r) => (r.id === 'r-web' ? { ...r, uefiBootChain: 'secure_boot' as const } : r));
+  const refused = diagnoseHost({ ...ctxOf(view), imageFacts: new Map([['img-1', { secureBootRefusal: 'no Authenticode signature' }]]) }, view.findHostById('h-ok')!);
+  assert.equal(refused.canBoot, true);
+  const sb = refused.checks.find((c) => c.key === 'secure-boot');
+  assert.equal(sb?.status, 'warn');
+  assert.match(sb?.detail ?? '', /Secure Boot on would refuse its kernel: no Authenticode signature/);
+});

@@ -8,6 +8,7 @@ import { planBootForHost, type BootPlan, type UnbootableCause } from './boot-pla
 import { renderGrubConfig, renderIpxeScript, renderPxelinuxConfig } from './boot-configs.ts';
 import { grubConfigName, httpIpxeScriptPath, joinUrl, pxelinuxConfigName, uefiBootloaderNames } from './boot-paths.ts';
 import { addressForHost, pickBootFile, type BootClient, type HostAddressRefusal } from './dhcp-boot-file.ts';
+import { formatMemory, imageNeeds, type ImageFacts } from './image-needs.ts';
 import { unmetRootModeNeeds } from './root-mode.ts';
 import { ClientArch } from '../dhcp/options.ts';
 import { cidrContains, parseCidr, parseIPv4 } from '../ipv4.ts';
@@ -15,7 +16,7 @@ import { cidrContains, parseCidr, parseIPv4 } from '../ipv4.ts';
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** Why a host can't boot, as one key per cause: the fleet summary groups hosts by it. */
-export type DoctorCause = UnbootableCause | HostAddressRefusal | 'no-mac' | 'network-missing' | 'no-network' | 'no-pool' | 'no-boot-server' | 'rootfs-missing' | 'root-mode-unmet' | 'no-boot-file';
+export type DoctorCause = UnbootableCause | HostAddressRefusal | 'no-mac' | 'network-missing' | 'no-network' | 'no-pool' | 'no-boot-server' | 'rootfs-missing' | 'root-mode-unmet' | 'no-boot-file' | 'ram-too-small';
 
 export const doctorCauseText: Record<DoctorCause, string> = {
   'no-mac': 'waiting for hardware (no MAC)',
@@ -35,6 +36,7 @@ export const doctorCauseText: Record<DoctorCause, string> = {
   'rootfs-missing': 'image has no rootfs for ram root',
   'root-mode-unmet': 'root mode needs a setting the role lacks',
   'no-boot-file': 'no boot file for its firmware',
+  'ram-too-small': 'less RAM than its ram root needs',
 };
 
 export interface DoctorCheck {
@@ -92,6 +94,10 @@ export interface DoctorContext {
   bootServerStates?: ReadonlyMap<string, Exclude<BootServerState, 'unregistered'>>;
   /** The verdict only (the fleet summary): no chain after the boot file, no config text rendered. */
   verdictOnly?: boolean;
+  /** What the console measured of images (the RAM a ram root needs, Secure Boot's verdict on the kernel), by image id; absent: not judged. */
+  imageFacts?: ReadonlyMap<string, ImageFacts>;
+  /** Hosts' RAM from their discovery facts, by host id; absent: not known. */
+  hostMemoryBytes?: ReadonlyMap<string, number>;
   /** Other hosts registered with the same MAC (the database forbids it; a snapshot may not). */
   sameMacHosts?: readonly string[];
 }
@@ -186,6 +192,19 @@ export function diagnoseHost(ctx: DoctorContext, host: HostView): HostDiagnosis 
         });
       } else {
         add({ key: 'image', status: 'ok', title: 'Image', detail: `Image ${plan.image.version} (${reason}, ${plan.image.status}): kernel, initrd${plan.image.rootfs ? ', rootfs' : ''} — all that ${plan.role.rootMode} root mode needs.` });
+      }
+      // What the image needs beyond its artifacts (lib/boot/image-needs.ts, as the image page says it).
+      const facts = ctx.imageFacts?.get(plan.image.id);
+      if (facts) {
+        const needs = imageNeeds(plan.role, plan.image, facts);
+        const memory = ctx.hostMemoryBytes?.get(host.id);
+        if (facts.ramNeedBytes && memory !== undefined) {
+          add(memory < facts.ramNeedBytes
+            ? { key: 'ram', status: 'fail', cause: 'ram-too-small', title: 'RAM', detail: `It has ${formatMemory(memory)} of RAM (its discovery facts); image ${plan.image.version}'s ram root needs at least ${formatMemory(facts.ramNeedBytes)}. The agent would fail unpacking it.`, hint: 'Give the role a smaller image, or the host more RAM, or boot it with an NFS root.' }
+            : { key: 'ram', status: 'ok', title: 'RAM', detail: `${formatMemory(memory)} of RAM; the ram root needs ${formatMemory(facts.ramNeedBytes)}.` });
+        }
+        const secureBoot = needs.find((n) => n.key === 'secure-boot' && n.met === false);
+        if (secureBoot) add({ key: 'secure-boot', status: 'warn', title: 'Secure Boot', detail: secureBoot.detail, hint: 'Upload a kernel signed by a key shim trusts (Debian\'s own is), or boot this role\'s UEFI hosts with Secure Boot off.' });
       }
       add(plan.unknownVariables.length
         ? { key: 'cmdline', status: 'warn', title: 'Kernel command line', detail: `Unknown placeholders left as written: ${plan.unknownVariables.map((v) => `{${v}}`).join(', ')}.`, hint: `Fix the role's cmdline template.` }

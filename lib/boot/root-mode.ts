@@ -2,7 +2,10 @@
 // mode starts the image's kernel with the agent's initrd; ram then fetches the rootfs tarball
 // into tmpfs, nfs mounts the role's export, disk mounts the role's local disk root. Pure: the
 // boot doctor and the image page both say it from here.
-import type { ImageView, RoleView, RootMode } from './boot-view.ts';
+import type { RoleView, RootMode } from './boot-view.ts';
+
+/** An image as far as its root mode cares: which artifacts it has (the view's, or the database row's). */
+export type ImageArtifactsPresent = Record<'kernel' | 'initrd' | 'rootfs', object | null>;
 
 export interface RootModeNeed {
   /** An image artifact, or a setting of the role. */
@@ -34,7 +37,7 @@ export function rootModeNeeds(rootMode: RootMode): readonly RootModeNeed[] {
 }
 
 /** The needs of `role`'s root mode that `image` and the role don't meet, in boot order. */
-export function unmetRootModeNeeds(role: Pick<RoleView, 'rootMode' | 'nfsExport' | 'diskRoot'>, image: Pick<ImageView, 'kernel' | 'initrd' | 'rootfs'>): RootModeNeed[] {
+export function unmetRootModeNeeds(role: Pick<RoleView, 'rootMode' | 'nfsExport' | 'diskRoot'>, image: ImageArtifactsPresent): RootModeNeed[] {
   return needs[role.rootMode].filter((n) => {
     switch (n.what) {
       case 'kernel':

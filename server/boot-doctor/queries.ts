@@ -7,16 +7,18 @@ import type { ArtifactView, HostView } from '../../lib/boot/boot-view.ts';
 import { bootHttpBaseUrl, defaultBootHttpPort } from '../../lib/boot/boot-paths.ts';
 import { diagnoseHost, summarizeFleet, type BootServerState, type DoctorContext, type FleetDoctorSummary, type HostDiagnosis } from '../../lib/boot/host-doctor.ts';
 import { ViewIndex } from '../../lib/boot/view-index.ts';
+import type { ImageFacts } from '../../lib/boot/image-needs.ts';
 import { listBootServers } from '../boot-servers/queries.ts';
 import { db } from '../db/client.ts';
 import { notFound } from '../errors.ts';
+import { imageFactsOf } from '../images/image-facts.ts';
 
 const hostFields = {
   id: true, hostname: true, mac: true, ip: true, ipv6: true, networkId: true, roleId: true, spare: true,
   bootEnabled: true, imageOverrideId: true, bootOverride: true, state: true,
 } satisfies Prisma.HostSelect;
 
-const artifactFields = { select: { sha256: true, sizeBytes: true, path: true } } as const;
+const artifactFields = { select: { sha256: true, sizeBytes: true, path: true, unpackedBytes: true } } as const;
 
 function artifact(a: { sha256: string; sizeBytes: bigint; path: string } | null): ArtifactView | null {
   return a ? { sha256: a.sha256, sizeBytes: Number(a.sizeBytes), path: a.path } : null;
@@ -35,7 +37,7 @@ export function consoleBootServer(env: Record<string, string | undefined> = proc
 }
 
 /** Networks, roles and images, and the hosts `where` selects, as bootd's view holds them. */
-async function loadBootView(where: Prisma.HostWhereInput): Promise<{ view: ViewIndex; hosts: HostView[] }> {
+async function loadBootView(where: Prisma.HostWhereInput): Promise<{ view: ViewIndex; hosts: HostView[]; imageFacts: Map<string, ImageFacts>; hostMemoryBytes: Map<string, number> }> {
   const [networks, roles, images, hosts] = await db().$transaction([
     db().network.findMany({
       include: { bootServerRecord: { select: { name: true } }, peerBootServerRecord: { select: { name: true } } },
@@ -63,20 +65,45 @@ async function loadBootView(where: Prisma.HostWhereInput): Promise<{ view: ViewI
     view.putImage({ id: i.id, roleId: i.roleId, version: i.version, status: i.status, kernel: artifact(i.kernel), initrd: artifact(i.initrd), rootfs: artifact(i.rootfs) });
   }
   hosts.forEach((h) => view.putHost(h));
-  return { view, hosts };
+  // What the image page says each image needs, for the images these hosts boot (active or override).
+  const booted = new Set([...roles.map((r) => r.activeImageId), ...hosts.map((h) => h.imageOverrideId)].filter((id): id is string => id !== null));
+  const roleById = new Map(roles.map((r) => [r.id, r]));
+  const imageFacts = new Map<string, ImageFacts>(
+    await Promise.all(images.filter((i) => booted.has(i.id)).map(async (i) => {
+      const role = roleById.get(i.roleId);
+      return [i.id, role ? await imageFactsOf(i, role, { signature: role.uefiBootChain === 'secure_boot' }) : {}] as const;
+    })),
+  );
+  return { view, hosts, imageFacts, hostMemoryBytes: await hostMemory(hosts) };
 }
 
-async function doctorContext(view: ViewIndex): Promise<DoctorContext> {
+/** Hosts' RAM as their discovery reported it (claimed by them, or from their MAC). */
+async function hostMemory(hosts: ReadonlyArray<{ id: string; mac: string | null }>): Promise<Map<string, number>> {
+  const byMac = new Map(hosts.flatMap((h) => (h.mac ? [[h.mac, h.id] as const] : [])));
+  const rows = await db().discoveredMachine.findMany({
+    where: { OR: [{ claimedById: { in: hosts.map((h) => h.id) } }, { mac: { in: [...byMac.keys()] } }] },
+    select: { mac: true, claimedById: true, facts: true },
+  });
+  const memory = new Map<string, number>();
+  for (const r of rows) {
+    const kib = (r.facts as { memoryKib?: unknown } | null)?.memoryKib;
+    const hostId = r.claimedById ?? byMac.get(r.mac);
+    if (typeof kib === 'number' && kib > 0 && hostId) memory.set(hostId, kib * 1024);
+  }
+  return memory;
+}
+
+async function doctorContext(loaded: { view: ViewIndex; imageFacts: Map<string, ImageFacts>; hostMemoryBytes: Map<string, number> }): Promise<DoctorContext> {
   const servers = await listBootServers();
   const bootServerStates = new Map<string, Exclude<BootServerState, 'unregistered'>>(servers.map((s) => [s.name, s.health.state]));
-  return { view, bootServer: consoleBootServer(), bootServerStates };
+  return { view: loaded.view, bootServer: consoleBootServer(), bootServerStates, imageFacts: loaded.imageFacts, hostMemoryBytes: loaded.hostMemoryBytes };
 }
 
 export async function diagnoseHostById(id: string): Promise<HostDiagnosis> {
-  const { view, hosts } = await loadBootView({ id });
-  const host = hosts[0];
+  const loaded = await loadBootView({ id });
+  const host = loaded.hosts[0];
   if (!host) throw notFound('host');
-  return diagnoseHost(await doctorContext(view), host);
+  return diagnoseHost(await doctorContext(loaded), host);
 }
 
 /**
@@ -92,9 +119,9 @@ const fleetSummaryMaxAgeMs = 10_000;
 export async function diagnoseFleet(nowMs = Date.now()): Promise<FleetDoctorSummary> {
   const seq = (await db().change.aggregate({ _max: { seq: true } }))._max.seq ?? 0n;
   if (lastFleet && lastFleet.seq === seq && nowMs - lastFleet.atMs < fleetSummaryMaxAgeMs) return lastFleet.summary;
-  const { view, hosts } = await loadBootView({});
-  const ctx = { ...(await doctorContext(view)), verdictOnly: true };
-  const summary = summarizeFleet(hosts.map((h) => diagnoseHost(ctx, h)));
+  const loaded = await loadBootView({});
+  const ctx = { ...(await doctorContext(loaded)), verdictOnly: true };
+  const summary = summarizeFleet(loaded.hosts.map((h) => diagnoseHost(ctx, h)));
   lastFleet = { seq, atMs: nowMs, summary };
   return summary;
 }

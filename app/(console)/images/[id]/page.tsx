@@ -1,17 +1,21 @@
-// One image: upload its artifacts (with progress), stage it on a spare and watch the health
+// One image: what it needs (root mode's artifacts, RAM, Secure Boot, firmware), upload its artifacts (with progress), stage it on a spare and watch the health
 // gate, promote and roll out, roll the role back (DESIGN.md "Image lifecycle").
 import Link from 'next/link';
 import { ImageArtifactUpload } from '@/components/image-artifact-upload.tsx';
 import { ImageLifecyclePanel } from '@/components/image-lifecycle-panel.tsx';
+import { ImageNeedsList } from '@/components/image-needs-list.tsx';
 import { KernelSignatureNote } from '@/components/kernel-signature-note.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { RamRootFit } from '@/components/ram-root-fit.tsx';
+import { imageNeeds } from '@/lib/boot/image-needs.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { imageFactsOf } from '@/server/images/image-facts.ts';
 import { kernelSignatureOf, secureBootRefusal } from '@/server/images/kernel-signature.ts';
 import { getImageOrThrow } from '@/server/images/queries.ts';
 import { ramRootOfImage } from '@/server/images/ram-fit.ts';
 import { listSpares } from '@/server/lifecycle/stage.ts';
+import { getRoleOrThrow } from '@/server/roles/queries.ts';
 import { findOr404 } from '../../_shared/find-or-404.ts';
 
 export const dynamic = 'force-dynamic';
@@ -24,6 +28,8 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
   const spares = canEdit ? await listSpares() : [];
   const signature = image.kernel ? await kernelSignatureOf(image.kernel) : null;
   const ramRoot = await ramRootOfImage(image);
+  const role = await getRoleOrThrow(image.roleId);
+  const needs = imageNeeds(role, image, await imageFactsOf(image, role));
   const artifact = (a: { sha256: string; sizeBytes: bigint } | null) => (a ? { sha256: a.sha256, sizeBytes: Number(a.sizeBytes) } : null);
   return (
     <>
@@ -45,6 +51,11 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
         }
       />
       <div className="grid gap-6 lg:grid-cols-2">
+        <Panel title="What it needs" className="lg:col-span-2">
+          <div className="px-4 py-1">
+            <ImageNeedsList needs={needs} />
+          </div>
+        </Panel>
         <Panel title="Artifacts">
           <div className="px-4 py-1">
             {canEdit ? (

@@ -1,11 +1,14 @@
-// One role: its settings (read-only for viewers), the images it can make active, delete.
+// One role: its settings (read-only for viewers), the images it can make active and what each needs, delete.
 import Link from 'next/link';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
+import { ImageNeedsList } from '@/components/image-needs-list.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { RoleForm } from '@/components/role-form.tsx';
+import { imageNeeds, unmetNeedsText } from '@/lib/boot/image-needs.ts';
 import { maxPageSize } from '@/server/api/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
+import { imageFactsOf } from '@/server/images/image-facts.ts';
 import { refusedKernelsOfRole } from '@/server/images/kernel-signature.ts';
 import { listImages } from '@/server/images/queries.ts';
 import { getRoleOrThrow } from '@/server/roles/queries.ts';
@@ -23,6 +26,9 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
   const role = await findOr404((await params).id, getRoleOrThrow);
   const images = await listImages({ roleId: role.id, limit: maxPageSize, order: 'desc', sort: 'createdAt' });
   const canEdit = allows(actor, 'operator');
+  const candidates = images.items.filter((i) => activatable.has(i.status) || i.id === role.activeImageId);
+  // What each image the role may make active needs, so choosing one says what it takes.
+  const needsOf = new Map(await Promise.all(candidates.map(async (i) => [i.id, imageNeeds(role, i, await imageFactsOf(i, role, { signature: role.uefiBootChain === 'secure_boot' }))] as const)));
   const refusedKernels = role.uefiBootChain === 'secure_boot' ? await refusedKernelsOfRole(role, images.items) : [];
   return (
     <>
@@ -77,12 +83,29 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
               rolloutMaxConcurrent: role.rolloutMaxConcurrent,
               stallSeconds: role.stallSeconds,
             }}
-            images={images.items.filter((i) => activatable.has(i.status) || i.id === role.activeImageId).map((i) => ({ value: i.id, label: `${i.version} (${i.status})` }))}
+            images={candidates.map((i) => ({ value: i.id, label: `${i.version} (${i.status})${unmetNeedsText(needsOf.get(i.id) ?? []) ? ': would not boot' : ''}` }))}
             cmdlineVariables={cmdlineVariables}
             readOnly={!canEdit}
           />
         </div>
       </Panel>
+      {candidates.length ? (
+        <Panel title="What its images need" className="mt-6 max-w-4xl">
+          <div className="divide-y divide-slate-200 px-4" data-testid="role-image-needs">
+            {candidates.map((i) => (
+              <div key={i.id} className="py-2" data-testid={`role-image-needs-${i.version}`}>
+                <p className="text-sm font-medium">
+                  <Link href={`/images/${i.id}`} className="text-blue-700 hover:underline">
+                    {i.version}
+                  </Link>{' '}
+                  <span className="font-normal text-slate-600">({i.id === role.activeImageId ? 'active' : i.status})</span>
+                </p>
+                <ImageNeedsList needs={needsOf.get(i.id) ?? []} />
+              </div>
+            ))}
+          </div>
+        </Panel>
+      ) : null}
     </>
   );
 }
