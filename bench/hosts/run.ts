@@ -3,27 +3,12 @@
 // hosts page over loopback. Run: bash bench/hosts/run.sh
 import { performance } from 'node:perf_hooks';
 import { apiClient, startTestWebApp } from '../../server/testing/web-app.ts';
+import { timeGets } from '../latency.ts';
 
 const hostCount = Number(process.env.BENCH_HOSTS ?? 10_000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 200);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function time(label: string, url: string, cookie: string): Promise<{ label: string; p50: number; p95: number; max: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) await (await fetch(url, { headers: { cookie } })).arrayBuffer(); // warm-up
-  for (let i = 0; i < requests; i++) {
-    const t0 = performance.now();
-    const res = await fetch(url, { headers: { cookie } });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${label}: HTTP ${res.status}`);
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { label, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples[samples.length - 1]! };
-}
+const time = (label: string, url: string, cookie: string) => timeGets(label, url, { cookie }, requests);
 
 const app = await startTestWebApp('bench_hosts');
 try {
