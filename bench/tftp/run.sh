@@ -143,22 +143,25 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 ref=tftpd-hpa
-ratio() { # ratio <value> <reference> <higher-is-better: 1|0>
+peer=atftpd
+ratio() { # ratio <value> <reference>: value / reference, "-" when either is missing
   if [[ "$1" == fail || "$2" == fail || -z "$1" || -z "$2" ]]; then echo "-"; return; fi
-  if [ "$3" = 1 ]; then echo "scale=2; $1 / $2" | bc; else echo "scale=2; $1 / $2" | bc; fi
+  echo "scale=2; $1 / $2" | bc
 }
 echo
 echo "TFTP benchmark ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), veth MTU 1500, client atftp blksize 1468 + tsize + windowsize 64, best of $ROUNDS interleaved rounds)"
-printf '%-10s | %-22s | %-10s' server "single ${SINGLE_MB} MB" "speed ×hpa"
-for n in $STORMS; do printf ' | %-24s | %-9s' "storm $n × ${STORM_MB} MB" "time ×hpa"; done; echo
+printf '%-10s | %-22s | %-10s | %-10s' server "single ${SINGLE_MB} MB" "speed ×hpa" "time ×atftpd"
+for n in $STORMS; do printf ' | %-24s | %-9s | %-12s' "storm $n × ${STORM_MB} MB" "time ×hpa" "time ×atftpd"; done; echo
 for s in $SERVERS; do
   [ -n "${single[$s]:-}" ] || continue
   if [ "${single[$s]}" = fail ]; then cell="fail"; speed="-"; else
     cell="$(printf '%.2f s (%.0f MB/s)' "${single[$s]}" "$(echo "$SINGLE_MB / ${single[$s]}" | bc -l)")"
-    speed=$(ratio "${single[$ref]:-fail}" "${single[$s]}" 1); fi
-  printf '%-10s | %-22s | %-10s' "$s" "$cell" "$speed"
+    speed=$(ratio "${single[$ref]:-fail}" "${single[$s]}"); fi
+  printf '%-10s | %-22s | %-10s | %-12s' "$s" "$cell" "$speed" "$(ratio "${single[$s]}" "${single[$peer]:-fail}")"
   for n in $STORMS; do
-    printf ' | %-24s | %-9s' "$(printf '%.2f s, %s failed' "${storm_time[$s,$n]}" "${storm_fail[$s,$n]}")" "$(ratio "${storm_time[$s,$n]}" "${storm_time[$ref,$n]:-fail}" 0)"
+    printf ' | %-24s | %-9s | %-12s' "$(printf '%.2f s, %s failed' "${storm_time[$s,$n]}" "${storm_fail[$s,$n]}")" \
+      "$(ratio "${storm_time[$s,$n]}" "${storm_time[$ref,$n]:-fail}")" "$(ratio "${storm_time[$s,$n]}" "${storm_time[$peer,$n]:-fail}")"
   done; echo
 done
-echo "speed ×hpa: tftpd-hpa's single-file time / this server's (target ≥ 2); time ×hpa: storm time / tftpd-hpa's (target ≤ 0.5, 0 failures)"
+echo "speed ×hpa: tftpd-hpa's single-file time / this server's (target ≥ 2); time ×hpa: storm time / tftpd-hpa's (target ≤ 0.5, 0 failures);"
+echo "time ×atftpd: this server's time / atftpd's, single file and storms (issue 15 target for bootd: ≤ 0.8 on every row)"
