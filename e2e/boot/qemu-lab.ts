@@ -107,9 +107,10 @@ export interface VmOptions {
   firmware: Firmware;
   /**
    * UEFI only: 'http' turns OVMF's PXE (v4 and v6) off through its fw_cfg switches, so its
-   * boot options are UEFI HTTP boot alone (DHCP arch 16, vendor class HTTPClient).
+   * boot options are UEFI HTTP boot alone (DHCP arch 16, vendor class HTTPClient); 'pxe6' turns
+   * its IPv4 PXE off, so it boots over IPv6 first (DHCPv6 with a tftp:// bootfile-url).
    */
-  netBoot?: 'pxe' | 'http';
+  netBoot?: 'pxe' | 'http' | 'pxe6';
   memoryMb?: number;
   /** qcow2/raw disk attached as virtio-blk. */
   disk?: string;
@@ -327,6 +328,7 @@ export function startPxeVm(at: VmPlace, o: VmOptions): Vm {
     // Secure Boot's variables live in flash only SMM code may write.
     if (secure) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
     if (o.netBoot === 'http') args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
+    if (o.netBoot === 'pxe6') args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n');
   } else if (o.direct) {
     args.push('-kernel', o.direct.kernel, '-initrd', o.direct.initrd, '-append', o.direct.append);
   } else {
