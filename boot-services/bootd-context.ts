@@ -1,7 +1,6 @@
 // What every bootd service receives from boot-services/main.ts: configuration, the
-// in-memory view, the event sink, a Postgres pool (leases and events only: bootd reads
-// hosts/roles/images/networks through the view), metrics and a logger.
-import type pg from 'pg';
+// in-memory view, the event sink, metrics and a logger. No database: a service that keeps
+// something in PostgreSQL is handed the narrow store/ table it writes (main.ts).
 import type { BootView } from '../lib/boot/boot-view.ts';
 import { ClientHosts } from './client-hosts.ts';
 import type { EventSink } from './events/event-sink.ts';
@@ -62,7 +61,6 @@ export interface BootdContext {
   config: BootdConfig;
   view: BootView;
   events: EventSink;
-  pool: pg.Pool;
   metrics: Metrics;
   log: Logger;
   /** Where hosts send their logs: null while syslog is off or its port isn't bound. */

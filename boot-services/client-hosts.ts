@@ -7,7 +7,6 @@
 // Answers that wait for the Lease table are handed on in the order they were asked for, so a
 // host's log lines and transfer events never change order.
 import net from 'node:net';
-import type pg from 'pg';
 import type { BootView, HostView } from '../lib/boot/boot-view.ts';
 
 export type ClientSource = 'reservation' | 'lease' | 'agent' | 'unknown';
@@ -159,16 +158,4 @@ export class ClientHosts {
     for (const [key, entry] of map) if (entry.untilMs <= nowMs) map.delete(key);
     if (map.size > 4096) map.clear();
   }
-}
-
-/** findLeaseHolderMac from the Lease table (bootd reads leases, not hosts, from Postgres). */
-export function leaseHolderMacFromDatabase(pool: Pick<pg.Pool, 'query'>): (ip: string) => Promise<string | null> {
-  return async (ip) => {
-    // IPv6 pool leases are DHCPv6's (store/dhcp6-leases.ts), by address.
-    const r = await pool.query<{ mac: string }>(net.isIPv6(ip)
-      ? `SELECT mac FROM "Lease6" WHERE address = $1 AND mac IS NOT NULL AND state = 'bound' AND "expiresAt" > now() ORDER BY "expiresAt" DESC LIMIT 1`
-      : `SELECT mac FROM "Lease" WHERE ip = $1 AND state = 'bound' AND "expiresAt" > now() ORDER BY "expiresAt" DESC LIMIT 1`, [ip],
-    );
-    return r.rows[0]?.mac ?? null;
-  };
 }

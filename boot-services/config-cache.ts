@@ -7,12 +7,10 @@
 // (and hosts with no network, which are tied to no site); an unnamed one holds everything.
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { BootView, NetworkView } from '../lib/boot/boot-view.ts';
 import { ViewIndex, snapshotFormat, type ViewSnapshot } from '../lib/boot/view-index.ts';
-import { databaseConnectionOptions } from '../lib/database-connection.ts';
 import type { Logger } from './bootd-context.ts';
-import { hostMapping, hostSql, imageMapping, imageSql, mapRow, networkMapping, networkSql, roleMapping, roleSql, servedHostsSql, type Row, type RowMapping } from './store/view-rows.ts';
+import { ChangeFeed, type ViewRows } from './store/change-feed.ts';
 
 const snapshotFileName = 'view-snapshot.json';
 
@@ -21,28 +19,19 @@ export function servesNetwork(bootServerName: string | null, n: Pick<NetworkView
   return bootServerName === null || n.servedBy.includes(bootServerName);
 }
 
-async function loadAll(client: pg.ClientBase, bootServerName: string | null): Promise<ViewIndex> {
-  // One snapshot-isolated transaction: the seq and the rows agree.
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    const seq = await client.query<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM "Change"');
-    const [nets, roles, images, hosts] = [
-      await client.query(networkSql), await client.query(roleSql), await client.query(imageSql),
-      bootServerName === null ? await client.query(hostSql) : await client.query(servedHostsSql, [bootServerName]),
-    ];
-    await client.query('COMMIT');
-    const v = new ViewIndex();
-    v.seq = BigInt(seq.rows[0]?.seq ?? '0');
-    nets.rows.map((r) => mapRow(networkMapping, r)).filter((n) => servesNetwork(bootServerName, n)).forEach((n) => v.putNetwork(n));
-    roles.rows.forEach((r) => v.putRole(mapRow(roleMapping, r)));
-    images.rows.forEach((r) => v.putImage(mapRow(imageMapping, r)));
-    hosts.rows.forEach((r) => v.putHost(mapRow(hostMapping, r)));
-    return v;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+/** The index of every row a bootd of this name serves. */
+function indexOf(rows: ViewRows, bootServerName: string | null): ViewIndex {
+  const v = new ViewIndex();
+  v.seq = rows.seq;
+  rows.networks.filter((n) => servesNetwork(bootServerName, n)).forEach((n) => v.putNetwork(n));
+  rows.roles.forEach((r) => v.putRole(r));
+  rows.images.forEach((i) => v.putImage(i));
+  rows.hosts.forEach((h) => v.putHost(h));
+  return v;
 }
+
+/** Change-log entries read at most per pass (another pass follows at once when it was full). */
+const changeBatchRows = 20000;
 
 // --- the cache ------------------------------------------------------------------------------
 
@@ -64,7 +53,7 @@ export interface ConfigCacheOptions {
  */
 export class ConfigCache implements BootView {
   private index = new ViewIndex();
-  private listener: pg.Client | null = null;
+  private feed: ChangeFeed | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private running: Promise<void> | null = null;
@@ -137,35 +126,35 @@ export class ConfigCache implements BootView {
 
   private async connect(): Promise<void> {
     while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.opts.databaseUrl, ...databaseConnectionOptions });
+      let feed: ChangeFeed | null = null;
       try {
-        client.on('error', () => undefined); // surfaced through 'end'
-        await client.connect();
-        await client.query('LISTEN fleetboot_change');
-        const fresh = await loadAll(client, this.bootServerName);
+        feed = await ChangeFeed.connect(this.opts.databaseUrl, { onNotify: () => void this.refresh(), onEnd: () => this.feedEnded(feed) });
+        const fresh = indexOf(await feed.readAll(this.bootServerName), this.bootServerName);
         this.index = fresh;
         this.live = true;
         this.writeSnapshot();
         this.opts.log.info('view loaded from the database', { seq: fresh.seq.toString(), hosts: fresh.hostCount(), networks: fresh.networks().length });
         this.opts.onChange?.(new Set(['Network', 'Role', 'Image', 'Host']));
-        this.listener = client;
+        this.feed = feed;
         this.reconnectDelayMs = 500;
-        client.on('notification', () => this.refresh());
-        client.on('end', () => {
-          if (this.listener === client) this.listener = null;
-          this.live = false;
-          if (!this.closed) {
-            this.opts.log.warn('lost the database connection; serving the last view and reconnecting');
-            setTimeout(() => void this.connect(), this.reconnectDelayMs).unref();
-          }
-        });
         return;
       } catch (err) {
-        await client.end().catch(() => undefined);
+        await feed?.close();
         this.opts.log.warn('database not reachable; retrying', { error: (err as Error).message, retryMs: this.reconnectDelayMs });
         await new Promise((r) => setTimeout(r, this.reconnectDelayMs));
         this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
       }
+    }
+  }
+
+  /** The feed's connection ended: serve the last view and reconnect (a feed that never loaded is the retry loop's). */
+  private feedEnded(feed: ChangeFeed | null): void {
+    if (feed === null || this.feed !== feed) return;
+    this.feed = null;
+    this.live = false;
+    if (!this.closed) {
+      this.opts.log.warn('lost the database connection; serving the last view and reconnecting');
+      setTimeout(() => void this.connect(), this.reconnectDelayMs).unref();
     }
   }
 
@@ -185,27 +174,22 @@ export class ConfigCache implements BootView {
   }
 
   private async applyChanges(): Promise<void> {
-    const client = this.listener;
-    if (!client) return;
-    const changes = await client.query<{ seq: string; entity: string; entityId: string }>(
-      'SELECT seq::text, entity, "entityId" FROM "Change" WHERE seq > $1 ORDER BY seq LIMIT 20000',
-      [this.index.seq.toString()],
-    );
-    if (changes.rows.length === 0) return;
+    const feed = this.feed;
+    if (!feed) return;
+    const changes = await feed.readChanges(this.index.seq, changeBatchRows);
+    if (changes.length === 0) return;
     const ids = new Map<string, Set<string>>();
-    for (const c of changes.rows) {
+    for (const c of changes) {
       if (!ids.has(c.entity)) ids.set(c.entity, new Set());
       ids.get(c.entity)!.add(c.entityId);
     }
     const v = this.index;
-    const reload = async <T extends { id: string }>(entity: string, sql: string, idColumn: string, mapping: RowMapping<T>, put: (x: T) => void, del: (id: string) => void) => {
+    const reload = async <T extends { id: string }>(entity: string, read: (ids: string[]) => Promise<T[]>, put: (x: T) => void, del: (id: string) => void) => {
       const set = ids.get(entity);
       if (!set) return;
       const list = [...set];
-      const rows = await client.query<Row>(`${sql} WHERE ${idColumn} = ANY($1::uuid[])`, [list]);
       const seen = new Set<string>();
-      for (const r of rows.rows) {
-        const item = mapRow(mapping, r);
+      for (const item of await read(list)) {
         seen.add(item.id);
         put(item);
       }
@@ -213,39 +197,37 @@ export class ConfigCache implements BootView {
     };
     const name = this.bootServerName;
     const servedBefore = new Set(v.networks().map((n) => n.id));
-    await reload('Network', networkSql, 'id', networkMapping, (n) => (servesNetwork(name, n) ? v.putNetwork(n) : v.deleteNetwork(n.id)), (id) => v.deleteNetwork(id));
+    await reload('Network', (l) => feed.readNetworks(l), (n) => (servesNetwork(name, n) ? v.putNetwork(n) : v.deleteNetwork(n.id)), (id) => v.deleteNetwork(id));
     const served = new Set(v.networks().map((n) => n.id));
     if (served.size !== servedBefore.size || [...served].some((id) => !servedBefore.has(id))) {
       // A network was assigned to or taken from this boot server: its hosts come or go with it.
       // Rare (an operator's edit), so the whole view is read again rather than host by host.
-      const fresh = await loadAll(client, name);
+      const fresh = indexOf(await feed.readAll(name), name);
       this.index = fresh;
       this.writeSnapshot();
       this.opts.log.info('networks served changed; view read again', { networks: fresh.networks().map((n) => n.name), hosts: fresh.hostCount() });
       this.opts.onChange?.(new Set(['Network', 'Role', 'Image', 'Host']));
       return;
     }
-    await reload('Role', roleSql, 'id', roleMapping, (r) => v.putRole(r), (id) => v.deleteRole(id));
-    await reload('Host', hostSql, 'id', hostMapping, (h) => (h.networkId === null || v.findNetworkById(h.networkId) ? v.putHost(h) : v.deleteHost(h.id)), (id) => v.deleteHost(id));
+    await reload('Role', (l) => feed.readRoles(l), (r) => v.putRole(r), (id) => v.deleteRole(id));
+    await reload('Host', (l) => feed.readHosts(l), (h) => (h.networkId === null || v.findNetworkById(h.networkId) ? v.putHost(h) : v.deleteHost(h.id)), (id) => v.deleteHost(id));
     // An artifact change touches every image that uses it.
     const artifactShas = ids.get('Artifact');
-    if (artifactShas) {
-      const rows = await client.query<Row>(`${imageSql} WHERE i."kernelSha256" = ANY($1) OR i."initrdSha256" = ANY($1) OR i."rootfsSha256" = ANY($1)`, [[...artifactShas]]);
-      rows.rows.forEach((r) => v.putImage(mapRow(imageMapping, r)));
-    }
-    await reload('Image', imageSql, 'i.id', imageMapping, (i) => v.putImage(i), (id) => v.deleteImage(id));
-    v.seq = BigInt(changes.rows[changes.rows.length - 1]!.seq);
+    if (artifactShas) (await feed.readImagesUsingArtifacts([...artifactShas])).forEach((i) => v.putImage(i));
+    await reload('Image', (l) => feed.readImages(l), (i) => v.putImage(i), (id) => v.deleteImage(id));
+    v.seq = changes[changes.length - 1]!.seq;
     this.writeSnapshot();
     this.opts.onChange?.(new Set(ids.keys()));
-    if (changes.rows.length === 20000) this.rerun = true;
+    if (changes.length === changeBatchRows) this.rerun = true;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
-    const l = this.listener;
-    this.listener = null;
-    await l?.end().catch(() => undefined);
+    const feed = this.feed;
+    this.feed = null;
+    this.live = false;
+    await feed?.close();
   }
 }

@@ -4,9 +4,6 @@
 // supervisor (`npm start`).
 import http from 'node:http';
 import path from 'node:path';
-import pg from 'pg';
-import { databaseConnectionOptions } from '../lib/database-connection.ts';
-
 import { type BootdContext, type RunningService } from './bootd-context.ts';
 import { readKernelInterfaces } from './boot-interfaces.ts';
 import { adminListenFromEnv, loadBootdConfig } from './config.ts';
@@ -25,18 +22,15 @@ import { startDhcp6Service } from './dhcp6/service.ts';
 import { startTftpService } from './tftp/service.ts';
 import { clientAddress, startHttpService } from './http/service.ts';
 import { startSyslogService, type SyslogService } from './syslog/service.ts';
-import { ClientHosts, leaseHolderMacFromDatabase } from './client-hosts.ts';
+import { ClientHosts } from './client-hosts.ts';
 import { createBootAgentApi } from './agent/service.ts';
 import { BootServerHeartbeat, machineAddresses } from './registry/heartbeat.ts';
-import { BootServerStore } from './store/boot-servers.ts';
 import { bootdActor, openBootdStore } from './store/bootd-store.ts';
 import { hashSecret } from '../lib/node/secret-hash.ts';
 import { consoleSignatureHeader, verifyConsoleRequest } from '../lib/node/console-signature.ts';
 import { ArtifactSync } from './artifacts/artifact-sync.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
-/** Longest a bootd query may take before its connection counts as dead (bootd's queries take milliseconds). */
-const bootdQueryTimeoutMs = 20_000;
 
 const log = createLogger('bootd');
 
@@ -83,13 +77,7 @@ async function main(): Promise<void> {
     },
   });
   const dhcp6 = loadDhcp6Config(process.env, { interfaceName: config.interfaceName });
-  // A query stuck on a connection whose link was cut (packets lost, not refused) would wait for
-  // TCP to give up (~15 min of retransmissions): keepalives only probe idle connections. After
-  // bootdQueryTimeoutMs it fails, its client is thrown away, and the caller spools or retries
-  // on a new connection, so events flow again as soon as the link is back.
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, ...databaseConnectionOptions, query_timeout: bootdQueryTimeoutMs });
-  pool.on('error', (err) => log.warn('database pool error', { error: err.message }));
-  const store = openBootdStore(pool, bootdActor(config.bootServer?.name ?? null));
+  const store = openBootdStore({ databaseUrl: config.databaseUrl, actor: bootdActor(config.bootServer?.name ?? null), log });
   // A boot server with the console's URL pulls its artifacts into its own cache and serves
   // only from it; without one, bootd reads them where the console stored them (one machine).
   const identity = config.bootServer;
@@ -118,7 +106,7 @@ async function main(): Promise<void> {
   // A named bootd registers before it answers anyone: a wrong name or credential stops it here.
   const registry = identity
     ? new BootServerHeartbeat({
-      store: new BootServerStore(pool, identity.name, hashSecret(identity.credential)),
+      store: store.bootServer(identity.name, hashSecret(identity.credential)),
       name: identity.name,
       intervalMs: identity.heartbeatMs,
       log,
@@ -149,7 +137,7 @@ async function main(): Promise<void> {
   // One resolver of client addresses for every service; the DHCP service hands it its lease book.
   const clients = new ClientHosts({
     view,
-    findLeaseHolderMac: leaseHolderMacFromDatabase(pool),
+    findLeaseHolderMac: (ip) => store.leaseHolders.findLeaseHolderMac(ip),
     onLookupError: (ip, err) => {
       metrics.inc('fleetboot_client_lookup_errors_total', 'Lease lookups of a client address that failed (the client counts as unknown)', {});
       // A database outage must not flood bootd's own log: one line a minute.
@@ -158,7 +146,7 @@ async function main(): Promise<void> {
       log.warn('client lease lookup failed; the client counts as unknown', { ip, error: err.message });
     },
   });
-  const ctx: BootdContext = { config, view, events, pool, metrics, log, clients, artifacts, logServer: () => syslog?.logServer() ?? null };
+  const ctx: BootdContext = { config, view, events, metrics, log, clients, artifacts, logServer: () => syslog?.logServer() ?? null };
 
   // The boot agent API rides on the HTTP boot port; closed last so its state batch is flushed.
   // Refused requests from the agent API and the status endpoint: counted per source, an event once a source and minute.
@@ -170,8 +158,8 @@ async function main(): Promise<void> {
     [config.enableTftp, 'tftp', () => startTftpService(ctx)],
     // Starts even when its port is taken (status and metrics say so): hosts' logs never stop a boot.
     [config.enableSyslog, 'syslog', async () => (syslog = await startSyslogService({ ...ctx, config }))],
-    [config.enableDhcp, 'dhcp', () => startDhcpService(ctx, { sightings: store.discovery })],
-    [dhcp6.enabled, 'dhcp6', () => startDhcp6Service(ctx, dhcp6)],
+    [config.enableDhcp, 'dhcp', () => startDhcpService(ctx, { sightings: store.discovery, leases: store.leases, peers: store.peers })],
+    [dhcp6.enabled, 'dhcp6', () => startDhcp6Service(ctx, { openLeases: store.openDhcp6Leases }, dhcp6)],
   ];
   for (const [enabled, name, start] of starters) {
     if (!enabled) {
@@ -217,7 +205,7 @@ async function main(): Promise<void> {
     await registry?.stop();
     await events.close();
     await view.close();
-    await pool.end();
+    await store.close();
   };
   log.info('bootd ready', { serverAddress: config.serverAddress, httpBaseUrl: config.httpBaseUrl, adminPort, interfaces: (config.bootInterfaces ?? []).map((i) => `${i.name} (${i.address})`) });
 }

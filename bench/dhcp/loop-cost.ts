@@ -15,6 +15,7 @@ import { ViewIndex } from '../../lib/boot/view-index.ts';
 import { encodePacket, ipToBuffer, macToChaddr } from '../../boot-services/dhcp/codec.ts';
 import { BootpOp, DhcpOption, MessageType } from '../../lib/dhcp/options.ts';
 import { PgLeaseStore } from '../../boot-services/dhcp/pg-lease-store.ts';
+import { LeaseTable } from '../../boot-services/store/dhcp-leases.ts';
 import { DhcpPolicy } from '../../boot-services/dhcp/policy.ts';
 import { DhcpServer } from '../../boot-services/dhcp/server.ts';
 import { EventWriter } from '../../boot-services/events/event-writer.ts';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   });
   const pool = instantPool();
   const metrics = new Metrics();
-  const leases = await PgLeaseStore.open({ pool, log: silentLog, metrics });
+  const leases = await PgLeaseStore.open({ table: new LeaseTable(pool), log: silentLog, metrics });
   const events = new EventWriter({ store: new EventStore(pool), stateDir, log: silentLog, metrics });
   const policy = new DhcpPolicy({ view, leases, config: { serverAddress, httpBaseUrl: `http://${serverAddress}:8080` } });
   const replies = new Map<number, Buffer>();

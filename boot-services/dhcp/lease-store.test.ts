@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getUint32Option, type DhcpPacket } from './codec.ts';
-import { MemoryLeaseStore, leaseReuseFraction, reusableBinding, type BindRequest, type LeaseRecord } from './lease-store.ts';
+import { MemoryLeaseStore, leaseReuseFraction, reusableBinding, type BindRequest } from './lease-store.ts';
+import type { LeaseRecord } from '../store/dhcp-leases.ts';
 import { DhcpOption, MessageType } from '../../lib/dhcp/options.ts';
 import { DhcpPolicy, type PolicyOutcome } from './policy.ts';
 import { clientRequest, labNetwork, labView, serverAddress } from './testdata/lab-view.ts';

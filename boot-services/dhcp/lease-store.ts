@@ -4,20 +4,8 @@
 // MemoryLeaseStore for tests and for running without a database).
 import { isUsableHostAddress, parseCidr, parseIPv4 } from '../../lib/ipv4.ts';
 import type { NetworkView } from '../../lib/boot/boot-view.ts';
+import type { LeaseRecord } from '../store/dhcp-leases.ts';
 import { ipFromNumber, parseIp } from './codec.ts';
-
-export type LeaseState = 'offered' | 'bound' | 'released' | 'declined' | 'expired';
-
-export interface LeaseRecord {
-  networkId: string;
-  ip: string;
-  /** The client's MAC; for a quarantined address, the MAC that declined it. */
-  mac: string;
-  state: LeaseState;
-  expiresAtMs: number;
-  clientId: string | null;
-  hostname: string | null;
-}
 
 export interface OfferRequest {
   network: NetworkView;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type pg from 'pg';
 import { MemoryEventSink } from '../events/event-sink.ts';
 import { Metrics } from '../metrics.ts';
 import { bucketOwnerIndex, loadBalanceBucket } from './load-balance.ts';
@@ -15,9 +14,9 @@ const bClient = mac('52:54:00:66:40:01');
 function peering(rows: () => Array<{ id: string; serverAddress: string; silentMs: number; stopped: boolean }>, peers = ['bootd-b']) {
   const events = new MemoryEventSink();
   const metrics = new Metrics();
-  const pool = { query: async () => ({ rows: rows() }) } as unknown as pg.Pool;
+  const table = { beat: async () => rows(), markStopped: async () => undefined };
   const p = new DhcpPeering({
-    pool, config: { bootdId: 'bootd-a', peers, heartbeatMs: 1000, takeoverAfterSecs: 4 },
+    table, config: { bootdId: 'bootd-a', peers, heartbeatMs: 1000, takeoverAfterSecs: 4 },
     serverAddress: '10.66.0.1', networkId: () => null, log: silentLog, metrics, events,
   });
   return { p, events, metrics };

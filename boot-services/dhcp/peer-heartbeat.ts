@@ -12,10 +12,10 @@
 // heartbeat for deadAfterMs, or it said it stopped) AND one of its clients must be waiting
 // (DHCP secs ≥ takeoverAfterSecs). A clean shutdown marks the row stopped, so the survivor
 // takes over at once. When the peer heartbeats again it gets its half back.
-import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { EventSink } from '../events/event-sink.ts';
 import type { Metrics } from '../metrics.ts';
+import type { BootdPeerTable, PeerRow } from '../store/bootd-peers.ts';
 import { bucketOwnerIndex, bucketRange, loadBalanceBucket, type PoolClientScope, type ScopeDecision } from './load-balance.ts';
 
 export interface DhcpPeeringConfig {
@@ -43,23 +43,8 @@ interface PeerState {
   takenOver: boolean;
 }
 
-interface PeerRow { id: string; serverAddress: string; silentMs: number; stopped: boolean }
-
-const heartbeatSql = `
-  WITH me AS (
-    INSERT INTO "BootdPeer" (id, "serverAddress", "networkId", "startedAt", "lastHeartbeatAt", "stoppedAt")
-    VALUES ($1, $2, $3::uuid, now(), now(), NULL)
-    ON CONFLICT (id) DO UPDATE SET "serverAddress" = EXCLUDED."serverAddress", "networkId" = EXCLUDED."networkId",
-      "lastHeartbeatAt" = now(), "stoppedAt" = NULL,
-      "startedAt" = CASE WHEN $4::boolean THEN now() ELSE "BootdPeer"."startedAt" END
-    RETURNING id)
-  SELECT p.id, p."serverAddress", (extract(epoch FROM now() - p."lastHeartbeatAt") * 1000)::float8 AS "silentMs",
-         p."stoppedAt" IS NOT NULL AS stopped
-  FROM "BootdPeer" p
-  WHERE p.id <> $1 AND (p.id = ANY($5::text[]) OR (cardinality($5::text[]) = 0 AND p."networkId" IS NOT DISTINCT FROM $3::uuid))`;
-
 export interface DhcpPeeringOptions {
-  pool: pg.Pool;
+  table: Pick<BootdPeerTable, 'beat' | 'markStopped'>;
   config: DhcpPeeringConfig;
   serverAddress: string;
   /** The boot network this bootd serves (for peer discovery), read at each heartbeat. */
@@ -110,8 +95,7 @@ export class DhcpPeering implements PoolClientScope {
     const { config, log, metrics } = this.opts;
     let rows: PeerRow[];
     try {
-      const r = await this.opts.pool.query<PeerRow>(heartbeatSql, [config.bootdId, this.opts.serverAddress, this.opts.networkId(), this.firstBeat, config.peers]);
-      rows = r.rows;
+      rows = await this.opts.table.beat({ bootdId: config.bootdId, serverAddress: this.opts.serverAddress, networkId: this.opts.networkId(), first: this.firstBeat, peers: config.peers });
       this.firstBeat = false;
       this.lastBeatOkMs = this.now();
     } catch (err) {
@@ -201,7 +185,7 @@ export class DhcpPeering implements PoolClientScope {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.beating?.catch(() => undefined);
-    await this.opts.pool.query(`UPDATE "BootdPeer" SET "stoppedAt" = now() WHERE id = $1`, [this.opts.config.bootdId])
+    await this.opts.table.markStopped(this.opts.config.bootdId)
       .catch((err: Error) => this.opts.log.warn('DHCP heartbeat row not marked stopped', { error: err.message }));
   }
 }

@@ -1,22 +1,16 @@
-// Pool leases in Postgres' "Lease" table (raw SQL through pg: bootd never uses Prisma).
+// Pool leases in Postgres' "Lease" table (its SQL: store/dhcp-leases.ts; bootd never uses Prisma).
 // The in-memory LeaseBook answers OFFERs and lookups without waiting; a binding is written
 // before its ACK, concurrent bindings group-committed in one statement. UNIQUE(networkId, ip)
 // is the guard between several bootd: an INSERT that collides there means another server
 // took the address first, so this client gets a NAK and the network's book is reloaded.
-import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
 import type { Metrics } from '../metrics.ts';
+import type { LeaseBinding, LeaseRecord, LeaseTable, StoredLease } from '../store/dhcp-leases.ts';
 import { GroupCommit } from './group-commit.ts';
 import {
-  LeaseBook, declineProbationSeconds, defaultLeaseReuseFraction, reusableBinding, type BindRequest, type BindResult, type LeaseRecord, type LeaseStore,
-  type LeaseState, type OfferRequest, type OfferResult,
+  LeaseBook, declineProbationSeconds, defaultLeaseReuseFraction, reusableBinding, type BindRequest, type BindResult, type LeaseStore,
+  type OfferRequest, type OfferResult,
 } from './lease-store.ts';
-
-/** Postgres unique_violation (SQLSTATE 23505): matched by code, never by message text. */
-const uniqueViolation = '23505';
-/** "expiresAt" is TIMESTAMP(3) without zone, written by Prisma in UTC: convert explicitly both ways. */
-const nowUtc = `(now() AT TIME ZONE 'UTC')`;
-const epochMsToUtc = (param: string) => `(to_timestamp(${param} / 1000.0) AT TIME ZONE 'UTC')`;
 
 interface BindItem {
   req: BindRequest;
@@ -25,20 +19,8 @@ interface BindItem {
   reclaim: boolean;
 }
 
-const upsertSql = `
-  INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "clientId", hostname, "updatedAt")
-  SELECT gen_random_uuid(), t.n, t.i, t.m, 'bound', ${epochMsToUtc('t.e')}, t.c, t.h, ${nowUtc}
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[]) AS t(n, i, m, e, c, h)
-  ON CONFLICT ("networkId", mac) WHERE state <> 'declined' DO UPDATE SET ip = EXCLUDED.ip, state = 'bound', "expiresAt" = EXCLUDED."expiresAt",
-    "clientId" = EXCLUDED."clientId", hostname = EXCLUDED.hostname, "updatedAt" = EXCLUDED."updatedAt"`;
-
-const reclaimSql = `
-  DELETE FROM "Lease" l USING unnest($1::uuid[], $2::text[], $3::text[]) AS t(n, i, m)
-  WHERE l."networkId" = t.n AND l.ip = t.i AND (l.mac <> t.m OR l.state = 'declined')
-    AND (l."expiresAt" <= ${nowUtc} OR l.state IN ('released', 'expired'))`;
-
 export interface PgLeaseStoreOptions {
-  pool: pg.Pool;
+  table: LeaseTable;
   log: Logger;
   metrics: Metrics;
   /**
@@ -62,10 +44,6 @@ export interface PgLeaseStoreOptions {
   reuseFraction?: number;
 }
 
-interface LeaseRow { networkId: string; ip: string; mac: string; state: LeaseState; expiresAtMs: string; clientId: string | null; hostname: string | null; updatedAt: string }
-
-const leaseColumns = `"networkId", ip, mac, state, (extract(epoch FROM "expiresAt" AT TIME ZONE 'UTC') * 1000)::bigint::text AS "expiresAtMs",
-  "clientId", hostname, "updatedAt"::text AS "updatedAt"`;
 /**
  * Once caught up, the incremental read rereads this far behind the newest "updatedAt" it has
  * seen: a row is stamped when its (one-statement) transaction starts, so one that commits a
@@ -158,16 +136,13 @@ export class PgLeaseStore implements LeaseStore {
    * OFFER's hold) or are still committing survives it.
    */
   async reload(networkId: string | null): Promise<void> {
-    const rows = await this.opts.pool.query<LeaseRow>(
-      `SELECT ${leaseColumns} FROM "Lease" ${networkId ? 'WHERE "networkId" = $1' : ''}`,
-      networkId ? [networkId] : [],
-    );
+    const rows = await this.opts.table.readAll(networkId);
     const byNetwork = new Map<string, LeaseRecord[]>();
-    for (const r of rows.rows) {
-      let list = byNetwork.get(r.networkId);
-      if (!list) byNetwork.set(r.networkId, list = []);
-      list.push(toRecord(r));
-      this.advanceWatermark(r.updatedAt);
+    for (const { record, updatedAt } of rows) {
+      let list = byNetwork.get(record.networkId);
+      if (!list) byNetwork.set(record.networkId, list = []);
+      list.push(record);
+      this.advanceWatermark(updatedAt);
     }
     const keep = (r: LeaseRecord) => r.state === 'offered' || this.isWriting(r.networkId, r.ip, r.mac);
     if (networkId) this.book.replaceNetwork(networkId, byNetwork.get(networkId) ?? [], keep);
@@ -189,30 +164,25 @@ export class PgLeaseStore implements LeaseStore {
     if (this.watermark === null) return this.reload(null);
     const from = this.readFrom ?? { at: this.watermark, overlap: true };
     const batchRows = this.opts.refreshBatchRows ?? defaultRefreshBatchRows;
-    const rows = await this.opts.pool.query<LeaseRow>({
-      name: 'fleetboot-lease-refresh',
-      text: `SELECT ${leaseColumns} FROM "Lease" WHERE "updatedAt" >= $1::timestamp - $2::interval ORDER BY "updatedAt" LIMIT $3`,
-      values: [from.at, from.overlap ? `${refreshOverlapSeconds} seconds` : '0 seconds', batchRows],
-    });
-    for (const r of rows.rows) this.advanceWatermark(r.updatedAt);
+    const rows: StoredLease[] = await this.opts.table.readChangedSince(from.at, from.overlap ? refreshOverlapSeconds : 0, batchRows);
+    for (const r of rows) this.advanceWatermark(r.updatedAt);
     // A full read means more are waiting: go on from the last row (always forward, however many
     // rows changed inside the overlap), and reread the overlap only once caught up.
-    const last = rows.rows.at(-1);
-    this.readFrom = rows.rows.length === batchRows && last ? { at: last.updatedAt, overlap: false } : null;
+    const last = rows.at(-1);
+    this.readFrom = rows.length === batchRows && last ? { at: last.updatedAt, overlap: false } : null;
     // More than a read's worth of rows share one timestamp (a bulk write): only a full read gets past them.
     if (this.readFrom && !from.overlap && this.readFrom.at === from.at) {
       this.readFrom = null;
       return this.reload(null);
     }
     const nowMs = Date.now();
-    for (const r of rows.rows) {
-      if (this.isWriting(r.networkId, r.ip, r.mac)) continue;
-      const record = toRecord(r);
-      const known = this.book.findByIp(r.networkId, r.ip);
+    for (const { record } of rows) {
+      if (this.isWriting(record.networkId, record.ip, record.mac)) continue;
+      const known = this.book.findByIp(record.networkId, record.ip);
       // Most rows read back are our own bindings: nothing to do.
       if (known && known.mac === record.mac && known.state === record.state && known.expiresAtMs === record.expiresAtMs) continue;
       // Our own OFFER's hold for this MAC stands unless another bootd has bound the MAC since.
-      const mine = this.book.findByMac(r.networkId, r.mac);
+      const mine = this.book.findByMac(record.networkId, record.mac);
       if (mine && mine.state === 'offered' && mine.expiresAtMs > nowMs && record.state !== 'bound') continue;
       this.book.put(record);
     }
@@ -317,57 +287,17 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   private async commitBatchOnce(items: BindItem[]): Promise<BindResult[]> {
-    try {
-      await this.runBatch(items);
-      return items.map((it) => ({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs }));
-    } catch (err) {
-      if ((err as { code?: string }).code !== uniqueViolation) throw err;
-      if (items.length === 1 && items[0]!.reclaim) return [{ kind: 'taken' }];
-    }
+    const bound = (it: BindItem): BindResult => ({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs });
+    if (await this.opts.table.writeBindings(items.map(toBinding)) === 'written') return items.map(bound);
+    if (items.length === 1 && items[0]!.reclaim) return [{ kind: 'taken' }];
     // An address in the batch collided with a row we didn't know was there (another bootd's
     // lease, or an expired one our book has since overwritten): one by one, reclaiming what
     // is expired, to find which.
     const results: BindResult[] = [];
     for (const it of items) {
-      try {
-        await this.runBatch([{ ...it, reclaim: true }]);
-        results.push({ kind: 'bound', ip: it.req.ip, expiresAtMs: it.expiresAtMs });
-      } catch (err) {
-        if ((err as { code?: string }).code !== uniqueViolation) throw err;
-        results.push({ kind: 'taken' });
-      }
+      results.push(await this.opts.table.writeBindings([toBinding({ ...it, reclaim: true })]) === 'written' ? bound(it) : { kind: 'taken' });
     }
     return results;
-  }
-
-  private async runBatch(items: BindItem[]): Promise<void> {
-    const cols = {
-      n: items.map((i) => i.req.network.id),
-      i: items.map((i) => i.req.ip),
-      m: items.map((i) => i.req.mac),
-      e: items.map((i) => i.expiresAtMs),
-      c: items.map((i) => i.req.clientId),
-      h: items.map((i) => i.req.hostname),
-    };
-    const reclaims = items.filter((i) => i.reclaim);
-    if (reclaims.length === 0) {
-      // One statement, its own transaction: committed (and fsynced) before the ACK goes out.
-      // Named: each connection parses and plans it once, not once per batch.
-      await this.opts.pool.query({ name: 'fleetboot-lease-upsert', text: upsertSql, values: [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h] });
-      return;
-    }
-    const client = await this.opts.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(reclaimSql, [reclaims.map((r) => r.req.network.id), reclaims.map((r) => r.req.ip), reclaims.map((r) => r.req.mac)]);
-      await client.query(upsertSql, [cols.n, cols.i, cols.m, cols.e, cols.c, cols.h]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
   }
 
   findLeaseByMac(networkId: string, mac: string): LeaseRecord | null { return this.book.findByMac(networkId, mac); }
@@ -377,25 +307,14 @@ export class PgLeaseStore implements LeaseStore {
     const r = this.book.findByMac(networkId, mac);
     if (!r || r.ip !== ip) return;
     this.book.put({ ...r, state: 'released', expiresAtMs: nowMs });
-    this.track(this.whileWriting([`${networkId} ${ip}`, `${networkId} ${mac}`], this.opts.pool.query(
-      `UPDATE "Lease" SET state = 'released', "expiresAt" = ${epochMsToUtc('$4')}, "updatedAt" = ${nowUtc} WHERE "networkId" = $1 AND mac = $2 AND ip = $3 AND state <> 'declined'`,
-      [networkId, mac, ip, nowMs],
-    )));
+    this.track(this.whileWriting([`${networkId} ${ip}`, `${networkId} ${mac}`], this.opts.table.release(networkId, mac, ip, nowMs)));
   }
 
   decline(networkId: string, mac: string, ip: string, nowMs: number): void {
     const expiresAtMs = nowMs + declineProbationSeconds * 1000;
     this.book.put({ networkId, ip, mac, state: 'declined', expiresAtMs, clientId: null, hostname: null });
-    // RFC 2131 §4.3.3: the row of the address, whoever held it, becomes the decliner's quarantine.
-    // The partial unique index on (networkId, mac) leaves declined rows out, so the MAC's own
-    // next lease elsewhere in the pool doesn't collide with it.
-    this.track(this.whileWriting([`${networkId} ${ip}`], this.opts.pool.query(
-      `INSERT INTO "Lease" (id, "networkId", ip, mac, state, "expiresAt", "updatedAt")
-       VALUES (gen_random_uuid(), $1, $2, $3, 'declined', ${epochMsToUtc('$4')}, ${nowUtc})
-       ON CONFLICT ("networkId", ip) DO UPDATE SET mac = EXCLUDED.mac, state = 'declined', "expiresAt" = EXCLUDED."expiresAt",
-         "clientId" = NULL, hostname = NULL, "updatedAt" = EXCLUDED."updatedAt"`,
-      [networkId, ip, mac, expiresAtMs],
-    )));
+    // RFC 2131 §4.3.3: the address becomes the decliner's quarantine, whoever held it.
+    this.track(this.whileWriting([`${networkId} ${ip}`], this.opts.table.decline(networkId, mac, ip, expiresAtMs)));
   }
 
   private track(p: Promise<unknown>): void {
@@ -413,6 +332,6 @@ export class PgLeaseStore implements LeaseStore {
   }
 }
 
-function toRecord(r: LeaseRow): LeaseRecord {
-  return { networkId: r.networkId, ip: r.ip, mac: r.mac, state: r.state, expiresAtMs: Number(r.expiresAtMs), clientId: r.clientId, hostname: r.hostname };
+function toBinding(it: BindItem): LeaseBinding {
+  return { networkId: it.req.network.id, ip: it.req.ip, mac: it.req.mac, expiresAtMs: it.expiresAtMs, clientId: it.req.clientId, hostname: it.req.hostname, reclaim: it.reclaim };
 }

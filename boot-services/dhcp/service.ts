@@ -10,6 +10,8 @@ import { loadDhcpPeeringConfig } from '../config.ts';
 import { setUpBootFiles } from '../boot-config/boot-files-setup.ts';
 import { signedUefiChainInstalled } from '../boot-config/bootloaders.ts';
 import { DiscoveryWriter } from './discovery-writer.ts';
+import type { BootdPeerTable } from '../store/bootd-peers.ts';
+import type { LeaseTable } from '../store/dhcp-leases.ts';
 import type { SightingsTable } from '../store/discovery.ts';
 import { DhcpPeering, type DhcpPeeringConfig } from './peer-heartbeat.ts';
 import { leaseReuseFraction } from './lease-store.ts';
@@ -42,17 +44,19 @@ function bindSocket(address: string, port: number): Promise<dgram.Socket> {
 /** What the DHCP service keeps in PostgreSQL (boot-services/store/). */
 export interface DhcpStores {
   sightings: SightingsTable;
+  leases: LeaseTable;
+  peers: BootdPeerTable;
 }
 
 export async function startDhcpService(ctx: BootdContext, stores: DhcpStores, peeringConfig: DhcpPeeringConfig = loadDhcpPeeringConfig(process.env, ctx.config.serverAddress)): Promise<RunningService> {
   const { config, log, metrics } = ctx;
   const reuseFraction = leaseReuseFraction();
   const peering = new DhcpPeering({
-    pool: ctx.pool, config: peeringConfig, serverAddress: config.serverAddress, log, metrics, events: ctx.events,
+    table: stores.peers, config: peeringConfig, serverAddress: config.serverAddress, log, metrics, events: ctx.events,
     networkId: () => ctx.view.findNetworkContaining(config.serverAddress)?.id ?? null,
   });
   await peering.start();
-  const leases = await PgLeaseStore.open({ pool: ctx.pool, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers(), reuseFraction })
+  const leases = await PgLeaseStore.open({ table: stores.leases, log, metrics, refreshMs: leaseRefreshMs, othersWriting: () => peering.hasPeers(), reuseFraction })
     .catch(async (err: unknown) => { await peering.close(); throw err; });
   // TFTP, HTTP and syslog tie pool-leased clients to their MAC through this book, without a query.
   clientHostsOf(ctx).useLeaseBook((ip, nowMs) => {

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BootdContext, RunningService } from '../bootd-context.ts';
+import type { BootdContext, Logger, RunningService } from '../bootd-context.ts';
 import type { NetworkView } from '../../lib/boot/boot-view.ts';
 import { ipv6PrefixContains, parseIPv6, parseIPv6Prefix } from '../../lib/ipv6.ts';
-import { PgDhcp6LeaseStore } from '../store/dhcp6-leases.ts';
+import type { PgDhcp6LeaseStore } from '../store/dhcp6-leases.ts';
 import { interfaceIpv6Address, loadDhcp6Config, type Dhcp6Config } from './config.ts';
 import { DuidType, allRelayAgentsAndServers, hardwareTypeEthernet } from './options.ts';
 import { Dhcp6Policy } from './policy.ts';
@@ -80,14 +80,19 @@ interface Dhcp6Link {
   address6: string | null;
 }
 
-export async function startDhcp6Service(ctx: BootdContext, config: Dhcp6Config = loadDhcp6Config(process.env, { interfaceName: ctx.config.interfaceName })): Promise<RunningService> {
+/** What the DHCPv6 service keeps in PostgreSQL (boot-services/store/). */
+export interface Dhcp6Stores {
+  openLeases: (log: Logger) => Promise<PgDhcp6LeaseStore>;
+}
+
+export async function startDhcp6Service(ctx: BootdContext, stores: Dhcp6Stores, config: Dhcp6Config = loadDhcp6Config(process.env, { interfaceName: ctx.config.interfaceName })): Promise<RunningService> {
   const { log, metrics, view } = ctx;
   const interfaceName = ctx.config.interfaceName;
   const links: Dhcp6Link[] = (ctx.config.bootInterfaces ?? []).map((i, n) => ({
     ...i, address6: n === 0 ? config.serverAddress6 : interfaceIpv6Address(i.name),
   }));
   const serverDuid = loadOrCreateServerDuid(ctx.config.stateDir, interfaceName);
-  const leases = await PgDhcp6LeaseStore.open(ctx.pool, log);
+  const leases = await stores.openLeases(log);
   const policy = new Dhcp6Policy({
     view, leases, serverDuid, serverAddress6: config.serverAddress6, httpPort: ctx.config.httpPort,
     // The network of the boot interface the client came in on (without boot interfaces, bootd's own).

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type pg from 'pg';
 import { startHttpService, sendJson } from './service.ts';
 import { FakeBootView } from '../../lib/boot/testing/fake-boot-view.ts';
 import { MemoryEventSink } from '../events/event-sink.ts';
@@ -13,7 +12,7 @@ import type { BootdContext } from '../bootd-context.ts';
 async function context(dir: string): Promise<BootdContext> {
   return {
     config: { serverAddress: '127.0.0.1', bindAddress: '127.0.0.1', interfaceName: null, dhcpPort: 0, dhcpClientPort: 0, tftpPort: 0, httpPort: 0, bootloaderDirs: [dir], stateDir: path.join(dir, 'state'), httpBaseUrl: 'http://127.0.0.1:1', enableDhcp: false, enableTftp: false, enableHttp: true },
-    view: new FakeBootView(), events: new MemoryEventSink(), pool: null as unknown as pg.Pool, metrics: new Metrics(),
+    view: new FakeBootView(), events: new MemoryEventSink(), metrics: new Metrics(),
     log: { info() {}, warn() {}, error() {} },
   };
 }

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
 import { Metrics } from '../../metrics.ts';
+import { LeaseTable } from '../../store/dhcp-leases.ts';
 import { PgLeaseStore } from '../pg-lease-store.ts';
 import { labNetwork } from '../testdata/lab-view.ts';
 
@@ -38,7 +39,7 @@ after(async () => {
 test('concurrent bindings are group-committed and durable across a restart', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.10', poolEnd: '10.66.0.200' });
-  const store = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const store = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const now = Date.now();
   const macs = Array.from({ length: 60 }, (_, i) => `52:54:00:10:00:${i.toString(16).padStart(2, '0')}`);
   const results = await Promise.all(macs.map(async (mac) => {
@@ -50,7 +51,7 @@ test('concurrent bindings are group-committed and durable across a restart', { s
   const rows = await pool.query<{ n: string; distinct_ips: string }>(`SELECT count(*)::text AS n, count(DISTINCT ip)::text AS distinct_ips FROM "Lease" WHERE state = 'bound'`);
   assert.deepEqual(rows.rows[0], { n: '60', distinct_ips: '60' });
   // A restarted bootd knows every lease: the same MAC is offered the same address.
-  const again = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const again = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const first = results[0] as { ip: string };
   assert.deepEqual(again.offer({ network, mac: macs[0]!, requestedIp: null, holdSeconds: 60, nowMs: now, isAssignable: () => true }), { kind: 'offered', ip: first.ip });
   const expires = await pool.query<{ ok: boolean }>(`SELECT abs(extract(epoch FROM "expiresAt") - extract(epoch FROM (now() AT TIME ZONE 'UTC')) - 3600) < 60 AS ok FROM "Lease" LIMIT 1`);
@@ -61,7 +62,7 @@ test('a client repeating its REQUEST within a quarter of its lease reuses the co
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.110' });
   const metrics = new Metrics();
-  const store = await PgLeaseStore.open({ pool, log, metrics });
+  const store = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics });
   const t0 = Date.now();
   const req = { network, mac: '52:54:00:15:00:01', ip: '10.66.0.100', leaseSeconds: 600, clientId: null, hostname: null, mayReuse: true };
   const first = await store.bind({ ...req, nowMs: t0 });
@@ -78,7 +79,7 @@ test('a client repeating its REQUEST within a quarter of its lease reuses the co
   const stored = await pool.query<{ hostname: string }>(`SELECT hostname FROM "Lease" WHERE mac = $1`, [req.mac]);
   assert.equal(stored.rows[0]?.hostname, 'web07');
   // Reuse off: every binding is written.
-  const always = await PgLeaseStore.open({ pool, log, metrics: new Metrics(), reuseFraction: 0 });
+  const always = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics(), reuseFraction: 0 });
   const rewritten = await always.bind({ ...req, hostname: 'web07', nowMs: t0 + 61_000 });
   assert.equal(rewritten.kind === 'bound' && rewritten.expiresAtMs, t0 + 61_000 + 600_000);
   await Promise.all([store.close(), always.close()]);
@@ -87,8 +88,8 @@ test('a client repeating its REQUEST within a quarter of its lease reuses the co
 test('two bootd racing for the last address: one binds, the other is told it is taken', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.100' });
-  const a = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
-  const b = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const a = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
+  const b = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const now = Date.now();
   const offerA = a.offer({ network, mac: '52:54:00:20:00:0a', requestedIp: null, holdSeconds: 60, nowMs: now, isAssignable: () => true });
   const offerB = b.offer({ network, mac: '52:54:00:20:00:0b', requestedIp: null, holdSeconds: 60, nowMs: now, isAssignable: () => true });
@@ -105,7 +106,7 @@ test('two bootd racing for the last address: one binds, the other is told it is 
 test('an expired lease of another MAC is reclaimed; a declined address is quarantined in the table', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.101' });
-  const store = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const store = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const t0 = Date.now();
   assert.equal((await store.bind({ network, mac: '52:54:00:30:00:01', ip: '10.66.0.100', leaseSeconds: 1, clientId: null, hostname: null, nowMs: t0 - 10_000 })).kind, 'bound');
   const offer = store.offer({ network, mac: '52:54:00:30:00:02', requestedIp: '10.66.0.100', holdSeconds: 60, nowMs: t0, isAssignable: () => true });
@@ -115,10 +116,10 @@ test('an expired lease of another MAC is reclaimed; a declined address is quaran
   await store.close();
   const rows = await pool.query<{ mac: string; state: string }>(`SELECT mac, state FROM "Lease" WHERE ip = '10.66.0.100'`);
   assert.deepEqual(rows.rows, [{ mac: '52:54:00:30:00:02', state: 'declined' }], 'the quarantine row keeps the real MAC');
-  const fresh = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const fresh = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   assert.deepEqual(fresh.offer({ network, mac: '52:54:00:30:00:03', requestedIp: '10.66.0.100', holdSeconds: 60, nowMs: t0, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.101' });
   // The MAC that declined takes another address of the same network: its quarantine row stays.
-  const later = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const later = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   assert.deepEqual(later.offer({ network, mac: '52:54:00:30:00:02', requestedIp: null, holdSeconds: 60, nowMs: t0, isAssignable: () => true }), { kind: 'offered', ip: '10.66.0.101' });
   assert.equal((await later.bind({ network, mac: '52:54:00:30:00:02', ip: '10.66.0.101', leaseSeconds: 600, clientId: null, hostname: null, nowMs: t0 })).kind, 'bound');
   const both = await pool.query<{ ip: string; state: string }>(`SELECT ip, state::text FROM "Lease" WHERE mac = '52:54:00:30:00:02' ORDER BY ip`);
@@ -128,8 +129,8 @@ test('an expired lease of another MAC is reclaimed; a declined address is quaran
 test('a bootd learns of another bootd\'s lease from the periodic refresh, before any collision; a reload keeps its OFFER holds', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.102' });
-  const a = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
-  const b = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const a = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
+  const b = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const now = Date.now();
   assert.equal((await a.bind({ network, mac: '52:54:00:40:00:0a', ip: '10.66.0.100', leaseSeconds: 600, clientId: null, hostname: null, nowMs: now })).kind, 'bound');
   assert.equal(b.findLeaseByIp(network.id, '10.66.0.100'), null, 'b has not read yet');
@@ -171,11 +172,11 @@ test('the DHCP discovery writer upserts DiscoveredMachine without touching the a
 test('the incremental read moves forward through more changed rows than one read takes', { skip }, async () => {
   await pool.query('DELETE FROM "Network"');
   const network = await insertNetwork({ poolStart: '10.66.0.100', poolEnd: '10.66.0.120' });
-  const writer = await PgLeaseStore.open({ pool, log, metrics: new Metrics() });
+  const writer = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics() });
   const now = Date.now();
   assert.equal((await writer.bind({ network, mac: '52:54:00:60:00:ff', ip: '10.66.0.120', leaseSeconds: 600, clientId: null, hostname: null, nowMs: now })).kind, 'bound');
   // The reader has read the table once (its watermark is set): from now on it reads increments.
-  const reader = await PgLeaseStore.open({ pool, log, metrics: new Metrics(), refreshBatchRows: 2 });
+  const reader = await PgLeaseStore.open({ table: new LeaseTable(pool), log, metrics: new Metrics(), refreshBatchRows: 2 });
   for (let i = 0; i < 7; i++) {
     const r = await writer.bind({ network, mac: `52:54:00:60:00:0${i}`, ip: `10.66.0.10${i}`, leaseSeconds: 600, clientId: null, hostname: null, nowMs: now });
     assert.equal(r.kind, 'bound');

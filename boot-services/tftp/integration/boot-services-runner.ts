@@ -8,7 +8,6 @@ import { Metrics } from '../../metrics.ts';
 import { FakeBootView } from '../../../lib/boot/testing/fake-boot-view.ts';
 import { startTftpService, defaultTftpTuning } from '../service.ts';
 import { startHttpService } from '../../http/service.ts';
-import type pg from 'pg';
 
 export interface RunnerConfig {
   config: BootdConfig;
@@ -29,7 +28,6 @@ const ctx: BootdContext = {
   config: runnerConfig.config,
   view,
   events: { record: (e) => { if (!runnerConfig.quiet) print({ event: e }); } },
-  pool: null as unknown as pg.Pool,
   metrics: new Metrics(),
   log: {
     info: (msg, fields) => { if (!runnerConfig.quiet) print({ log: 'info', msg, fields }); },

@@ -59,7 +59,7 @@ test('changing the host\'s role changes the next pxelinux config, no restart', {
   await cache.start({ waitForDatabaseMs: 10_000 });
   const ctx: BootdContext = {
     config: { serverAddress: '127.0.0.1', bindAddress: '127.0.0.1', interfaceName: null, dhcpPort: 0, dhcpClientPort: 0, tftpPort: 0, httpPort: 0, bootloaderDirs: [], stateDir, httpBaseUrl: 'http://127.0.0.1:8080', enableDhcp: false, enableTftp: true, enableHttp: false },
-    view: cache, events: new MemoryEventSink(), pool, metrics: new Metrics(), log,
+    view: cache, events: new MemoryEventSink(), metrics: new Metrics(), log,
   };
   const tftp = await startTftpService(ctx, { ...defaultTftpTuning(), transferWorkers: 0 });
   // Asynchronous: the server runs in this process and must keep turning while curl waits.
