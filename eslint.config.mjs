@@ -7,6 +7,9 @@
 //   lib/ is pure code both processes (and the browser) run: it imports nothing of the project
 //   outside lib/, no database client, no framework, no Node built-in; lib/node/ is shared code
 //   the two Node processes run (it may use Node built-ins) and the browser never loads.
+// bootd speaks to PostgreSQL only in boot-services/store/: no other bootd module imports pg or
+// holds SQL text (a string or template starting with a statement keyword); its services get
+// typed store functions.
 // No import cycles (import/no-cycle, dynamic imports included): a module that needs one of its
 // importers' parts gets them moved to a third module.
 // Tests (`*.test.ts`, `integration/`, `testing/`) may cross the process line: a test drives both
@@ -22,6 +25,19 @@ const prisma = [
 ];
 const noBootd = { regex: '(^|/)boot-services/', message: 'The web process (app/, components/, server/) never imports bootd (boot-services/): shared code goes in lib/.' };
 const noServer = { regex: '(^|/)server/', message: 'bootd never imports server/: shared code goes in lib/, data access in boot-services/store/.' };
+const noPg = { regex: '^pg(/|$)', message: 'bootd reaches PostgreSQL only through boot-services/store/: add a typed store function there.' };
+/** SQL text: a string or template that starts with a statement keyword (upper case, as the store writes SQL). */
+const sqlStart = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT|ROLLBACK|LISTEN|NOTIFY|TRUNCATE|ALTER|CREATE|DROP)\\s/';
+const noSqlOutsideStore = {
+  files: ['boot-services/**'],
+  ignores: ['boot-services/store/**', ...['**/*.test.ts', '**/integration/**', '**/testing/**']],
+  rules: {
+    'no-restricted-syntax': ['error',
+      { selector: `Literal[value=${sqlStart}]`, message: 'SQL is written only in boot-services/store/ (bootd\'s data layer).' },
+      { selector: `TemplateLiteral > TemplateElement:first-child[value.raw=${sqlStart}]`, message: 'SQL is written only in boot-services/store/ (bootd\'s data layer).' },
+    ],
+  },
+};
 const noLibNode = { regex: '(^|/)lib/node/', message: 'lib/node/ uses Node built-ins: the browser never loads it.' };
 const noServerInComponents = { regex: '(^|/)server/', message: 'Components import no server/ module, types neither: take them from lib/ or as props.' };
 /** For a file `depth` folders below lib/ (lib/x.ts: 0, lib/boot/x.ts: 1): it may climb to lib/, not out of it. */
@@ -58,7 +74,9 @@ const config = [
   restrict(['app/**'], prisma, [noBootd], tests),
   restrict(['components/**'], prisma, [noBootd, noServerInComponents, noLibNode], tests),
   restrict(['server/**'], [], [noBootd], tests),
-  restrict(['boot-services/**'], prisma, [noServer], tests),
+  restrict(['boot-services/**'], prisma, [noServer, noPg], [...tests, 'boot-services/store/**']),
+  restrict(['boot-services/store/**'], prisma, [noServer], tests),
+  noSqlOutsideStore,
   restrict([...tests.map((t) => `{app,components,boot-services}/${t}`)], prisma),
   restrict(['lib/*'], prisma, libOnly, ['lib/**/*.test.ts']),
   restrict(['lib/*/*'], prisma, libOnlyAt(1), ['lib/**/*.test.ts', 'lib/node/**']),
