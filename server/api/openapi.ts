@@ -16,7 +16,7 @@ import { artifactUploadQuery, uploadSessionCreate } from '../images/schema.ts';
 import { bulkPowerInput, bulkPowerListQuery, powerActionInput } from '../power/schema.ts';
 import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
 import { hostLogQuery } from '../logs/queries.ts';
-import { pageQuery } from './pagination.ts';
+import { pageQuery } from '../listing/pagination.ts';
 import { json } from './respond.ts';
 import { macSpellingPattern } from '../../lib/mac.ts';
 

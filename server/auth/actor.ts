@@ -4,6 +4,9 @@ import { forbidden } from '../errors.ts';
 
 export type Role = UserRole;
 
+/** The roles, most powerful first (forms and API schemas list them in this order). */
+export const userRoles = ['admin', 'operator', 'viewer'] as const satisfies readonly Role[];
+
 export interface Actor {
   kind: 'user' | 'token';
   userId: string;

@@ -2,13 +2,11 @@
 // SignInThrottle), so several web processes share the count: each attempt locks both rows
 // (SELECT … FOR UPDATE, in one order), decides by throttle-policy.ts, and writes the state as
 // if it fails before the password is checked. The first delay and a lock are audited; admins
-// see the keys on the Users page and unlock them.
+// see the keys on the Users page and unlock them (server/sign-in-throttles/queries.ts).
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
-import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
-import { DomainError, notFound } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { DomainError } from '../errors.ts';
 import { addressThrottlePolicy, decideAttempt, forgiveAttempt, userThrottlePolicy, type ThrottlePolicy } from './throttle-policy.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -93,25 +91,4 @@ export async function forgiveSignInAttempt(username: string, address: string): P
     const n = forgiveAttempt(row, addressThrottlePolicy());
     await tx.signInThrottle.update({ where: { id: row.id }, data: { failures: n.failures, nextAttemptAt: n.nextAttemptAt, lockedUntil: n.lockedUntil } });
   }, queued);
-}
-
-/** Keys an admin should see: failures in the window, a pending delay or a lock. */
-export async function listSignInThrottles(now = new Date()): Promise<SignInThrottleRow[]> {
-  const since = new Date(now.getTime() - Math.max(userThrottlePolicy().windowSeconds, addressThrottlePolicy().windowSeconds) * 1000);
-  const rows = await db().signInThrottle.findMany({
-    where: { failures: { gt: 0 }, OR: [{ lastAttemptAt: { gt: since } }, { lockedUntil: { gt: now } }] },
-    orderBy: [{ lockedUntil: { sort: 'desc', nulls: 'last' } }, { lastAttemptAt: 'desc' }],
-    take: 200,
-  });
-  return rows as SignInThrottleRow[];
-}
-
-/** An admin lifts a delay or lock: the key starts over. */
-export async function unlockSignInThrottle(actor: Actor, id: string): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const row = await tx.signInThrottle.findUnique({ where: { id } });
-    if (!row) throw notFound('sign-in throttle');
-    await tx.signInThrottle.delete({ where: { id } });
-    await writeAudit(tx, actor, 'unlock', 'sign-in-throttle', id, row, null);
-  });
 }

@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
-import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
+import { pageArgs, toPage, type Page, type SortKey } from '../listing/pagination.ts';
 import type { ImageCreate, imageListQuery, ImageUpdate } from './schema.ts';
 
 const withArtifacts = { kernel: true, initrd: true, rootfs: true, role: { select: { name: true, uefiBootChain: true } } } as const;

@@ -6,8 +6,8 @@ import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, notFound } from '../errors.ts';
 import { hostAddressProblem, hostIpv6Problem } from '../hosts/address-rules.ts';
-import { literalSearchTerm } from '../api/search-term.ts';
-import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
+import { literalSearchTerm } from '../listing/search-term.ts';
+import { pageArgs, toPage, type Page, type SortKey } from '../listing/pagination.ts';
 import { checkNetworkAddresses, networkCreate, type NetworkCreate, type NetworkUpdate, type networkListQuery } from './schema.ts';
 
 export async function listNetworks(q: z.infer<typeof networkListQuery> & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<Network & { hostCount: number }>> {

@@ -5,8 +5,8 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { invalid, notFound } from '../errors.ts';
-import { literalSearchTerm } from '../api/search-term.ts';
-import { pageArgs, toPage, type Page, type SortKey } from '../api/pagination.ts';
+import { literalSearchTerm } from '../listing/search-term.ts';
+import { pageArgs, toPage, type Page, type SortKey } from '../listing/pagination.ts';
 import { roleCreate, type RoleCreate, type roleListQuery, type RoleUpdate } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userRoles } from '../users/schema.ts';
+import { userRoles } from '../auth/actor.ts';
 
 export const tokenCreate = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { userRoles } from '../auth/actor.ts';
 
-export const userRoles = ['admin', 'operator', 'viewer'] as const;
 const password = z.string().min(10, 'must be at least 10 characters').max(200);
 const username = z.string().trim().min(2).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits and . _ -');
 

@@ -1,7 +1,7 @@
 // Roles, networks and images as select choices for the console's forms and filters
 // (through the domain's list functions; a fleet has tens of these, not thousands).
 import type { Choice } from '@/components/form-field.tsx';
-import { maxPageSize } from '@/server/api/pagination.ts';
+import { maxPageSize } from '@/server/listing/pagination.ts';
 import { listImages } from '@/server/images/queries.ts';
 import { listNetworks } from '@/server/networks/queries.ts';
 import { listRoles } from '@/server/roles/queries.ts';

@@ -11,7 +11,7 @@ import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { SortHeader } from '@/components/sort-header.tsx';
 import { flatParams, pageNumber, type PageSearchParams } from '@/components/search-params.ts';
 import { TimeText } from '@/components/time-text.tsx';
-import { pageQuery } from '@/server/api/pagination.ts';
+import { pageQuery } from '@/server/listing/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { DomainError } from '@/server/errors.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';

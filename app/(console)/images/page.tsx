@@ -8,7 +8,7 @@ import { ImageRegisterForm } from '@/components/image-register-form.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { flatParams, type PageSearchParams } from '@/components/search-params.ts';
 import { TimeText } from '@/components/time-text.tsx';
-import { maxPageSize } from '@/server/api/pagination.ts';
+import { maxPageSize } from '@/server/listing/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { listImages, type ImageWithArtifacts } from '@/server/images/queries.ts';

@@ -7,7 +7,7 @@ import { None, Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { flatParams, pageNumber, type PageSearchParams } from '@/components/search-params.ts';
-import { pageQuery } from '@/server/api/pagination.ts';
+import { pageQuery } from '@/server/listing/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { listNetworks } from '@/server/networks/queries.ts';

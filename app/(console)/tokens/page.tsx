@@ -10,7 +10,7 @@ import { allows, type Role } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { getConsoleSettings } from '@/server/settings/queries.ts';
 import { listTokens, type PublicToken } from '@/server/tokens/queries.ts';
-import { userRoles } from '@/server/users/schema.ts';
+import { userRoles } from '@/server/auth/actor.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'API tokens · Fleetboot' };

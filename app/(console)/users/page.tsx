@@ -13,10 +13,10 @@ import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { None } from '@/components/data-table.tsx';
 import { PasswordResetForm } from '@/components/password-reset-form.tsx';
 import { TokenLifetimeForm } from '@/components/token-lifetime-form.tsx';
-import { listSignInThrottles } from '@/server/auth/sign-in-throttle.ts';
+import { listSignInThrottles } from '@/server/sign-in-throttles/queries.ts';
 import { getConsoleSettings } from '@/server/settings/queries.ts';
 import { listUsers } from '@/server/users/queries.ts';
-import { userRoles } from '@/server/users/schema.ts';
+import { userRoles } from '@/server/auth/actor.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Users · Fleetboot' };

@@ -5,7 +5,7 @@ import { requireSameOrigin } from '../same-origin.ts';
 import { requestClientAddress } from '../../auth/client-address.ts';
 import { consolePathOr } from '../../../lib/console-path.ts';
 import { sessionCookieName, sessionSeconds, signIn, signOut, startSession } from '../../auth/sessions.ts';
-import { listSignInThrottles, unlockSignInThrottle } from '../../auth/sign-in-throttle.ts';
+import { listSignInThrottles, unlockSignInThrottle } from '../../sign-in-throttles/queries.ts';
 import { consoleSettingsUpdate } from '../../settings/schema.ts';
 import { getConsoleSettings, updateConsoleSettings } from '../../settings/queries.ts';
 import { passwordChange, signInInput, userCreate, userUpdate } from '../../users/schema.ts';

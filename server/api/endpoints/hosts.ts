@@ -1,5 +1,5 @@
 import { apiRoute, queryObject, readJson, readText } from '../handler.ts';
-import { pageQuery } from '../pagination.ts';
+import { pageQuery } from '../../listing/pagination.ts';
 import { hostCreate, hostListQuery, hostUpdate } from '../../hosts/schema.ts';
 import { createHost, deleteHost, getHostOrThrow, listHosts, updateHost } from '../../hosts/queries.ts';
 import { importHosts, readImportRows } from '../../hosts/import.ts';

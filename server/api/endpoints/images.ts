@@ -1,5 +1,5 @@
 import { apiRoute, queryObject, readJson } from '../handler.ts';
-import { pageQuery } from '../pagination.ts';
+import { pageQuery } from '../../listing/pagination.ts';
 import { imageCreate, imageListQuery, imageUpdate } from '../../images/schema.ts';
 import { createImage, deleteImage, getImageOrThrow, listImages, updateImage } from '../../images/queries.ts';
 

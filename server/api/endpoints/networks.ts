@@ -1,5 +1,5 @@
 import { apiRoute, queryObject, readJson } from '../handler.ts';
-import { pageQuery } from '../pagination.ts';
+import { pageQuery } from '../../listing/pagination.ts';
 import { networkCreate, networkListQuery, networkUpdate } from '../../networks/schema.ts';
 import { createNetwork, deleteNetwork, getNetworkOrThrow, listNetworks, updateNetwork } from '../../networks/queries.ts';
 

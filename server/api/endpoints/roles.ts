@@ -1,5 +1,5 @@
 import { apiRoute, queryObject, readJson } from '../handler.ts';
-import { pageQuery } from '../pagination.ts';
+import { pageQuery } from '../../listing/pagination.ts';
 import { roleCreate, roleListQuery, roleUpdate } from '../../roles/schema.ts';
 import { createRole, deleteRole, getRoleOrThrow, listRoles, updateRole } from '../../roles/queries.ts';
 

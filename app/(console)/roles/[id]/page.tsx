@@ -5,7 +5,7 @@ import { ImageNeedsList } from '@/components/image-needs-list.tsx';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { RoleForm } from '@/components/role-form.tsx';
 import { imageNeeds, unmetNeedsText } from '@/lib/boot/image-needs.ts';
-import { maxPageSize } from '@/server/api/pagination.ts';
+import { maxPageSize } from '@/server/listing/pagination.ts';
 import { allows } from '@/server/auth/actor.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { imageFactsOf } from '@/server/images/image-facts.ts';
