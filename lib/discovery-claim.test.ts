@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { claimRefusal, identityAfterClaim, usableIdentifier } from './discovery-claim.ts';
+import { claimMatch, claimRefusal, identityAfterClaim, usableIdentifier } from './discovery-claim.ts';
 
 const machine = { mac: 'aa:bb:cc:00:00:01', claimedById: null };
 const host = { id: 'h-1', hostname: 'web01', mac: null };
@@ -27,4 +27,11 @@ test('the machine\'s serial and asset tag fill only the host\'s empty ones, plac
   assert.deepEqual(identityAfterClaim({ serial: null, assetTag: null }, { serial: ' S-1 ', assetTag: 'A-1' }), { serial: 'S-1', assetTag: 'A-1' });
   assert.deepEqual(identityAfterClaim({ serial: 'mine', assetTag: null }, { serial: 'S-1', assetTag: 'Not Specified' }), { serial: 'mine', assetTag: null });
   assert.deepEqual(identityAfterClaim({ serial: null, assetTag: null }, null), { serial: null, assetTag: null });
+});
+
+test('a waiting host matches a machine by serial, else by asset tag; placeholders match nothing', () => {
+  assert.equal(claimMatch({ serial: 'FB-1', assetTag: null }, { serial: ' FB-1 ' }), 'serial');
+  assert.equal(claimMatch({ serial: 'other', assetTag: 'AT-7' }, { serial: 'FB-1', assetTag: 'AT-7' }), 'assetTag');
+  assert.equal(claimMatch({ serial: 'Not Specified', assetTag: null }, { serial: 'Not Specified' }), null);
+  assert.equal(claimMatch({ serial: null, assetTag: null }, {}), null);
 });

@@ -37,6 +37,19 @@ export function claimRefusal({ machine, host, holder }: ClaimParties): ClaimRefu
 
 /** The machine's own serial and asset tag fill the host's empty ones: the next match is automatic. */
 export function identityAfterClaim(host: { serial: string | null; assetTag: string | null }, facts: unknown): { serial: string | null; assetTag: string | null } {
-  const fact = (key: string) => usableIdentifier(facts && typeof facts === 'object' ? (facts as Record<string, unknown>)[key] : undefined);
-  return { serial: host.serial ?? fact('serial'), assetTag: host.assetTag ?? fact('assetTag') };
+  return { serial: host.serial ?? factIdentifier(facts, 'serial'), assetTag: host.assetTag ?? factIdentifier(facts, 'assetTag') };
+}
+
+/** The machine's reported serial or asset tag, when usable. */
+function factIdentifier(facts: unknown, key: 'serial' | 'assetTag'): string | null {
+  return usableIdentifier(facts && typeof facts === 'object' ? (facts as Record<string, unknown>)[key] : undefined);
+}
+
+/** How a host waiting for hardware matches a machine's reported facts: by serial, by asset tag, or not (null). */
+export function claimMatch(host: { serial: string | null; assetTag: string | null }, facts: unknown): 'serial' | 'assetTag' | null {
+  const serial = factIdentifier(facts, 'serial');
+  const assetTag = factIdentifier(facts, 'assetTag');
+  if (serial && usableIdentifier(host.serial) === serial) return 'serial';
+  if (assetTag && usableIdentifier(host.assetTag) === assetTag) return 'assetTag';
+  return null;
 }

@@ -16,6 +16,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     { href: '/', label: 'Dashboard' },
     { href: '/fleet', label: 'Fleet' },
     { href: '/hosts', label: 'Hosts' },
+    { href: '/discovered', label: 'Discovered' },
     { href: '/roles', label: 'Roles' },
     { href: '/images', label: 'Images' },
     { href: '/networks', label: 'Networks' },
