@@ -9,6 +9,8 @@ import { exitWhenParentDies } from '../boot-services/parent-watch.ts';
 import { apiContentSecurityPolicy, staticSecurityHeaders } from '../lib/security-headers.ts';
 import { answerFromDatabaseGate } from '../server/api/database-gate.ts';
 import { clientAddressHeader, clientAddressOf, trustedProxies } from '../server/auth/client-address.ts';
+import { createHostConsoles } from '../server/console/console-service.ts';
+import { consoleUpgradeHandler } from '../server/console/console-socket.ts';
 import { DatabaseWatch } from '../server/db/availability.ts';
 import { DatabaseClusterReader, patroniUrls } from '../server/db/database-cluster.ts';
 import { databaseUrl } from '../server/db/client.ts';
@@ -43,6 +45,17 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (!answerFromDatabaseGate(req, res, status, state)) void handle(req, res);
 }
 
+// Hosts' serial consoles (WebSocket upgrades on /api/v1/hosts/{id}/console); Next.js serves
+// no WebSocket in production, so every other upgrade is ended.
+const consoles = createHostConsoles();
+const consoleSocket = consoleUpgradeHandler(consoles);
+server.on('upgrade', (req, socket, head) => {
+  consoleSocket.handleUpgrade(req, socket, head).then(
+    (handled) => handled || socket.destroy(),
+    () => socket.destroy(),
+  );
+});
+
 /** What proxy.ts's matcher sends through it (a page): not the API, not Next's static files. */
 function isPagePath(url: string): boolean {
   return !/^\/(api\/|_next\/static\/|_next\/image|icon\.svg)/.test(url);
@@ -74,6 +87,8 @@ console.log(`web listening on http://${host === '0.0.0.0' ? 'localhost' : host}:
 
 const shutdown = () => {
   void database.stop();
+  consoleSocket.closeAll();
+  void consoles.closeAll();
   server.close(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);

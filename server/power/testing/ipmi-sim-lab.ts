@@ -15,6 +15,11 @@ export interface IpmiSimOptions {
   onPowerOn?: string;
   onPowerOff?: string;
   initialPower?: 0 | 1;
+  /**
+   * Serial-over-LAN: the loopback TCP port of the host's serial line (raw bytes). ipmi_sim
+   * connects to it at start and every 10 s after a failure, so it must listen before.
+   */
+  solSerialPort?: number;
 }
 
 export interface IpmiSim {
@@ -100,7 +105,7 @@ set_working_mc 0x20
     guid a123456789abcdefa123456789abcdef
   endlan
   chassis_control "${dir}/chassis.sh 0x20"
-  user 2 true "${user}" "${password}" admin 10 none md2 md5 straight
+${opts.solSerialPort ? `  sol "tcp:127.0.0.1:${opts.solSerialPort}" 115200\n` : ''}  user 2 true "${user}" "${password}" admin 10 none md2 md5 straight
 `);
   // mc_setbmc is required: without it ipmi_sim exits at once ("No bmc_ipmb specified", to syslog only).
   fs.writeFileSync(path.join(dir, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n');

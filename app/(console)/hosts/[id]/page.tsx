@@ -4,6 +4,7 @@ import { BootDoctorPanel } from '@/components/boot-doctor-panel.tsx';
 import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
+import { HostConsolePanel } from '@/components/console/host-console-panel.tsx';
 import { HostForm } from '@/components/host-form.tsx';
 import { HostLogsPanel } from '@/components/host-logs-panel.tsx';
 import { HostPowerPanel } from '@/components/host-power-panel.tsx';
@@ -71,6 +72,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}): nothing here can be changed.</p>}
       <HostLastBootSection hostId={host.id} />
       <HostPowerPanel hostId={host.id} hostname={host.hostname} hasBmc={Boolean(host.bmcAddress && host.bmcUser && host.hasBmcPassword)} canEdit={canEdit} />
+      <div className="mb-6">
+        <HostConsolePanel hostId={host.id} hostname={host.hostname} canOperate={canEdit} hasBmc={Boolean(host.bmcAddress && host.bmcUser && host.hasBmcPassword)} />
+      </div>
       {/* What stops a host booting comes before how far it got; a host that can boot shows its timeline first. */}
       {diagnosis.canBoot ? null : <BootDoctorPanel diagnosis={diagnosis} />}
       <HostTimelineSection hostId={host.id} />
