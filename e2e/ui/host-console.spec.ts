@@ -3,7 +3,7 @@
 // sees the host's lines in the xterm.js terminal and types into it (the keys reach the host);
 // a viewer in another browser sees "in use by <operator>" and can't type; the page's CSP
 // blocks nothing the terminal needs.
-import { expect, test } from '@playwright/test';
+import { expect, request, test } from '@playwright/test';
 import { ipmiSimSkipReason, startIpmiSim } from '../../server/power/testing/ipmi-sim-lab.ts';
 import { startSerialLine } from '../../server/console/testing/serial-line.ts';
 import { adminApi, createVia, signIn, uniqueName } from './console.ts';
@@ -48,9 +48,12 @@ test('an operator watches and types; a viewer sees who holds the console and can
     await expect(screen).toContainText('Linux rescue 6.1.0-28-amd64');
     await screen.screenshot({ path: test.info().outputPath('console-operator.png') });
 
-    const other = await browser.newContext({ baseURL });
+    // The viewer signs in through the API (the login page is login.spec.ts's): its cookie in a second browser.
+    const viewerApi = await request.newContext({ baseURL, extraHTTPHeaders: { origin: new URL(baseURL!).origin } });
+    expect((await viewerApi.post('/api/v1/auth/login', { data: { username: viewer, password } })).status()).toBe(200);
+    const other = await browser.newContext({ baseURL, storageState: await viewerApi.storageState() });
+    await viewerApi.dispose();
     const viewerPage = await other.newPage();
-    await signIn(viewerPage, viewer, password);
     await viewerPage.goto(`/hosts/${host.id}`);
     const viewerPanel = viewerPage.locator('section').filter({ has: viewerPage.getByRole('heading', { name: 'Console' }) });
     await expect(viewerPanel.getByRole('button', { name: 'Power-cycle with PXE once' })).toHaveCount(0);
