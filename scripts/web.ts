@@ -9,7 +9,7 @@ import { exitWhenParentDies } from '../boot-services/parent-watch.ts';
 import { apiContentSecurityPolicy, staticSecurityHeaders } from '../lib/security-headers.ts';
 import { answerFromDatabaseGate } from '../server/api/database-gate.ts';
 import { clientAddressHeader, clientAddressOf, trustedProxies } from '../server/auth/client-address.ts';
-import { createHostConsoles } from '../server/console/console-service.ts';
+import { createBootConsoleRecorder, createHostConsoles } from '../server/console/console-service.ts';
 import { consoleUpgradeHandler } from '../server/console/console-socket.ts';
 import { DatabaseWatch } from '../server/db/availability.ts';
 import { DatabaseClusterReader, patroniUrls } from '../server/db/database-cluster.ts';
@@ -49,6 +49,8 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse): Prom
 // no WebSocket in production, so every other upgrade is ended.
 const consoles = createHostConsoles();
 const consoleSocket = consoleUpgradeHandler(consoles);
+const bootConsoles = createBootConsoleRecorder(consoles);
+bootConsoles.start();
 server.on('upgrade', (req, socket, head) => {
   consoleSocket.handleUpgrade(req, socket, head).then(
     (handled) => handled || socket.destroy(),
@@ -88,7 +90,7 @@ console.log(`web listening on http://${host === '0.0.0.0' ? 'localhost' : host}:
 const shutdown = () => {
   void database.stop();
   consoleSocket.closeAll();
-  void consoles.closeAll();
+  void bootConsoles.stop().then(() => consoles.closeAll());
   server.close(() => process.exit(0));
 };
 process.on('SIGTERM', shutdown);

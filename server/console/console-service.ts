@@ -4,6 +4,8 @@ import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { findBmcTarget, ipmiOptions } from '../power/host-power.ts';
+import * as bootConsoleQueries from './boot-console-queries.ts';
+import { BootConsoleRecorder } from './boot-console-recorder.ts';
 import { HostConsoles, type ConsoleAuditAction } from './host-consoles.ts';
 import { openSolLink } from './sol-link.ts';
 
@@ -31,6 +33,19 @@ export function createHostConsoles(log: (line: string) => void = (line) => conso
     idleCloseMs: positiveNumberFromEnv('FLEETBOOT_CONSOLE_IDLE_MS', 15_000),
     maxQueuedBytesPerViewer: 1024 * 1024,
     scrollbackBytes: 64 * 1024,
+    log,
+  });
+}
+
+/** Records every open boot's console of hosts with a BMC (FLEETBOOT_CONSOLE_RECORD_MAX_CHARS per boot). */
+export function createBootConsoleRecorder(consoles: HostConsoles, log: (line: string) => void = (line) => console.log(line)): BootConsoleRecorder {
+  return new BootConsoleRecorder({
+    consoles,
+    store: bootConsoleQueries,
+    pollMs: 2_000,
+    flushMs: 1_000,
+    maxCharsPerBoot: positiveNumberFromEnv('FLEETBOOT_CONSOLE_RECORD_MAX_CHARS', 1_000_000),
+    pendingMs: 5 * 60_000,
     log,
   });
 }

@@ -88,6 +88,10 @@ export class HostConsoles {
     return n;
   }
 
+  stateOf(hostId: string): ConsoleState | null {
+    return this.consoles.get(hostId)?.state ?? null;
+  }
+
   holderOf(hostId: string): string | null {
     return this.consoles.get(hostId)?.holder?.actor.username ?? null;
   }
