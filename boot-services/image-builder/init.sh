@@ -234,11 +234,15 @@ bytes_read() { sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null || echo 0; }
 #   wget ─► dl ─► tee ─► plain ─► zstd -d ─► tar -x -C /newroot
 #                   ├──► hash ─► sha256sum
 #                   └──► wc -c (bytes downloaded)
+# tee, wc and sha256sum are coreutils' from /usr/libexec/fleetboot (build-initramfs.ts says why):
+# BusyBox's wc -c reads a byte at a time, and every byte of the rootfs passes all three.
+PIPE_TOOLS=/usr/libexec/fleetboot
 fetch_rootfs() {
 	[ -n "$ID_ROOTFS_URL" ] || { REASON="no rootfs in the image${ID_REASON:+: $ID_REASON}"; return 1; }
 	# A tmpfs's default cap is half the RAM: a ram root may use most of it (fleetboot.ram_root_size=).
 	mount -t tmpfs -o "mode=0755,size=$RAM_ROOT_SIZE" tmpfs /newroot || { REASON="tmpfs mount failed (size=$RAM_ROOT_SIZE)"; return 1; }
 	command -v zstd >/dev/null || { REASON='this initramfs has no zstd to unpack the rootfs'; return 1; }
+	[ -x $PIPE_TOOLS/tee ] && [ -x $PIPE_TOOLS/wc ] && [ -x $PIPE_TOOLS/sha256sum ] || { REASON="this initramfs has no $PIPE_TOOLS/{tee,wc,sha256sum} for the rootfs pipe"; return 1; }
 	total=${ID_ROOTFS_BYTES:-0}
 	# The time cap follows the image: its size at the slowest rate we accept, plus a start allowance.
 	cap=$(( ROOTFS_START_SECONDS + total / ROOTFS_MIN_BYTES_PER_SECOND ))
@@ -248,9 +252,9 @@ fetch_rootfs() {
 	memory_before=$(memory_in_use); memory_peak=$memory_before
 	progress rootfs-download 0 "$total"
 	{ timeout "$cap" wget -q -O - "$ID_ROOTFS_URL" 2>/dev/null; echo $? > $d/download.rc; } > $d/dl &
-	sha256sum < $d/hash > $d/rootfs.sum &
+	$PIPE_TOOLS/sha256sum < $d/hash > $d/rootfs.sum &
 	hash_pid=$!
-	tee $d/hash $d/plain < $d/dl | wc -c > $d/downloaded &
+	$PIPE_TOOLS/tee $d/hash $d/plain < $d/dl | $PIPE_TOOLS/wc -c > $d/downloaded &
 	count_pid=$!
 	# tar stops at the archive's end marker: what follows (padding) is drained, so neither the
 	# decompressor nor tee dies of a closed pipe and the hash sees every byte.
