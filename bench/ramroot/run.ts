@@ -17,7 +17,7 @@ import { registerSampleImage } from '../../server/images/sample-image.ts';
 import { buildAgentInitramfs } from '../../boot-services/image-builder/build-initramfs.ts';
 import { ensureDebianKernel } from '../../boot-services/image-builder/debian-kernel.ts';
 import { buildSampleRootfsTree, tarGzTree } from '../../boot-services/image-builder/sample-rootfs.ts';
-import { QemuLab, bootLabSkipReason, kernelCacheDir, labCmdlineTemplate, repoRoot } from '../../e2e/boot/qemu-lab.ts';
+import { QemuLab, bootLabSkipReason, kernelCacheDir, labCmdlineTemplate, repoRoot, type TimelineEvent } from '../../e2e/boot/qemu-lab.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -57,6 +57,21 @@ function copyUntil(from: string, to: string, bytes: number): number {
 function vmHighWaterBytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Where the boot's time goes: each event type's first and last moment, in seconds after the VM
+ * started (`rootfs-download 31.2-58.9`), so a slower variant shows which phase grew.
+ */
+function phaseMarks(events: TimelineEvent[], startedAtMs: number): string {
+  const spans = new Map<string, [number, number]>();
+  for (const e of events) {
+    const t = (new Date(e.at).getTime() - startedAtMs) / 1000;
+    const key = `${e.source}:${e.type}`;
+    const span = spans.get(key);
+    spans.set(key, span ? [span[0], t] : [t, t]);
+  }
+  return [...spans].map(([key, [a, b]]) => (a === b ? `${key} ${a.toFixed(1)}` : `${key} ${a.toFixed(1)}-${b.toFixed(1)}`)).join(', ');
 }
 
 interface Row { variant: string; seconds: number[]; qemuHwmBytes: number[]; agentGrowthBytes: number[]; tarballBytes: number; unpackedBytes: number }
@@ -110,7 +125,9 @@ async function main(): Promise<void> {
           const ms = await lab.waitForState(hostId, 'up', vm, 1_800_000);
           row.seconds.push(ms / 1000);
           row.qemuHwmBytes.push(Math.max(hwm, vmHighWaterBytes(vm.child.pid!)));
-          const unpack = (await lab.timeline(hostId)).filter((e) => e.type === 'rootfs-unpack').at(-1);
+          const events = await lab.timeline(hostId);
+          console.log(`# ${v.variant} round ${r + 1} phases: ${phaseMarks(events, vm.startedAtMs)}`);
+          const unpack = events.filter((e) => e.type === 'rootfs-unpack').at(-1);
           if (unpack) {
             row.unpackedBytes = Number(unpack.bytesDone);
             row.agentGrowthBytes.push(Number(unpack.detail.memoryPeakBytes) - Number(unpack.detail.memoryBeforeBytes));
