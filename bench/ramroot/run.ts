@@ -74,6 +74,17 @@ function phaseMarks(events: TimelineEvent[], startedAtMs: number): string {
   return [...spans].map(([key, [a, b]]) => (a === b ? `${key} ${a.toFixed(1)}` : `${key} ${a.toFixed(1)}-${b.toFixed(1)}`)).join(', ');
 }
 
+function agentScriptAt(rev: string): Buffer {
+  for (const file of ['boot-services/image-builder/init.sh', 'boot-services/agent/init.sh']) {
+    try {
+      return execFileSync('git', ['-C', repoRoot, 'show', `${rev}:${file}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      // not at this revision: the older place next
+    }
+  }
+  throw new Error(`no agent init.sh at ${rev}`);
+}
+
 interface Row { variant: string; seconds: number[]; qemuHwmBytes: number[]; agentGrowthBytes: number[]; tarballBytes: number; unpackedBytes: number }
 
 async function main(): Promise<void> {
@@ -93,7 +104,8 @@ async function main(): Promise<void> {
     console.log(`# root: ${(copied / mib).toFixed(0)} MiB of files from /usr, tree ${(treeBytes / mib).toFixed(0)} MiB, gzip ${(fs.statSync(gz).size / mib).toFixed(0)} MiB, zstd ${(fs.statSync(zst).size / mib).toFixed(0)} MiB`);
 
     const kernel = ensureDebianKernel(kernelCacheDir);
-    const landedInit = execFileSync('git', ['-C', repoRoot, 'show', `${baselineRev}:boot-services/agent/init.sh`]);
+    // The agent script moved from boot-services/agent/ to boot-services/image-builder/ (issue 13).
+    const landedInit = agentScriptAt(baselineRev);
     const landedInitrd = path.join(lab.tmp, 'landed.initrd');
     fs.writeFileSync(landedInitrd, buildAgentInitramfs(kernel, undefined, landedInit).bytes);
     // The landed agent holds tarball and tree at once, in a tmpfs capped at half the RAM: size the VM for it, the same for all.
