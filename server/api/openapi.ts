@@ -16,6 +16,7 @@ import { artifactUploadQuery, uploadSessionCreate } from '../images/schema.ts';
 import { bulkPowerInput, bulkPowerListQuery, powerActionInput } from '../power/schema.ts';
 import { promoteInput, rollbackInput, rolloutListQuery, stageInput } from '../lifecycle/schema.ts';
 import { hostLogQuery } from '../logs/queries.ts';
+import { bootConsoleQuery, hostConsolesQuery } from '../console/boot-console-schema.ts';
 import { pageQuery } from '../listing/pagination.ts';
 import { json } from './respond.ts';
 import { macSpellingPattern } from '../../lib/mac.ts';
@@ -114,6 +115,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/power/actions/{id}/cancel', summary: 'Cancel a bulk power action: the hosts still queued are never sent; those already sent are watched until up, failed or their timeout', role: 'operator' },
   { method: 'get', path: '/hosts/{id}/events', summary: "A host's boot events, newest first", role: 'viewer', query: eventListQuery },
   { method: 'get', path: '/hosts/{id}/logs', summary: "The host's last syslog lines as bootd received them, oldest first; lines is null when bootd can't be asked (not running, or syslog not in FLEETBOOT_SERVICES)", role: 'viewer', query: hostLogQuery },
+  { method: 'get', path: '/hosts/{id}/consoles', summary: "The host's boots with a recorded serial console, newest first (chars kept per boot), and with q the lines of those consoles that contain q (case-insensitive), each with its boot and the time its chunk arrived. The live console is the WebSocket GET /hosts/{id}/console (Upgrade: websocket)", role: 'viewer', query: hostConsolesQuery },
+  { method: 'get', path: '/boots/{id}/console', summary: "One boot's recorded serial console as text/plain (ANSI sequences removed; the oldest output dropped past FLEETBOOT_CONSOLE_RECORD_MAX_CHARS); download=1 answers it as a file", role: 'viewer', query: bootConsoleQuery },
   { method: 'get', path: '/hosts/{id}/doctor', summary: "The boot doctor for one host, before it powers on: each check (MAC, network and address as DHCP decides them, boot server, image against its root mode, cmdline, firmware) with its status, detail and what to try; canBoot and the first failing cause; per firmware (BIOS, UEFI PXE, UEFI HTTP) the boot file DHCP gives, the chain after it and the pxelinux/iPXE/GRUB text bootd serves, verbatim; the relay path of a relayed network. Computed by the functions bootd answers with", role: 'viewer' },
   { method: 'get', path: '/doctor', summary: "The boot doctor for the fleet: how many hosts can't boot, grouped by cause (most first), each group with its hosts", role: 'viewer' },
   { method: 'get', path: '/discovered', summary: 'Unknown machines that booted into discovery, with their hardware facts', role: 'viewer', query: discoveredListQuery },

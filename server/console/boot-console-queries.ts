@@ -2,6 +2,7 @@
 // which hosts Fleetboot just powered into a boot, and the recorded chunks (written, trimmed to
 // the cap, read back for the timeline, the download and search).
 import { db } from '../db/client.ts';
+import type { RecordedBoot } from '../../lib/recorded-boot.ts';
 import { bootingActions } from '../power/schema.ts';
 
 /** Boots older than this are not recorded any more even if nothing ended them (a stalled boot's session can stay open). */
@@ -32,15 +33,6 @@ export async function appendConsoleChunk(chunk: { sessionId: string; hostId: str
 
 export async function deleteConsoleChunks(ids: bigint[]): Promise<void> {
   if (ids.length) await db().bootConsoleChunk.deleteMany({ where: { id: { in: ids } } });
-}
-
-export interface RecordedBoot {
-  sessionId: string;
-  startedAt: Date;
-  endedAt: Date | null;
-  outcome: string | null;
-  phase: string;
-  chars: number;
 }
 
 /** A host's boots that have a recorded console, newest first. */

@@ -5,6 +5,8 @@ import { BootEventList } from '@/components/boot-event-list.tsx';
 import { ConfirmDeleteButton } from '@/components/confirm-delete-button.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostConsolePanel } from '@/components/console/host-console-panel.tsx';
+import { RecordedConsoles } from '@/components/console/recorded-consoles.tsx';
+import { listRecordedBoots } from '@/server/console/boot-console-queries.ts';
 import { HostForm } from '@/components/host-form.tsx';
 import { HostLogsPanel } from '@/components/host-logs-panel.tsx';
 import { HostPowerPanel } from '@/components/host-power-panel.tsx';
@@ -74,6 +76,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       <HostPowerPanel hostId={host.id} hostname={host.hostname} hasBmc={Boolean(host.bmcAddress && host.bmcUser && host.hasBmcPassword)} canEdit={canEdit} />
       <div className="mb-6">
         <HostConsolePanel hostId={host.id} hostname={host.hostname} canOperate={canEdit} hasBmc={Boolean(host.bmcAddress && host.bmcUser && host.hasBmcPassword)} />
+      </div>
+      <div className="mb-6">
+        <RecordedConsoles boots={await listRecordedBoots(host.id, 5)} />
       </div>
       {/* What stops a host booting comes before how far it got; a host that can boot shows its timeline first. */}
       {diagnosis.canBoot ? null : <BootDoctorPanel diagnosis={diagnosis} />}

@@ -1,0 +1,1 @@
+export { bootConsoleRoute as GET } from '@/server/api/endpoints/boot-consoles.ts';

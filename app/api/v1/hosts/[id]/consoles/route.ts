@@ -1,0 +1,1 @@
+export { hostConsolesRoute as GET } from '@/server/api/endpoints/boot-consoles.ts';
