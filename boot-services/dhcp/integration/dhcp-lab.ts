@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../server/db/testing.ts';
+import { readHookRecords, writeClientHook, type ClientHook } from '../../testing/client-hook.ts';
 import { NetnsLab, type LabNamespace } from '../../testing/netns-lab.ts';
 import { decodePacket, encodePacket, macToChaddr, type DhcpPacket } from '../codec.ts';
 import { BootpOp, DhcpOption, MessageType, broadcastFlag } from '../../../lib/dhcp/options.ts';
@@ -207,28 +208,13 @@ export class DhcpLab {
     return { ns, iface };
   }
 
-  private hook(name: string): { script: string; out: string } {
-    const out = path.join(this.tmp, `${name}.out`);
-    const script = path.join(this.tmp, `${name}.sh`);
-    // Both clients call the hook with an event: udhcpc as $1, dhclient in $reason. The address
-    // is configured first, then the whole record (event, variables, END) is appended in one
-    // write: a reader polling the file never takes a half-written record (the event line
-    // without its variables) for the result, and an address the test will renew is in place.
-    fs.writeFileSync(script, `#!/bin/sh
-ev="\${1:-$reason}"
-case "$ev" in
+  private hook(name: string): ClientHook {
+    // The address is configured before the record is written: an address the test will renew is in place.
+    return writeClientHook(this.tmp, name, 'ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|opt7|new_[a-z_]+', `case "$ev" in
   bound|renew) ip addr replace "$ip/$mask" dev "$interface" ;;
   BOUND|REBOOT|RENEW) ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" ;;
   deconfig) ip addr flush dev "$interface" ;;
-esac
-record="EVENT=$ev
-$(env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|boot_file|siaddr|serverid|lease|tftp|bootfile|opt60|opt7|new_[a-z_]+)=' | sed 's/^/  /')
-END"
-printf '%s\\n' "$record" >> ${out}
-exit 0
-`, { mode: 0o755 });
-    fs.rmSync(out, { force: true });
-    return { script, out };
+esac`);
   }
 
   /** Runs BusyBox udhcpc until it gets a lease (-q) or gives up; returns what its hook saw. */
@@ -321,27 +307,9 @@ export function replies(output: string): Array<{ from: string; packet: DhcpPacke
 }
 
 function parseHookOutput(out: string, log: string): DhcpClientResult {
-  let text = '';
-  try { text = fs.readFileSync(out, 'utf8'); } catch { /* the hook never ran */ }
-  const events: string[] = [];
-  let env: Record<string, string> = {};
-  let event: string | null = null;
-  let current: Record<string, string> = {};
-  // Only complete records (ending in END) count: the hook may still be writing the last one.
-  for (const line of text.split('\n')) {
-    if (line.startsWith('EVENT=')) {
-      event = line.slice(6);
-      current = {};
-    } else if (line.startsWith('  ') && event !== null) {
-      const eq = line.indexOf('=');
-      current[line.slice(2, eq)] = line.slice(eq + 1);
-    } else if (line === 'END' && event !== null) {
-      events.push(event);
-      if (['bound', 'renew', 'BOUND', 'REBOOT', 'RENEW'].includes(event)) env = current;
-      event = null;
-    }
-  }
-  return { env, events, log };
+  const records = readHookRecords(out);
+  const leased = records.filter((r) => ['bound', 'renew', 'BOUND', 'REBOOT', 'RENEW'].includes(r.event)).at(-1);
+  return { env: leased?.env ?? {}, events: records.map((r) => r.event), log };
 }
 
 export function sleep(ms: number): Promise<void> {

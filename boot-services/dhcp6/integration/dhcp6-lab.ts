@@ -4,6 +4,7 @@
 // hook that records what it was given. Everything bounded in time and removed by dispose().
 import fs from 'node:fs';
 import path from 'node:path';
+import { readHookRecords, writeClientHook, type ClientHook } from '../../testing/client-hook.ts';
 import type { LabNamespace } from '../../testing/netns-lab.ts';
 import { DhcpLab, ids, sleep, type BootdProcess } from '../../dhcp/integration/dhcp-lab.ts';
 
@@ -48,19 +49,8 @@ export class Dhcp6Lab {
     return c;
   }
 
-  private hookScript(name: string): { script: string; out: string } {
-    const out = path.join(this.base.tmp, `${name}.out`);
-    const script = path.join(this.base.tmp, `${name}.sh`);
-    // One write per record (reason, variables, END): a reader never takes half a record.
-    fs.writeFileSync(script, `#!/bin/sh
-record="REASON=$reason
-$(env | grep -E '^(new_|old_|cur_)' | sed 's/^/  /')
-END"
-printf '%s\\n' "$record" >> ${out}
-exit 0
-`, { mode: 0o755 });
-    fs.rmSync(out, { force: true });
-    return { script, out };
+  private hookScript(name: string): ClientHook {
+    return writeClientHook(this.base.tmp, name, '(new|old|cur)_[A-Za-z0-9_]+');
   }
 
   /**
@@ -98,19 +88,5 @@ exit 0
 }
 
 function parseRecords(out: string, log: string): Dhcp6ClientRun {
-  let text = '';
-  try { text = fs.readFileSync(out, 'utf8'); } catch { /* the hook never ran */ }
-  const records: Dhcp6ClientRun['records'] = [];
-  let current: { reason: string; env: Record<string, string> } | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('REASON=')) current = { reason: line.slice(7), env: {} };
-    else if (line.startsWith('  ') && current) {
-      const eq = line.indexOf('=');
-      current.env[line.slice(2, eq)] = line.slice(eq + 1);
-    } else if (line === 'END' && current) {
-      records.push(current);
-      current = null;
-    }
-  }
-  return { records, log };
+  return { records: readHookRecords(out).map((r) => ({ reason: r.event, env: r.env })), log };
 }
