@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type BootdContext, type RunningService } from './bootd-context.ts';
 import { readKernelInterfaces } from './boot-interfaces.ts';
 import { adminListenFromEnv, loadBootdConfig } from './config.ts';
+import { discoveryEnvironmentStatus } from './boot-config/boot-files-setup.ts';
 import { interfaceHealth, waitForBootInterfaces } from './interface-wait.ts';
 import { ConfigCache } from './config-cache.ts';
 import { EventWriter } from './events/event-writer.ts';
@@ -172,12 +173,14 @@ async function main(): Promise<void> {
 
   answer = (req, res) => {
     if (req.url === '/healthz') {
+      const discovery = discoveryEnvironmentStatus(config.stateDir);
       const bootInterfaces = config.bootInterfaces ?? [];
       let interfaces: ReturnType<typeof interfaceHealth> | { error: string } = [];
       try { interfaces = interfaceHealth(bootInterfaces, bootInterfaces.length > 0 ? readKernelInterfaces() : []); } catch (err) { interfaces = { error: (err as Error).message }; }
       const body = JSON.stringify({
         ok: true, viewLive: view.live, viewSeq: view.seq.toString(), hosts: view.hostCount(), eventsPending: events.pending(), services: services.map((s) => s.name),
-        syslog: syslog?.status() ?? { state: 'disabled' }, interfaces,
+        syslog: syslog?.status() ?? { state: 'disabled' }, interfaces, discovery,
+        errors: discovery.problem ? [discovery.problem] : [],
       });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     } else if (req.url === '/metrics') {

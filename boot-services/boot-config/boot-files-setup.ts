@@ -1,6 +1,7 @@
 // Builds the boot-file namespace for a running bootd: finds the bootloaders (a missing one is
 // logged as an error naming the Debian package, counted in a gauge, and written to
 // <stateDir>/bootloaders.json for the console), and where the discovery environment lives.
+import { statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BootdContext } from '../bootd-context.ts';
@@ -15,6 +16,33 @@ export interface BootFilesSetup {
 /** The discovery kernel/initrd (built by the boot-agent work) live in the state directory. */
 export function discoveryPaths(stateDir: string): { kernel: string; initrd: string } {
   return { kernel: path.join(stateDir, 'discovery', 'kernel'), initrd: path.join(stateDir, 'discovery', 'initrd') };
+}
+
+export interface DiscoveryEnvironmentStatus {
+  ok: boolean;
+  kernel: string;
+  initrd: string;
+  /** What an operator reads on /healthz and in the log when it is missing. */
+  problem: string | null;
+}
+
+/**
+ * Whether the discovery environment is in place: without it an unknown machine gets an address
+ * and a bootloader, then "File not found" for discovery/kernel (issue 16), and nothing boots it.
+ */
+export function discoveryEnvironmentStatus(stateDir: string): DiscoveryEnvironmentStatus {
+  const p = discoveryPaths(stateDir);
+  const missing = [p.kernel, p.initrd].filter((file) => {
+    try {
+      return !statSync(file).isFile();
+    } catch {
+      return true;
+    }
+  });
+  const problem = missing.length
+    ? `discovery environment missing (${missing.join(', ')}): unknown machines get "File not found" after their bootloader; build it with \`npm run sample-image\` (scripts/setup.sh does, from Debian's packages)`
+    : null;
+  return { ok: missing.length === 0, kernel: p.kernel, initrd: p.initrd, problem };
 }
 
 type SetupContext = Pick<BootdContext, 'config' | 'view' | 'log' | 'metrics' | 'artifacts'>;
@@ -47,6 +75,9 @@ async function buildBootFiles(ctx: SetupContext): Promise<BootFilesSetup> {
     ctx.log.warn('could not write bootloader status', { error: (err as Error).message });
   }
   const discovery = discoveryPaths(ctx.config.stateDir);
+  const discoveryStatus = discoveryEnvironmentStatus(ctx.config.stateDir);
+  ctx.metrics.set('fleetboot_discovery_environment_present', 'Discovery kernel and initrd in place (1) or missing (0)', {}, discoveryStatus.ok ? 1 : 0);
+  if (discoveryStatus.problem) ctx.log.error(discoveryStatus.problem);
   const files = new BootFiles({
     view: () => ctx.view,
     httpBaseUrl: ctx.config.httpBaseUrl,
