@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReadTransfer, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
+import { ReadTransfer, retransmitWaitMs, type Clock, type Endpoint, type TransferResult, type TransferSocket } from './read-transfer.ts';
 import { MemoryContent } from './transfer-content.ts';
 import { encodeAck, encodeError, encodeOptionAck, TftpErrorCode } from './packet.ts';
 
@@ -43,7 +43,7 @@ function setup(sizeBytes: number, windowBlocks = 1, acknowledged = new Map<strin
 
 const blockOf = (p: Buffer) => p.readUInt16BE(2);
 
-test('only the timer retransmits, and it gives up after maxRetries', () => {
+test('only the timer retransmits, backing off 1, 2, 4 s (RFC 1123 §4.2.3.2), and it gives up after maxRetries', () => {
   const s = setup(2000);
   s.t.start();
   assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1]);
@@ -51,8 +51,31 @@ test('only the timer retransmits, and it gives up after maxRetries', () => {
   assert.equal(s.sent.length, 1);
   s.clock.advance(1);
   assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 1]);
-  s.clock.advance(2000);
+  s.clock.advance(1999);
+  assert.equal(s.sent.length, 2, 'the second retransmission waits twice as long');
+  s.clock.advance(1);
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 1, 1]);
+  s.clock.advance(3999);
+  assert.deepEqual(s.results, []);
+  s.clock.advance(1);
   assert.deepEqual(s.results, [{ ok: false, reason: 'timeout', message: 'no ACK after 3 tries' }]);
+});
+
+test('the backoff starts over once the client moves, and stops doubling at 4 s', () => {
+  assert.deepEqual([0, 1, 2, 3, 6].map((r) => retransmitWaitMs({ blockBytes: 512, windowBlocks: 1, timeoutMs: 1000, acknowledged: new Map() }, r)), [1000, 2000, 4000, 4000, 4000]);
+  const s = setup(512 * 3);
+  s.t.start();
+  s.clock.advance(1000);
+  s.clock.advance(2000);
+  assert.equal(s.sent.length, 3);
+  s.deliver(encodeAck(1));
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 1, 1, 2]);
+  s.clock.advance(1000);
+  assert.deepEqual(s.sent.map((x) => blockOf(x.packet)), [1, 1, 1, 2, 2], 'back to 1 s after progress');
+});
+
+test('a timeout the client asked for (RFC 2349) is kept at every retransmission', () => {
+  assert.deepEqual([0, 1, 2, 5].map((r) => retransmitWaitMs({ blockBytes: 512, windowBlocks: 1, timeoutMs: 3000, acknowledged: new Map([['timeout', '3']]) }, r)), [3000, 3000, 3000, 3000]);
 });
 
 test('progress pushes the timeout back: a steady client never times out', () => {

@@ -61,6 +61,21 @@ export interface ReadTransferOptions {
  * asks again for the real download. An ERROR to an OACK that carried tsize, before any DATA,
  * is that probe ending: not a failed transfer.
  */
+/** The longest wait between retransmissions when the client set no timeout: atftpd waits 5 s. */
+export const maxBackoffMs = 4000;
+
+/**
+ * How long to wait for an ACK after the `retries`-th retransmission of the same window. RFC 1123
+ * §4.2.3.2: TFTP MUST use an adaptive timeout with exponential backoff, so a congested link or a
+ * busy client is not flooded with copies of a window it has not taken yet: the wait doubles with
+ * each retransmission (1, 2, 4, 4… s by default) and is back to the base once the client moves.
+ * A client that asked for a timeout (RFC 2349) gets exactly the interval it asked for.
+ */
+export function retransmitWaitMs(negotiated: NegotiatedTransfer, retries: number): number {
+  if (negotiated.acknowledged.has('timeout')) return negotiated.timeoutMs;
+  return Math.min(negotiated.timeoutMs * 2 ** retries, Math.max(maxBackoffMs, negotiated.timeoutMs));
+}
+
 export class ReadTransfer {
   private readonly window: SendWindow;
   private readonly oack: Buffer | null;
@@ -68,6 +83,8 @@ export class ReadTransfer {
   private timer: unknown = null;
   /** When the current window times out; the timer is re-armed lazily, not per packet. */
   private deadlineMs = 0;
+  /** When the armed timer fires. */
+  private timerAtMs = 0;
   private retries = 0;
   private finished = false;
   /** Blocks sent more than once (timeouts, RFC 7440 partial ACKs): the link's loss, as we saw it. */
@@ -186,9 +203,20 @@ export class ReadTransfer {
   }
 
   private armTimer(): void {
-    // Moving a deadline is one store; replacing a timer for every DATA sent showed in profiles.
-    this.deadlineMs = this.o.clock.now() + this.o.negotiated.timeoutMs;
-    if (this.timer === null) this.timer = this.o.clock.setTimeout(() => this.onTimer(), this.o.negotiated.timeoutMs);
+    const waitMs = retransmitWaitMs(this.o.negotiated, this.retries);
+    // Moving a deadline later is one store; replacing a timer for every DATA sent showed in
+    // profiles. Only a deadline earlier than the armed timer (progress after a backoff) re-arms it.
+    this.deadlineMs = this.o.clock.now() + waitMs;
+    if (this.timer !== null && this.timerAtMs > this.deadlineMs) {
+      this.o.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.timer === null) this.startTimer(waitMs);
+  }
+
+  private startTimer(waitMs: number): void {
+    this.timerAtMs = this.o.clock.now() + waitMs;
+    this.timer = this.o.clock.setTimeout(() => this.onTimer(), waitMs);
   }
 
   private onTimer(): void {
@@ -196,7 +224,7 @@ export class ReadTransfer {
     if (this.finished) return;
     const remainingMs = this.deadlineMs - this.o.clock.now();
     if (remainingMs > 0) {
-      this.timer = this.o.clock.setTimeout(() => this.onTimer(), remainingMs);
+      this.startTimer(remainingMs);
       return;
     }
     this.onTimeout();
