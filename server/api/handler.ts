@@ -75,6 +75,19 @@ export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.inf
   return schema.parse(input);
 }
 
+/**
+ * Query string → plain object, refusing parameters the route doesn't know: a misspelt filter
+ * (`?role_id=`) answered with every record looks like a filter that worked.
+ */
+export function knownQuery(url: URL, known: readonly string[]): Record<string, string> {
+  const q = queryObject(url);
+  const unknown = Object.keys(q).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    throw invalid(unknown[0]!, `unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this list takes ${known.join(', ')}`, { unknown });
+  }
+  return q;
+}
+
 /** Query string → plain object (repeated keys keep the last value). */
 export function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());

@@ -2,6 +2,7 @@
 // (zod 4 emits JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
 import { z } from 'zod';
 import { hostCreate, hostListQuery, hostUpdate } from '../hosts/schema.ts';
+import { bulkHostAction } from '../hosts/bulk-schema.ts';
 import { imageCreate, imageListQuery, imageUpdate } from '../images/schema.ts';
 import { networkCreate, networkListQuery, networkUpdate } from '../networks/schema.ts';
 import { roleCreate, roleListQuery, roleUpdate } from '../roles/schema.ts';
@@ -105,6 +106,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/hosts', summary: 'List hosts (filters, sort, cursor pages)', role: 'viewer', query: listOf(hostListQuery) },
   { method: 'post', path: '/hosts', summary: 'Register a host (MAC optional)', role: 'operator', body: hostCreate, created: true },
   { method: 'post', path: '/hosts/import', summary: 'Import hosts from CSV or JSON, all or nothing', role: 'operator', bodyType: 'text/csv', created: true },
+  { method: 'post', path: '/hosts/bulk', summary: "One action on many hosts, chosen by hostIds or by filter (the filter of GET /hosts; {} is every host), at most 20,000: update (set roleId, networkId, spare, bootEnabled, bootOverride, imageOverrideId), delete, or power (queued as a bulk power action: 202, Location /power/actions/{id}, host by host). An update or delete is one transaction (every host or none; 409 naming the field and the hosts that refuse) and one audit entry listing the hosts. dryRun: true answers matched/changed/unchanged and each host's changes and problems, changing nothing. expectedCount: the count the operator confirmed; another count is 409", role: 'operator', body: bulkHostAction },
   { method: 'get', path: '/hosts/{id}', summary: 'Get a host', role: 'viewer' },
   { method: 'patch', path: '/hosts/{id}', summary: 'Change a host', role: 'operator', body: hostUpdate },
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },

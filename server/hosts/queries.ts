@@ -11,11 +11,11 @@ import { normalizeMac } from '../../lib/mac.ts';
 import { encryptSecret } from '../secrets/encryption.ts';
 import { checkHostAddress, hostIpv6Problem, networkForAddress } from './address-rules.ts';
 import { hostStates } from '../../lib/host-states.ts';
-import type { HostCreate, HostListQuery, HostUpdate } from './schema.ts';
+import type { HostCreate, HostFilter, HostListQuery, HostUpdate } from './schema.ts';
 
 type Tx = Prisma.TransactionClient;
 
-const bootableImageStatuses: readonly string[] = ['ready', 'trial', 'verified', 'active'];
+export const bootableImageStatuses: readonly string[] = ['ready', 'trial', 'verified', 'active'];
 
 const listInclude = { role: { select: { id: true, name: true } }, network: { select: { id: true, name: true } } } as const;
 type HostRow = Prisma.HostGetPayload<{ include: typeof listInclude }>;
@@ -28,10 +28,26 @@ export function toPublicHost<T extends Host>(h: T): Omit<T, 'bmcPasswordEnc'> & 
   return { ...rest, hasBmcPassword: Boolean(bmcPasswordEnc) };
 }
 
-export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput {
+/**
+ * The filter as a Prisma where. A role or network given by name is looked up (case-insensitive,
+ * as names are unique): an unknown name is a 400 naming the field, never a silent "every host".
+ */
+export async function hostWhere(q: HostFilter): Promise<Prisma.HostWhereInput> {
   const where: Prisma.HostWhereInput = {};
-  if (q.roleId) where.roleId = q.roleId;
-  if (q.networkId) where.networkId = q.networkId;
+  const and: Prisma.HostWhereInput[] = [];
+  if (q.roleId) and.push({ roleId: q.roleId });
+  if (q.role) {
+    const role = await db().role.findFirst({ where: { name: { equals: q.role, mode: 'insensitive' } }, select: { id: true } });
+    if (!role) throw invalid('role', `no role is named ${q.role}`);
+    and.push({ roleId: role.id });
+  }
+  if (q.networkId) and.push({ networkId: q.networkId });
+  if (q.network) {
+    const network = await db().network.findFirst({ where: { name: { equals: q.network, mode: 'insensitive' } }, select: { id: true } });
+    if (!network) throw invalid('network', `no network is named ${q.network}`);
+    and.push({ networkId: network.id });
+  }
+  if (and.length) where.AND = and;
   if (q.state) where.state = q.state;
   if (q.spare !== undefined) where.spare = q.spare;
   if (q.hasMac !== undefined) where.mac = q.hasMac ? { not: null } : null;
@@ -51,7 +67,7 @@ export function hostWhere(q: Omit<HostListQuery, 'sort'>): Prisma.HostWhereInput
 }
 
 export async function listHosts(q: HostListQuery & { limit: number; cursor?: string; order: 'asc' | 'desc' }): Promise<Page<PublicHost>> {
-  const where = hostWhere(q);
+  const where = await hostWhere(q);
   if (q.sort === 'ip') return listHostsByIp(where, q);
   const sort: SortKey = { field: q.sort, order: q.order, nullable: q.sort === 'lastSeenAt', date: q.sort === 'lastSeenAt' || q.sort === 'createdAt', enumOrder: q.sort === 'state' ? hostStates : undefined };
   const [rows, total] = await Promise.all([
@@ -91,6 +107,23 @@ async function listHostsByIp(where: Prisma.HostWhereInput, q: { limit: number; c
   const last = items[items.length - 1];
   const more = start + q.limit < keys.length;
   return { items: items.map(toPublicHost), nextCursor: more && last ? encodeCursor(last.id, last.ip) : null, total: keys.length };
+}
+
+/** The cursor that reads on from host h in the list's order (the API's nextCursor names the page's last host so). */
+export function hostCursor(h: PublicHost, sort: HostListQuery['sort']): string {
+  return encodeCursor(h.id, h[sort] ?? null);
+}
+
+/**
+ * The page before the host `before` names (the hosts list's "Previous"): the list read the other
+ * way from that host, turned back round. Not for lastSeenAt, whose never-seen hosts come last in
+ * both orders, so the other way is not the reverse.
+ */
+export async function listHostsBefore(q: HostListQuery & { limit: number; order: 'asc' | 'desc' }, before: string): Promise<Page<PublicHost> & { prevCursor: string | null }> {
+  const back = await listHosts({ ...q, cursor: before, order: q.order === 'asc' ? 'desc' : 'asc' });
+  const items = back.items.reverse();
+  const last = items[items.length - 1];
+  return { items, total: back.total, nextCursor: last ? hostCursor(last, q.sort) : null, prevCursor: back.nextCursor && items[0] ? hostCursor(items[0], q.sort) : null };
 }
 
 export async function getHostOrThrow(id: string): Promise<PublicHost> {

@@ -39,16 +39,30 @@ export const hostUpdate = z.object(hostFields).partial().strict();
 export type HostCreate = z.infer<typeof hostCreate>;
 export type HostUpdate = z.infer<typeof hostUpdate>;
 
-const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+// In a query string booleans are the words true and false; a JSON body (a bulk action's filter)
+// may send them as booleans.
+const boolParam = z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false']).transform((v) => v === 'true'));
 
-export const hostListQuery = z.object({
+/**
+ * Which hosts: the one filter grammar of GET /hosts, the hosts page and a bulk action's filter.
+ * role and network name the record (`?role=web`); roleId and networkId take its id.
+ */
+export const hostFilter = z.object({
   q: z.string().trim().max(100).optional(),
   roleId: uuid.optional(),
+  role: z.string().trim().min(1).max(64).optional(),
   networkId: uuid.optional(),
+  network: z.string().trim().min(1).max(64).optional(),
   state: z.enum(hostStates).optional(),
   spare: boolParam.optional(),
   /** false: hosts waiting for hardware (no MAC yet). */
   hasMac: boolParam.optional(),
-  sort: z.enum(['hostname', 'state', 'ip', 'lastSeenAt', 'createdAt']).default('hostname'),
+});
+export type HostFilter = z.infer<typeof hostFilter>;
+export const hostFilterKeys = Object.keys(hostFilter.shape) as Array<keyof HostFilter>;
+
+export const hostSorts = ['hostname', 'state', 'ip', 'lastSeenAt', 'createdAt'] as const;
+export const hostListQuery = hostFilter.extend({
+  sort: z.enum(hostSorts).default('hostname'),
 });
 export type HostListQuery = z.infer<typeof hostListQuery>;

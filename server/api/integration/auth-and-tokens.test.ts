@@ -110,6 +110,7 @@ const viewerAttempts: Record<string, () => { path: string; body?: unknown; conte
   'POST /hosts': () => ({ path: '/hosts', body: { hostname: unique('vhost') } }),
   'PATCH /hosts/{id}': () => ({ path: `/hosts/${ids.hosts}`, body: { spare: true } }),
   'DELETE /hosts/{id}': () => ({ path: `/hosts/${ids.hosts}` }),
+  'POST /hosts/bulk': () => ({ path: '/hosts/bulk', body: { filter: {}, action: 'update', set: { spare: false }, dryRun: true } }),
   'POST /hosts/import': () => ({ path: '/hosts/import', body: `hostname\n${unique('vimp')}\n`, contentType: 'text/csv' }),
   'POST /discovered/{mac}/claim': () => ({ path: '/discovered/02:00:5e:00:53:01/claim', body: { hostId: ids.hosts } }),
   'POST /users': () => ({ path: '/users', body: { username: unique('vuser'), password: 'a-long-password', role: 'admin' } }),

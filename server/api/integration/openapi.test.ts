@@ -45,7 +45,7 @@ test('every documented operation has a route file', () => {
 
 test('the hosts list documents its filters and paging as query parameters', () => {
   const names = doc.paths['/hosts'].get.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
-  assert.deepEqual(names, ['cursor', 'hasMac', 'limit', 'networkId', 'order', 'q', 'roleId', 'sort', 'spare', 'state'].sort());
+  assert.deepEqual(names, ['cursor', 'hasMac', 'limit', 'network', 'networkId', 'order', 'q', 'role', 'roleId', 'sort', 'spare', 'state'].sort());
 });
 
 test('the host schema has hostname required and refuses unknown properties', () => {

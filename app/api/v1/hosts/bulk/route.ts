@@ -1,0 +1,1 @@
+export { bulkHostsRoute as POST } from '@/server/api/endpoints/hosts.ts';
