@@ -1,14 +1,12 @@
 'use client';
-// Bulk power on the hosts list: an operator picks hosts (the list's checkboxes, tied to this
-// form by its id) and an action; the action is queued and this panel follows it host by host
-// (queued → sent → booting → up, or failed with the BMC's error), with a cancel. A viewer sees
-// the progress, no controls. Polls the API while an action is live.
-import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+// Bulk power on the hosts list: the list's bulk bar queues a power action on a selection
+// (components/host-bulk-bar.tsx); this panel follows the recent actions host by host (queued →
+// sent → booting → up, or failed with the BMC's error), with a cancel. Folded to one line unless
+// an action is live. A viewer sees the progress, no controls. Polls the API while an action is live.
+import { useCallback, useEffect, useState } from 'react';
 import { apiRequest } from './api-request.ts';
 import { Badge, type BadgeTone } from './badge.tsx';
 import { Button } from './button.tsx';
-import { Panel } from './page-header.tsx';
 import { useHydrated } from './use-hydrated.ts';
 
 interface BulkHost { hostId: string; hostname: string; state: string; sentAt: string | null; finishedAt: string | null; done: string | null; error: string | null }
@@ -27,32 +25,17 @@ interface BulkAction {
   hosts: BulkHost[];
 }
 
-const queuedActions = [
-  { value: 'cycle', label: 'Power cycle' },
-  { value: 'pxe-boot', label: 'Boot from the network (PXE once, then cycle or on)' },
-  { value: 'reset', label: 'Reset' },
-  { value: 'on', label: 'Power on' },
-  { value: 'off', label: 'Power off' },
-  { value: 'pxe', label: 'Next boot from the network (no reboot)' },
-] as const;
-const bootingActions = new Set(['cycle', 'pxe-boot', 'reset', 'on']);
-
 const hostTones: Record<string, BadgeTone> = { queued: 'neutral', sent: 'blue', booting: 'blue', up: 'green', done: 'green', failed: 'red', cancelled: 'grey' };
 const hostWords: Record<string, string> = { queued: 'queued', sent: 'sending', booting: 'booting', up: 'up', done: 'done', failed: 'failed', cancelled: 'not sent' };
 const actionTones: Record<string, BadgeTone> = { running: 'blue', cancelled: 'grey', completed: 'green' };
 const progressColours: Array<[string, string]> = [['up', 'bg-green-600'], ['done', 'bg-green-600'], ['failed', 'bg-red-600'], ['booting', 'bg-blue-500'], ['sent', 'bg-blue-300'], ['cancelled', 'bg-gray-300']];
 
-interface Props {
-  canEdit: boolean;
-  /** the id of the form the list's host checkboxes belong to */
-  formId: string;
-}
+/** Sent on window when a bulk power action was queued elsewhere on the page. */
+export const bulkPowerQueuedEvent = 'fleetboot:bulk-power-queued';
 
-export function BulkPowerPanel({ canEdit, formId }: Props) {
+export function BulkPowerPanel({ canEdit }: { canEdit: boolean }) {
   const hydrated = useHydrated();
-  const router = useRouter();
   const [items, setItems] = useState<BulkAction[] | null>(null);
-  const [action, setAction] = useState<string>('cycle');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -70,29 +53,18 @@ export function BulkPowerPanel({ canEdit, formId }: Props) {
       if (!gone) timer = setTimeout(() => void next(), live ? 1500 : 10_000);
     };
     timer = setTimeout(() => void next(), 0);
+    // The bulk bar just queued one: show it now, not at the next slow poll.
+    const queued = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void next(), 0);
+    };
+    window.addEventListener(bulkPowerQueuedEvent, queued);
     return () => {
       gone = true;
       if (timer) clearTimeout(timer);
+      window.removeEventListener(bulkPowerQueuedEvent, queued);
     };
   }, [load]);
-
-  const checkboxes = () => Array.from(document.querySelectorAll<HTMLInputElement>(`input[type=checkbox][form="${formId}"][name=hostId]`));
-
-  async function start(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const hostIds = new FormData(e.currentTarget).getAll('hostId').map(String);
-    if (hostIds.length === 0) return setError('select hosts in the list first');
-    const label = queuedActions.find((a) => a.value === action)?.label ?? action;
-    if (!window.confirm(`${label}: ${hostIds.length} host${hostIds.length > 1 ? 's' : ''}?`)) return;
-    setBusy(true);
-    setError(null);
-    const r = await apiRequest('POST', '/api/v1/power', { action, hostIds });
-    setBusy(false);
-    if (!r.ok) return setError(r.fieldErrors.hostIds ?? r.error);
-    for (const box of checkboxes()) box.checked = false;
-    await load();
-    router.refresh();
-  }
 
   async function cancel(id: string) {
     setBusy(true);
@@ -104,41 +76,22 @@ export function BulkPowerPanel({ canEdit, formId }: Props) {
   }
 
   const disabled = !hydrated || busy;
-  // A viewer sees the progress of bulk actions, and nothing at all when there are none.
-  if (!canEdit && !items?.length) return null;
-
+  if (!items?.length) return null;
+  const live = items.filter((a) => !a.finishedAt).length;
   return (
-    <Panel title="Bulk power" className="mb-6">
-      <div className="flex flex-col gap-3 p-4" data-testid="bulk-power">
-        {canEdit ? (
-          <form id={formId} onSubmit={start} className="flex flex-wrap items-end gap-2">
-            <label className="flex flex-col text-xs text-slate-700">
-              Power action on the selected hosts
-              <select value={action} onChange={(e) => setAction(e.target.value)} className="rounded border border-slate-300 px-2 py-1 text-sm">
-                {queuedActions.map((a) => (
-                  <option key={a.value} value={a.value}>{a.label}</option>
-                ))}
-              </select>
-            </label>
-            <Button type="submit" disabled={disabled}>Queue</Button>
-            <Button kind="secondary" disabled={disabled} onClick={() => { const boxes = checkboxes(); const all = boxes.every((b) => b.checked); for (const b of boxes) b.checked = !all; }}>
-              Select all on this page
-            </Button>
-            <span className="text-xs text-slate-600">
-              {bootingActions.has(action) ? 'Boots the hosts a few at a time: no more at once than the tightest max concurrent boots of their roles.' : 'Boots nothing: sent to the BMCs a few at a time.'}
-            </span>
-          </form>
-        ) : null}
+    <details className="mb-4 rounded-lg border border-slate-200 bg-white text-sm shadow-xs" open={live > 0} data-testid="bulk-power">
+      <summary className="cursor-pointer px-4 py-2 font-medium text-slate-800">
+        Bulk power <span className="font-normal text-slate-600">· {live} running · {items.length - live} finished (last {items.length})</span>
+      </summary>
+      <div className="flex flex-col gap-2 border-t border-slate-200 p-3">
         {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
-        {items?.length ? (
-          <ol className="flex flex-col gap-2" aria-label="Bulk power actions">
-            {items.map((a) => (
-              <BulkActionRow key={a.id} a={a} canCancel={canEdit && a.state === 'running'} onCancel={() => void cancel(a.id)} disabled={disabled} />
-            ))}
-          </ol>
-        ) : null}
+        <ol className="flex flex-col gap-2" aria-label="Bulk power actions">
+          {items.map((a) => (
+            <BulkActionRow key={a.id} a={a} canCancel={canEdit && a.state === 'running'} onCancel={() => void cancel(a.id)} disabled={disabled} />
+          ))}
+        </ol>
       </div>
-    </Panel>
+    </details>
   );
 }
 

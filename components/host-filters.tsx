@@ -17,6 +17,9 @@ export function HostFilters({ values, roles, networks, states }: Props) {
       {/* The list's order survives a new filter. */}
       {values.sort ? <input type="hidden" name="sort" value={values.sort} /> : null}
       {values.order ? <input type="hidden" name="order" value={values.order} /> : null}
+      {values.limit ? <input type="hidden" name="limit" value={values.limit} /> : null}
+      {/* Filters the form has no control for (a link's ?role=web, ?spare=true) stay until Clear. */}
+      {(['role', 'network', 'spare'] as const).map((k) => (values[k] ? <input key={k} type="hidden" name={k} value={values[k]} /> : null))}
       <TextField name="q" label="Search" type="search" placeholder="hostname, MAC, IP, serial…" defaultValue={values.q ?? ''} />
       <SelectField name="roleId" label="Role" defaultValue={values.roleId ?? ''} choices={[{ value: '', label: 'Any role' }, ...roles]} />
       <SelectField name="state" label="State" defaultValue={values.state ?? ''} choices={[{ value: '', label: 'Any state' }, ...states.map((s) => ({ value: s, label: s }))]} />

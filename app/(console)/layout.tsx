@@ -3,6 +3,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { NavItem } from '@/components/console-nav.tsx';
 import { ConsoleNav } from '@/components/console-nav.tsx';
+import { GlobalSearch } from '@/components/global-search.tsx';
 import { SignOutButton } from '@/components/sign-out-button.tsx';
 import { ToastProvider } from '@/components/toast.tsx';
 import { allows } from '@/server/auth/actor.ts';
@@ -34,6 +35,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <Link href="/" className="px-3 text-lg font-semibold tracking-tight text-white">
             Fleetboot
           </Link>
+          <GlobalSearch />
           <ConsoleNav items={items} />
           <div className="mt-auto flex items-center justify-between gap-2 border-t border-slate-700 px-3 pt-4 md:flex-col md:items-start">
             <p className="text-sm text-slate-200" data-testid="signed-in-user">

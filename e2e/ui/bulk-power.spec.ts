@@ -1,4 +1,5 @@
-// Bulk power from the hosts list: an operator selects hosts and queues a cycle; the panel
+// Bulk power from the hosts list: an operator selects hosts and queues a cycle from the bulk
+// bar (its dialog states the count); the panel
 // follows the action host by host, its cancel leaves the hosts still queued unsent, and the
 // BMC's error shows next to the host it failed. A viewer sees the progress and no controls.
 // The BMCs are an address where nothing answers: the queue's behaviour, not IPMI, is on test
@@ -21,9 +22,11 @@ test('queue a cycle from the hosts list, follow it, cancel it; a viewer sees it 
   await signIn(page);
   await page.goto(`/hosts?q=${prefix}`);
   for (const h of hostnames) await page.getByLabel(`Select ${h}`).check();
-  await page.getByLabel('Power action on the selected hosts').selectOption('cycle');
-  page.once('dialog', (d) => void d.accept());
-  await page.getByRole('button', { name: 'Queue' }).click();
+  await page.getByLabel('Bulk action').selectOption('power');
+  await page.getByLabel('Power to').selectOption('cycle');
+  await page.getByRole('button', { name: 'Apply…' }).click();
+  await expect(page.getByRole('dialog').getByRole('heading')).toHaveText('Power cycle: 3 hosts?');
+  await page.getByRole('dialog').getByRole('button', { name: 'Power: 3 hosts' }).click();
 
   const action = page.getByTestId('bulk-power-action').filter({ hasText: hostnames[0]! });
   await expect(action).toContainText('3 hosts');
@@ -40,7 +43,7 @@ test('queue a cycle from the hosts list, follow it, cancel it; a viewer sees it 
   await signIn(page, viewer, password);
   await page.goto(`/hosts?q=${prefix}`);
   await expect(page.getByTestId('bulk-power-action').filter({ hasText: hostnames[0]! })).toContainText('1 failed');
-  await expect(page.getByRole('button', { name: 'Queue' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Apply…' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
   await expect(page.getByLabel(`Select ${hostnames[0]}`)).toHaveCount(0);
 });

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { hostCreate, hostListQuery, hostUpdate } from '../hosts/schema.ts';
 import { bulkHostAction } from '../hosts/bulk-schema.ts';
+import { savedFilterCreate } from '../hosts/saved-filter-schema.ts';
+import { globalSearchQuery } from '../search/schema.ts';
 import { imageCreate, imageListQuery, imageUpdate } from '../images/schema.ts';
 import { networkCreate, networkListQuery, networkUpdate } from '../networks/schema.ts';
 import { roleCreate, roleListQuery, roleUpdate } from '../roles/schema.ts';
@@ -107,6 +109,10 @@ export const operations: Operation[] = [
   { method: 'post', path: '/hosts', summary: 'Register a host (MAC optional)', role: 'operator', body: hostCreate, created: true },
   { method: 'post', path: '/hosts/import', summary: 'Import hosts from CSV or JSON, all or nothing', role: 'operator', bodyType: 'text/csv', created: true },
   { method: 'post', path: '/hosts/bulk', summary: "One action on many hosts, chosen by hostIds or by filter (the filter of GET /hosts; {} is every host), at most 20,000: update (set roleId, networkId, spare, bootEnabled, bootOverride, imageOverrideId), delete, or power (queued as a bulk power action: 202, Location /power/actions/{id}, host by host). An update or delete is one transaction (every host or none; 409 naming the field and the hosts that refuse) and one audit entry listing the hosts. dryRun: true answers matched/changed/unchanged and each host's changes and problems, changing nothing. expectedCount: the count the operator confirmed; another count is 409", role: 'operator', body: bulkHostAction },
+  { method: 'get', path: '/search', summary: "Find anything: hosts by name, MAC (any spelling), IP or serial, roles by name, images by version or role, networks by name or CIDR; a few of each (limit) with each kind's total", role: 'viewer', query: globalSearchQuery },
+  { method: 'get', path: '/saved-filters', summary: "Your saved hosts-list filters (each a query string and its /hosts URL)", role: 'viewer' },
+  { method: 'post', path: '/saved-filters', summary: "Save a hosts-list filter under a name (yours only; the query is checked as GET /hosts would)", role: 'viewer', body: savedFilterCreate, created: true },
+  { method: 'delete', path: '/saved-filters/{id}', summary: 'Delete one of your saved filters', role: 'viewer' },
   { method: 'get', path: '/hosts/{id}', summary: 'Get a host', role: 'viewer' },
   { method: 'patch', path: '/hosts/{id}', summary: 'Change a host', role: 'operator', body: hostUpdate },
   { method: 'delete', path: '/hosts/{id}', summary: 'Delete a host', role: 'operator' },

@@ -1,12 +1,18 @@
-// Hosts: search and filters in the URL, one page of rows rendered on the server (cursor pages).
+// Hosts: search and filters in the URL, one page of rows rendered on the server (cursor pages,
+// next and previous, a page size). An operator selects rows, a page or every host the filter
+// matches, and acts on the selection from one line above the table (components/host-bulk-bar.tsx).
 import Link from 'next/link';
 import { HostStateBadge, WaitingForHardwareBadge } from '@/components/badge.tsx';
 import { ButtonLink } from '@/components/button.tsx';
 import { BulkPowerPanel } from '@/components/bulk-power-panel.tsx';
+import { HostBulkBar } from '@/components/host-bulk-bar.tsx';
+import { HostPageCheckbox, HostRowCheckbox, HostSelectionProvider, SelectAllMatchingNote } from '@/components/host-selection.tsx';
 import { CursorPagination } from '@/components/cursor-pagination.tsx';
 import { None, Table, TBody, Td, Th } from '@/components/data-table.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { HostFilters } from '@/components/host-filters.tsx';
+import { SavedFilters } from '@/components/saved-filters.tsx';
+import { listSavedFilters } from '@/server/hosts/saved-filters.ts';
 import { PageHeader, Panel } from '@/components/page-header.tsx';
 import { SortHeader } from '@/components/sort-header.tsx';
 import { flatParams, pageNumber, type PageSearchParams } from '@/components/search-params.ts';
@@ -16,18 +22,17 @@ import { allows } from '@/server/auth/actor.ts';
 import { DomainError } from '@/server/errors.ts';
 import { requirePageActor } from '@/server/auth/page-session.ts';
 import { hostStates } from '@/lib/host-states.ts';
-import { hostListQuery } from '@/server/hosts/schema.ts';
-import { listHosts } from '@/server/hosts/queries.ts';
-import { networkChoices, roleChoices } from '../_shared/choices.ts';
+import { hostFilterKeys, hostListQuery } from '@/server/hosts/schema.ts';
+import { hostCursor, listHosts, listHostsBefore } from '@/server/hosts/queries.ts';
+import { bootableImageChoices, networkChoices, roleChoices } from '../_shared/choices.ts';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Hosts · Fleetboot' };
 
 const hostsPerPage = 50;
-const filterKeys = ['q', 'roleId', 'state', 'networkId', 'hasMac'] as const;
-const sortKeys = ['sort', 'order'] as const;
-/** The bulk power form the rows' checkboxes belong to (components/bulk-power-panel.tsx). */
-const bulkPowerFormId = 'bulk-power';
+const pageSizes = [25, 50, 100, 200] as const;
+const filterKeys = hostFilterKeys;
+const sortKeys = ['sort', 'order', 'limit'] as const;
 
 export default async function HostsPage({ searchParams }: { searchParams: PageSearchParams }) {
   const actor = await requirePageActor();
@@ -35,19 +40,28 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
   const filters = hostListQuery.safeParse(params);
   const paging = pageQuery.safeParse({ limit: hostsPerPage, ...params });
   const badQuery = !filters.success || !paging.success;
-  const [page, roles, networks] = await Promise.all([
-    listHosts({
-      ...(filters.success ? filters.data : hostListQuery.parse({})),
-      ...(paging.success ? paging.data : pageQuery.parse({ limit: hostsPerPage })),
-    }).catch((err: unknown) => {
+  const query = {
+    ...(filters.success ? filters.data : hostListQuery.parse({})),
+    ...(paging.success ? paging.data : pageQuery.parse({ limit: hostsPerPage })),
+  };
+  // Previous reads backwards from the first host of the page after; lastSeenAt can't (never-seen hosts come last both ways).
+  const backwards = query.sort !== 'lastSeenAt';
+  const [page, roles, networks, images, saved] = await Promise.all([
+    (params.before && backwards ? listHostsBefore(query, params.before) : listHosts(query)).catch((err: unknown) => {
       // A stale or hand-edited cursor: say so instead of failing the page.
       if (err instanceof DomainError) return null;
       throw err;
     }),
     roleChoices(),
     networkChoices(),
+    bootableImageChoices(),
+    listSavedFilters(actor.userId),
   ]);
+  const pageNo = pageNumber(params);
+  const readBack = (page as { prevCursor?: string | null } | null)?.prevCursor;
+  const prevCursor: string | null | undefined = !backwards || !page ? undefined : readBack !== undefined ? readBack : pageNo > 1 && page.items[0] ? hostCursor(page.items[0], query.sort) : null;
   const filterValues: Record<string, string | undefined> = Object.fromEntries(filterKeys.map((k) => [k, params[k]]));
+  const bulkFilter = Object.fromEntries(Object.entries(filterValues).filter((e): e is [string, string] => Boolean(e[1])));
   const listValues = { ...filterValues, ...Object.fromEntries(sortKeys.map((k) => [k, params[k]])) };
   const sort = filters.success ? filters.data.sort : 'hostname';
   const order = paging.success ? paging.data.order : 'asc';
@@ -71,9 +85,10 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
           ) : null
         }
       />
-      <BulkPowerPanel canEdit={canEdit} formId={bulkPowerFormId} />
+      <BulkPowerPanel canEdit={canEdit} />
       <Panel>
         <HostFilters values={params} roles={roles} networks={networks} states={hostStates} />
+        <SavedFilters saved={saved.items} query={filtered ? new URLSearchParams(Object.entries(listValues).filter((e): e is [string, string] => Boolean(e[1]))).toString() : ''} />
         {badQuery || !page ? (
           <EmptyState title="This filter or page link is not valid">
             <Link href="/hosts" className="text-blue-700 underline">Show all hosts</Link>
@@ -87,11 +102,13 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
             </EmptyState>
           )
         ) : (
-          <>
+          <HostSelectionProvider key={JSON.stringify(bulkFilter)} pageIds={page.items.map((h) => h.id)} total={page.total ?? page.items.length} filter={bulkFilter}>
+            {canEdit ? <HostBulkBar roles={roles} networks={networks} images={images} /> : null}
+            {canEdit ? <SelectAllMatchingNote /> : null}
             <Table label="Hosts">
               <thead>
                 <tr>
-                  {canEdit ? <Th className="w-8"><span className="sr-only">Select</span></Th> : null}
+                  {canEdit ? <Th className="w-8"><HostPageCheckbox /></Th> : null}
                   {sortable('hostname', 'Hostname')}
                   {sortable('state', 'State')}
                   <Th>MAC</Th>
@@ -106,7 +123,7 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
                   <tr key={h.id} className="hover:bg-slate-50">
                     {canEdit ? (
                       <Td className="w-8">
-                        <input type="checkbox" name="hostId" value={h.id} form={bulkPowerFormId} aria-label={`Select ${h.hostname}`} className="size-4" />
+                        <HostRowCheckbox id={h.id} hostname={h.hostname} />
                       </Td>
                     ) : null}
                     <Td>
@@ -129,8 +146,8 @@ export default async function HostsPage({ searchParams }: { searchParams: PageSe
                 ))}
               </TBody>
             </Table>
-            <CursorPagination basePath="/hosts" params={listValues} nextCursor={page.nextCursor} page={pageNumber(params)} shown={page.items.length} total={page.total} noun="hosts" />
-          </>
+            <CursorPagination basePath="/hosts" params={listValues} nextCursor={page.nextCursor} page={pageNo} shown={page.items.length} total={page.total} noun="hosts" prevCursor={prevCursor} pageSize={query.limit} pageSizes={pageSizes} />
+          </HostSelectionProvider>
         )}
       </Panel>
     </>

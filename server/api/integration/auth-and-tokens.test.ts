@@ -79,8 +79,8 @@ function mutatingRoutes(): string[] {
   return routeFiles().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.route}`).sort();
 }
 
-/** Routes anyone signed in (or anyone at all) may call: signing in and out, one's own tokens. */
-const openToViewers = new Set(['POST /auth/login', 'POST /auth/logout', 'POST /auth/password', 'POST /tokens', 'DELETE /tokens/{id}']);
+/** Routes anyone signed in (or anyone at all) may call: signing in and out, one's own tokens and saved filters. */
+const openToViewers = new Set(['POST /auth/login', 'POST /auth/logout', 'POST /auth/password', 'POST /tokens', 'DELETE /tokens/{id}', 'POST /saved-filters', 'DELETE /saved-filters/{id}']);
 
 const ids: Record<string, string> = {};
 /** Records for the viewer to try to change (called from the one before() hook above). */

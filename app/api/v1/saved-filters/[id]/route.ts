@@ -1,0 +1,1 @@
+export { deleteSavedFilterRoute as DELETE } from '@/server/api/endpoints/search.ts';

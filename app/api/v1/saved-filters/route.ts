@@ -1,0 +1,1 @@
+export { listSavedFiltersRoute as GET, saveFilterRoute as POST } from '@/server/api/endpoints/search.ts';

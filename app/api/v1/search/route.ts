@@ -1,0 +1,1 @@
+export { globalSearchRoute as GET } from '@/server/api/endpoints/search.ts';
