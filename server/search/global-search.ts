@@ -2,7 +2,7 @@
 // up across hosts (name, MAC, IP, serial, asset tag: the hosts list's own search), roles,
 // images (version, or its role's name) and networks (name, CIDR), a few of each with the count.
 import { db } from '../db/client.ts';
-import { literalSearchTerm } from '../api/search-term.ts';
+import { literalSearchTerm } from '../listing/search-term.ts';
 import { hostWhere } from '../hosts/queries.ts';
 import type { GlobalSearchQuery } from './schema.ts';
 
