@@ -88,7 +88,7 @@ export function GlobalSearch() {
   }
   return (
     <div className="relative px-3" role="search">
-      <label htmlFor="global-search" className="sr-only">Search hosts, roles, images, networks</label>
+      <label htmlFor="global-search" className="sr-only">Find hosts, roles, images, networks</label>
       <input
         ref={input}
         id="global-search"

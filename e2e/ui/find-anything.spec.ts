@@ -17,7 +17,7 @@ test('`/` focuses the search; a MAC typed with dashes in capitals finds its host
   await signIn(page);
   await page.goto('/roles');
   await page.keyboard.press('/');
-  const box = page.getByRole('combobox', { name: 'Search hosts, roles, images, networks' });
+  const box = page.getByRole('combobox', { name: 'Find hosts, roles, images, networks' });
   await expect(box).toBeFocused();
   await page.keyboard.type(mac.toUpperCase().replace(/:/g, '-'));
   const results = page.getByRole('listbox', { name: 'Search results' });
