@@ -3,7 +3,9 @@
 // run on PostgreSQL 15 (the embedded one is 18); then the web process takes API writes while
 // the primary's postmaster is killed with -9: a replica is promoted, the console comes back by
 // itself (same process), and every write the API acknowledged is on the new primary, once.
-// Then a planned `patronictl switchover` under the same writes. /healthz and the replication
+// Then a planned `patronictl switchover` under the same writes, and two web processes on the
+// cluster: the worker's lead is held by exactly one of them through a failover and moves to
+// the other when its holder is killed. /healthz and the replication
 // state (server/db/database-cluster.ts) follow the primary and its timeline.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -15,6 +17,7 @@ import { apiClient, startWebProcess, testAdmin, type WebProcess } from '../../te
 import { compareStoredHosts, writeHostsThroughEvent, type WritesThroughEvent } from '../../testing/writes-through-failover.ts';
 import { migrate, requiredTables } from '../migrate.ts';
 import { readDatabaseCluster } from '../database-cluster.ts';
+import { workerLeaderLockKey } from '../../lifecycle/leader.ts';
 
 const skip = patroniClusterMissing();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -178,5 +181,46 @@ test('patronictl switchover under API writes: the synchronous replica takes over
     console.log(`# ${summary}`);
   } finally {
     await web.stop();
+  }
+});
+
+/** The pids of web processes holding the worker's lead, as the primary sees it (pg_locks). */
+async function workerLeaseHolders(c: PatroniCluster): Promise<number[]> {
+  const rows = await query<{ name: string }>(c.adminUrl,
+    `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.granted`, [workerLeaderLockKey]);
+  return rows.map((r) => Number(/pid (\d+)/.exec(r.name)?.[1] ?? 0));
+}
+
+test('two web processes on the cluster: the worker\'s lead is held by exactly one through a failover, and moves to the other when its holder is killed', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const c = cluster!;
+  await c.waitReplicating(240_000);
+  const first = await signedInWeb(c);
+  const second = await signedInWeb(c);
+  try {
+    const webs = [first.web, second.web];
+    const holder = async () => {
+      const pids = await workerLeaseHolders(c).catch(() => []);
+      return pids.length === 1 && webs.some((w) => w.pid === pids[0]) ? pids[0]! : null;
+    };
+    const before = await until('one web process to lead', holder, 60_000, 500);
+    // A failover cuts both processes' sessions: the lead is taken again, by one of them only.
+    const oldLeader = (await c.leaderName())!;
+    process.kill(c.postmasterPid(c.nodes.find((n) => n.name === oldLeader)!)!, 'SIGKILL');
+    await until('a new leader', async () => ((await c.leaderName()) ?? oldLeader) !== oldLeader, 60_000, 500);
+    const afterFailover = await until('one web process to lead on the new primary', holder, 90_000, 500);
+    // Stable: a few heartbeats later still exactly that one.
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.deepEqual(await workerLeaseHolders(c), [afterFailover], 'exactly one holder, the same, after a few heartbeats');
+    // kill -9 of the leading web process: its session ends, the other takes the lead.
+    const leading = webs.find((w) => w.pid === afterFailover)!;
+    const other = webs.find((w) => w !== leading)!;
+    process.kill(leading.pid, 'SIGKILL');
+    const killedAtMs = Date.now();
+    await until('the other web process to take the lead', async () => (await holder()) === other.pid, 60_000, 250);
+    console.log(`# lead: pid ${before} before, pid ${afterFailover} after the failover of ${oldLeader}; pid ${other.pid} took it ${((Date.now() - killedAtMs) / 1000).toFixed(1)} s after kill -9 of pid ${leading.pid}`);
+  } finally {
+    await first.web.stop();
+    await second.web.stop();
   }
 });
