@@ -5,6 +5,7 @@
 // is the guard between several bootd: a binding that collides there is "taken".
 import type pg from 'pg';
 import type { Logger } from '../bootd-context.ts';
+import { checkOut } from './transaction.ts';
 
 export type Lease6State = 'bound' | 'released' | 'declined' | 'expired';
 
@@ -89,8 +90,9 @@ export class PgDhcp6LeaseStore implements Dhcp6LeaseStore {
   }
 
   async bind(lease: Omit<Lease6Record, 'state'>): Promise<Bind6Result> {
-    const client = await this.pool.connect().catch((err: Error) => err);
-    if (client instanceof Error) return { kind: 'unavailable', error: client.message };
+    const out = await checkOut(this.pool).catch((err: Error) => err);
+    if (out instanceof Error) return { kind: 'unavailable', error: out.message };
+    const { client, release } = out;
     try {
       await client.query('BEGIN');
       // Another client's expired or released row on the address gives way in the same transaction.
@@ -103,7 +105,7 @@ export class PgDhcp6LeaseStore implements Dhcp6LeaseStore {
       this.log.warn('DHCPv6 lease not written', { error: (err as Error).message });
       return { kind: 'unavailable', error: (err as Error).message };
     } finally {
-      client.release();
+      release();
     }
     const bound: Lease6Record = { ...lease, state: 'bound' };
     this.remember(bound);

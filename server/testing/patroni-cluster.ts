@@ -49,6 +49,11 @@ export interface PatroniCluster {
   nodes: PatroniNode[];
   /** Fleetboot's URL: through HAProxy to whichever node is the primary. */
   url: string;
+  /**
+   * The same over HAProxy's unix socket (startPatroniCluster({ unixSocket: true })): for a
+   * process inside a network namespace, whose loopback is its own.
+   */
+  socketUrl: string | null;
   /** Superuser URL through HAProxy (creating test databases). */
   adminUrl: string;
   /** The name of the node holding the leader key right now, or null. */
@@ -94,7 +99,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export async function startPatroniCluster(opts: { log?: (line: string) => void } = {}): Promise<PatroniCluster> {
+export async function startPatroniCluster(opts: { log?: (line: string) => void; unixSocket?: boolean } = {}): Promise<PatroniCluster> {
   const ids = runAsIds();
   const dir = fs.mkdtempSync('/var/tmp/fb-patroni-');
   fs.chmodSync(dir, 0o755);
@@ -198,10 +203,13 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
 
     const haproxyDir = path.join(dir, 'haproxy');
     fs.mkdirSync(haproxyDir);
+    // HAProxy's bind takes a list: the loopback port, and PostgreSQL's socket name in its own
+    // directory (node-postgres connects to <host dir>/.s.PGSQL.<port>).
+    const listen = `127.0.0.1:${haproxyPort}${opts.unixSocket ? `,unix@${haproxyDir}/.s.PGSQL.5432` : ''}`;
     const haproxy = spawn('/usr/sbin/haproxy', ['-db', '-f', haproxyConfigFile], {
       env: {
         ...process.env,
-        FLEETBOOT_DB_LISTEN: `127.0.0.1:${haproxyPort}`,
+        FLEETBOOT_DB_LISTEN: listen,
         ...Object.fromEntries(nodes.flatMap((n, i) => [[`FLEETBOOT_DB${i + 1}`, `127.0.0.1:${n.pgPort}`], [`FLEETBOOT_DB${i + 1}_REST`, String(n.restPort)]])),
       },
       cwd: haproxyDir,
@@ -211,6 +219,7 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
 
     const adminUrl = `postgresql://postgres:${superPassword}@127.0.0.1:${haproxyPort}/postgres`;
     const url = `postgresql://${appUser}:${appPassword}@127.0.0.1:${haproxyPort}/${appDatabase}`;
+    const socketUrl = opts.unixSocket ? `postgresql://${appUser}:${appPassword}@localhost:5432/${appDatabase}?host=${encodeURIComponent(haproxyDir)}` : null;
     // HAProxy starts with every server up; the replicas are taken out after their first
     // failed checks (fall 2, 1 s apart). Until then a session could land on a replica.
     // pg1 bootstrapped and leads: HAProxy's db1; db2 and db3 must go down.
@@ -267,6 +276,7 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
     return {
       nodes,
       url,
+      socketUrl,
       adminUrl,
       members,
       async leaderName() {
@@ -293,4 +303,30 @@ export async function startPatroniCluster(opts: { log?: (line: string) => void }
     await stop();
     throw new Error(`${(err as Error).message}\n--- cluster output ---\n${output.slice(-6000)}`);
   }
+}
+
+/**
+ * One query on a fresh connection to the primary behind HAProxy (`url`). Right after a
+ * failover or switchover HAProxy may still hand a new connection to the old primary for its
+ * check interval (1 s, down after 2 misses), which then cuts it or is read-only: such a try
+ * is repeated, for at most 30 s.
+ */
+export async function queryPrimary<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  let lastError: unknown = null;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined); // a cut connection: the query's own error says so
+    try {
+      await client.connect();
+      const recovery = (await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery')).rows[0]?.recovery;
+      if (recovery === false) return (await client.query<R>(sql, params)).rows;
+      lastError = new Error('reached a replica');
+    } catch (err) {
+      lastError = err;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw lastError;
 }

@@ -4,7 +4,7 @@
 // enough writes went through after it. Bounded in count and time. Then what the client was
 // told is compared with what the new primary holds. Shared by the Patroni tests and
 // bench/failover.
-import pg from 'pg';
+import { queryPrimary } from './patroni-cluster.ts';
 import type { apiClient } from './web-app.ts';
 
 export interface WritesThroughEvent {
@@ -87,24 +87,18 @@ export interface StoredComparison {
 
 /** What the primary behind `url` holds of the hosts named `prefix-…`, against what was acknowledged. */
 export async function compareStoredHosts(url: string, prefix: string, acknowledged: string[]): Promise<StoredComparison> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    const hosts = (await client.query<{ hostname: string; audits: string }>(
-      `SELECT h.hostname, count(a.id) AS audits FROM "Host" h
-       LEFT JOIN "AuditLog" a ON a."entityId" = h.id::text AND a.entity = 'host' AND a.action = 'create'
-       WHERE h.hostname LIKE $1 GROUP BY h.hostname`, [`${prefix}-%`])).rows;
-    // No host is deleted in these runs: a create audit row without its host is a half-applied write.
-    const orphans = (await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM "AuditLog" a WHERE a.entity = 'host' AND a.action = 'create' AND NOT EXISTS (SELECT 1 FROM "Host" h WHERE h.id::text = a."entityId")`)).rows[0]!;
-    const stored = new Set(hosts.map((h) => h.hostname));
-    return {
-      lost: acknowledged.filter((h) => !stored.has(h)),
-      stored: hosts.length,
-      auditMismatches: hosts.filter((h) => Number(h.audits) !== 1).map((h) => `${h.hostname}: ${h.audits}`),
-      auditRowsWithoutHost: Number(orphans.n),
-    };
-  } finally {
-    await client.end();
-  }
+  const hosts = (await queryPrimary<{ hostname: string; audits: string }>(url,
+    `SELECT h.hostname, count(a.id) AS audits FROM "Host" h
+     LEFT JOIN "AuditLog" a ON a."entityId" = h.id::text AND a.entity = 'host' AND a.action = 'create'
+     WHERE h.hostname LIKE $1 GROUP BY h.hostname`, [`${prefix}-%`]));
+  // No host is deleted in these runs: a create audit row without its host is a half-applied write.
+  const orphans = (await queryPrimary<{ n: string }>(url,
+    `SELECT count(*) AS n FROM "AuditLog" a WHERE a.entity = 'host' AND a.action = 'create' AND NOT EXISTS (SELECT 1 FROM "Host" h WHERE h.id::text = a."entityId")`))[0]!;
+  const stored = new Set(hosts.map((h) => h.hostname));
+  return {
+    lost: acknowledged.filter((h) => !stored.has(h)),
+    stored: hosts.length,
+    auditMismatches: hosts.filter((h) => Number(h.audits) !== 1).map((h) => `${h.hostname}: ${h.audits}`),
+    auditRowsWithoutHost: Number(orphans.n),
+  };
 }

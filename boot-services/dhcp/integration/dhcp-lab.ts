@@ -142,10 +142,11 @@ export class DhcpLab {
   get bootd(): ChildProcess | null { return this.bootds[0]?.child ?? null; }
   get bootdLog(): string { return this.bootds[0]?.log ?? ''; }
 
-  static async start(opts: { seed?: boolean } = {}): Promise<DhcpLab> {
+  /** `databaseUrl`: a migrated database of the caller's (e.g. the Patroni lab's), kept after dispose. */
+  static async start(opts: { seed?: boolean; databaseUrl?: string } = {}): Promise<DhcpLab> {
     const lab = new DhcpLab();
     try {
-      lab.db = await createTestDatabase('dhcp_lab');
+      lab.db = opts.databaseUrl ? { url: opts.databaseUrl, name: new URL(opts.databaseUrl).pathname.slice(1), drop: async () => undefined } : await createTestDatabase('dhcp_lab');
       lab.pool = new pg.Pool({ connectionString: lab.db.url, max: 4 });
       lab.pool.on('error', () => undefined);
       if (opts.seed !== false) await seed(lab.pool);
