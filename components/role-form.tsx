@@ -4,7 +4,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { SubmitButton } from './submit-button.tsx';
-import { FieldGroup, FormError, SelectField, TextareaField, TextField, type Choice } from './form-field.tsx';
+import { CheckboxField, FieldGroup, FormError, SelectField, TextareaField, TextField, type Choice } from './form-field.tsx';
 import { readForm } from './form-values.ts';
 import { useApiForm } from './use-api-form.ts';
 
@@ -25,7 +25,7 @@ export interface RoleFormValues {
   stallSeconds: number;
 }
 
-const fields = ['name', 'description', 'rootMode', 'bootLoader', 'uefiBootChain', 'cmdlineTemplate', 'nfsExport', 'diskRoot', 'healthCheck', 'activeImageId', 'rolloutBatchSize', 'rolloutMaxConcurrent', 'stallSeconds'] as const;
+const fields = ['name', 'description', 'rootMode', 'bootLoader', 'uefiBootChain', 'cmdlineTemplate', 'nfsExport', 'diskRoot', 'healthCheck', 'activeImageId', 'forceActivate', 'rolloutBatchSize', 'rolloutMaxConcurrent', 'stallSeconds'] as const;
 
 const rootModes: Choice[] = [
   { value: 'ram', label: 'RAM: root filesystem fetched into memory' },
@@ -49,13 +49,15 @@ const uefiChainHelp: Record<string, string> = {
 
 interface Props {
   role?: RoleFormValues;
-  /** This role's images that may become active (edit only). */
+  /** This role's images that may become active (edit only): verified ones, and for an admin ready ones (forced). */
   images?: Choice[];
+  /** The signed-in user is an admin: a ready image may be forced past the health gate. */
+  canForce?: boolean;
   cmdlineVariables: readonly string[];
   readOnly?: boolean;
 }
 
-export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false }: Props) {
+export function RoleForm({ role, images = [], canForce = false, cmdlineVariables, readOnly = false }: Props) {
   const router = useRouter();
   const form = useApiForm(fields);
   const errors = form.fieldErrors;
@@ -84,6 +86,7 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
         if (role) {
           // Sent only when changed: the server re-checks an image it is given.
           if (v.text('activeImageId') !== (role.activeImageId ?? '')) body.activeImageId = v.text('activeImageId');
+          if (canForce && v.checked('forceActivate')) body.forceActivate = true;
           await form.submit({ method: 'PATCH', path: `/api/v1/roles/${role.id}`, body }, { toast: `Saved role ${body.name as string}` });
         } else {
           await form.submit<{ id: string; name: string }>({ method: 'POST', path: '/api/v1/roles', body }, { toast: (r) => `Role ${r.name} created`, then: (r) => router.push(`/roles/${r.id}`) });
@@ -129,7 +132,16 @@ export function RoleForm({ role, images = [], cmdlineVariables, readOnly = false
               label="Active image"
               defaultValue={role.activeImageId ?? ''}
               error={errors.activeImageId}
-              choices={[{ value: '', label: images.length ? 'None' : 'No ready image yet' }, ...images]}
+              choices={[{ value: '', label: images.length ? 'None' : 'No verified image yet' }, ...images]}
+              hint="A new image becomes active through its stage on a spare (the health gate) and Promote, on its image page."
+            />
+          ) : null}
+          {role && canForce ? (
+            <CheckboxField
+              name="forceActivate"
+              label="Force a ready image past the health gate"
+              error={errors.forceActivate}
+              hint="Admins only, recorded in the audit log as force-activate. Its hosts boot it without a spare ever having passed its health check."
             />
           ) : null}
         </FieldGroup>

@@ -51,7 +51,7 @@ async function readyImage(roleId: string, opts: { kernelBytes?: number; active?:
   await put(image.id, 'kernel', image.kernel);
   await put(image.id, 'initrd', image.initrd);
   assert.equal((await admin.patch(`/images/${image.id}`, { status: 'ready' })).status, 200);
-  if (opts.active) assert.equal((await admin.patch(`/roles/${roleId}`, { activeImageId: image.id })).status, 200);
+  if (opts.active) assert.equal((await admin.patch(`/roles/${roleId}`, { activeImageId: image.id, forceActivate: true })).status, 200);
   return image;
 }
 

@@ -11,7 +11,7 @@ async function activeImage(api: APIRequestContext, roleId: string): Promise<stri
     const res = await api.put(`/api/v1/images/${image.id}/artifacts/${kind}`, { data: Buffer.from(`a ${kind}`) });
     expect(res.status(), await res.text()).toBe(200);
   }
-  expect((await api.patch(`/api/v1/roles/${roleId}`, { data: { activeImageId: image.id } })).status()).toBe(200);
+  expect((await api.patch(`/api/v1/roles/${roleId}`, { data: { activeImageId: image.id, forceActivate: true } })).status()).toBe(200);
   return image.id;
 }
 

@@ -40,7 +40,7 @@ test('upload with progress, stage, watch the gate, promote + rollout, roll back'
   const v1 = await createVia(api, '/api/v1/images', { roleId: role.id, version: 'v1' });
   await upload(api, v1.id, 'kernel', 1000);
   await upload(api, v1.id, 'initrd', 1000);
-  expect((await api.patch(`/api/v1/roles/${role.id}`, { data: { activeImageId: v1.id } })).status()).toBe(200);
+  expect((await api.patch(`/api/v1/roles/${role.id}`, { data: { activeImageId: v1.id, forceActivate: true } })).status()).toBe(200);
   const spare = await createVia<{ id: string; hostname: string }>(api, '/api/v1/hosts', { hostname: uniqueName('spare'), mac: randomMac(), roleId: role.id, spare: true });
   const host = await createVia<{ id: string; hostname: string }>(api, '/api/v1/hosts', { hostname: uniqueName('web'), mac: randomMac(), roleId: role.id });
   const v2 = await createVia(api, '/api/v1/images', { roleId: role.id, version: 'v2' });

@@ -6,13 +6,26 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { open, mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import type { PrismaClient } from '@prisma/client';
+import type { Prisma, PrismaClient } from '@prisma/client';
 import { DomainError, invalid } from '../errors.ts';
 
 export interface StoredArtifact {
   sha256: string;
   sizeBytes: number;
   path: string;
+}
+
+/** The console's data directory (FLEETBOOT_DATA_DIR, else ./data): the artifact store and upload sessions live in it. */
+export function dataDir(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.FLEETBOOT_DATA_DIR ?? 'data');
+}
+
+/** The artifact store's advisory lock key ("fbarts" in ASCII): uploads hold it shared, the removal of unused artifacts alone. */
+export const artifactStoreLockKey = 0x666261727473n;
+
+/** Takes the store's lock shared for this transaction: an upload's publish and link (unused-artifacts.ts says why). */
+export async function lockArtifactStoreShared(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${artifactStoreLockKey})`;
 }
 
 export function artifactsDir(dataDir: string): string {

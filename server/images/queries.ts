@@ -7,6 +7,7 @@ import { db } from '../db/client.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { pageArgs, toPage, type Page, type SortKey } from '../listing/pagination.ts';
 import type { ImageCreate, imageListQuery, ImageUpdate } from './schema.ts';
+import { removeUnusedArtifactsSoon } from './unused-artifacts.ts';
 
 const withArtifacts = { kernel: true, initrd: true, rootfs: true, role: { select: { name: true, uefiBootChain: true } } } as const;
 export type ImageWithArtifacts = Prisma.ImageGetPayload<{ include: typeof withArtifacts }>;
@@ -57,4 +58,6 @@ export async function deleteImage(actor: Actor, id: string): Promise<void> {
     await tx.image.delete({ where: { id } });
     await writeAudit(tx, actor, 'delete', 'image', id, before, null);
   });
+  // Its files, unless another image uses them.
+  removeUnusedArtifactsSoon();
 }

@@ -18,10 +18,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { actorLabel, type Actor } from '../auth/actor.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
-import { artifactsDir, asStorageError } from './artifact-store.ts';
+import { artifactsDir, asStorageError, dataDir } from './artifact-store.ts';
 import { getImageOrThrow, type ImageWithArtifacts } from './queries.ts';
 import type { ArtifactKind } from './schema.ts';
-import { dataDir, publishReceivedArtifact, refuseUnstorable, refuseUnlessTargetUploadable } from './upload.ts';
+import { publishReceivedArtifact, refuseUnstorable, refuseUnlessTargetUploadable } from './upload.ts';
 
 export const defaultUploadExpiryHours = 24;
 const sweepIntervalMs = 60 * 60 * 1000;

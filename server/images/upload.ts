@@ -3,22 +3,19 @@
 // only then, in one transaction, the Artifact row and the image's field are written and the
 // image's status follows (ready once kernel + initrd, and the rootfs for a ram-mode role, are
 // there). A cut or refused upload leaves the image as it was and no file under a final name.
-import path from 'node:path';
 import type { ImageStatus } from '@prisma/client';
 import type { Actor } from '../auth/actor.ts';
 import { writeAudit } from '../audit/audit.ts';
 import { db } from '../db/client.ts';
 import { conflict, DomainError, invalid, notFound } from '../errors.ts';
 import { measureRootfsArtifact } from './rootfs-measure.ts';
-import { checkSha256, discardIncoming, publishArtifactFile, receiveArtifactFile, refuseWithoutRoom, removeStaleIncoming, type IncomingArtifact } from './artifact-store.ts';
+import { checkSha256, dataDir, discardIncoming, lockArtifactStoreShared, publishArtifactFile, receiveArtifactFile, refuseWithoutRoom, removeStaleIncoming, type IncomingArtifact, type StoredArtifact } from './artifact-store.ts';
+import { removeUnusedArtifactsSoon } from './unused-artifacts.ts';
 import { getImageOrThrow, type ImageWithArtifacts } from './queries.ts';
 import { artifactUploadQuery, type ArtifactKind } from './schema.ts';
 
 export const defaultMaxArtifactBytes = 16 * 1024 ** 3;
 
-export function dataDir(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.FLEETBOOT_DATA_DIR ?? 'data');
-}
 
 /** FLEETBOOT_MAX_ARTIFACT_BYTES, else 16 GiB. */
 export function maxArtifactBytes(): number {
@@ -72,9 +69,9 @@ export async function refuseUnstorable(declaredBytes: number | undefined, limit 
 
 /**
  * The one way a received file becomes an image's artifact, whatever brought it (raw PUT, form,
- * resumable session): checksum checked, file published under its sha256, then in one
- * transaction the Artifact row, the image's field, its status and the audit entry. A refused
- * file is deleted.
+ * resumable session): checksum checked, then in one transaction under the artifact store's
+ * lock the file published under its sha256, the Artifact row, the image's field, its status and
+ * the audit entry. A refused file is deleted; a file it replaced that no image uses goes too.
  */
 export async function publishReceivedArtifact(actor: Actor, target: ArtifactTarget, incoming: IncomingArtifact, expectedSha256: string | undefined, how: Record<string, unknown> = {}): Promise<ImageWithArtifacts> {
   try {
@@ -83,14 +80,18 @@ export async function publishReceivedArtifact(actor: Actor, target: ArtifactTarg
     await discardIncoming(incoming);
     throw err;
   }
-  const stored = await publishArtifactFile(dataDir(), incoming);
-  await db().$transaction(async (tx) => {
+  let replaced = false;
+  const stored = await db().$transaction(async (tx) => {
     // Two uploads to one image (kernel and initrd at once) commit one after the other, so the
     // second sees the first's field when it decides whether the image is ready.
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Image" WHERE id = ${target.imageId}::uuid FOR UPDATE`;
     if (locked.length === 0) throw notFound('image');
     const before = await tx.image.findUniqueOrThrow({ where: { id: target.imageId }, include: { role: { select: { rootMode: true } } } });
     refuseUnlessUploadable(before, target.force);
+    // Published and linked under the store's lock (unused-artifacts.ts): the removal of unused
+    // files never takes this file between its publish and this commit.
+    await lockArtifactStoreShared(tx);
+    const stored: StoredArtifact = await publishArtifactFile(dataDir(), incoming);
     await tx.artifact.upsert({
       where: { sha256: stored.sha256 },
       create: { sha256: stored.sha256, sizeBytes: BigInt(stored.sizeBytes), path: stored.path },
@@ -101,7 +102,15 @@ export async function publishReceivedArtifact(actor: Actor, target: ArtifactTarg
     const { role: _role, ...beforeRow } = before;
     const after = await tx.image.update({ where: { id: target.imageId }, data: { [field[target.kind]]: stored.sha256, status: complete ? 'ready' : 'uploading' } });
     await writeAudit(tx, actor, 'upload', 'image', target.imageId, beforeRow, { ...after, artifact: { kind: target.kind, sha256: stored.sha256, sizeBytes: stored.sizeBytes }, forced: target.force || undefined, ...how });
+    replaced = before[field[target.kind]] !== null && before[field[target.kind]] !== stored.sha256;
+    return stored;
+  }).catch(async (err: unknown) => {
+    // Refused before its publish (image gone, not uploadable): the temp file goes now.
+    await discardIncoming(incoming);
+    throw err;
   });
+  // The file it replaced may be used by no image now.
+  if (replaced) removeUnusedArtifactsSoon();
   // Its unpacked size, for the image page's RAM check: in the background, the answer doesn't wait.
   if (target.kind === 'rootfs') void measureRootfsArtifact(stored);
   return getImageOrThrow(target.imageId);

@@ -41,7 +41,11 @@ export function checkRootMode(r: RoleShape, ctx: z.RefinementCtx): void {
 }
 
 export const roleCreate = z.object(roleFields).strict().superRefine(checkRootMode);
-export const roleUpdate = z.object(roleFields).partial().strict();
+export const roleUpdate = z.object({
+  ...roleFields,
+  /** An admin sets a ready image active without the health gate (audited as force-activate). */
+  forceActivate: z.boolean(),
+}).partial().strict();
 export type RoleCreate = z.infer<typeof roleCreate>;
 export type RoleUpdate = z.infer<typeof roleUpdate>;
 

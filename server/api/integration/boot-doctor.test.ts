@@ -24,7 +24,7 @@ async function roleWithImage(): Promise<{ id: string; name: string; imageId: str
     const res = await fetch(`${app.url}/api/v1/images/${image.body.id}/artifacts/${kind}`, { method: 'PUT', headers: { cookie: await app.signIn(), origin: app.url, 'content-type': 'application/octet-stream' }, body: `a ${kind}` });
     assert.equal(res.status, 200, await res.text());
   }
-  const active = await api.patch(`/roles/${role.id}`, { activeImageId: image.body.id });
+  const active = await api.patch(`/roles/${role.id}`, { activeImageId: image.body.id, forceActivate: true });
   assert.equal(active.status, 200, JSON.stringify(active.body));
   return { ...role, imageId: image.body.id };
 }

@@ -103,7 +103,7 @@ test('deleting the image a role boots → 409, and the image stays', async () =>
   const image = await createImage(role.id);
   await recordArtifacts(image.id);
   await api.patch(`/images/${image.id}`, { status: 'ready' });
-  const activate = await api.patch(`/roles/${role.id}`, { activeImageId: image.id });
+  const activate = await api.patch(`/roles/${role.id}`, { activeImageId: image.id, forceActivate: true });
   assert.equal(activate.status, 200, JSON.stringify(activate.body));
   const del = await api.delete(`/images/${image.id}`);
   assert.deepEqual({ status: del.status, after: (await api.get(`/images/${image.id}`)).status }, { status: 409, after: 200 });

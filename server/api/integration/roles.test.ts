@@ -51,12 +51,40 @@ test('the UEFI boot chain is iPXE by default and switches to Secure Boot', async
   assert.deepEqual({ status: res.status, chain: res.body.uefiBootChain }, { status: 200, chain: 'secure_boot' });
 });
 
-test('DELETE removes the role and its hosts stay, without a role', async () => {
+test('DELETE of a role its hosts use → 409 naming them; the role and hosts stay; with no host left it goes', async () => {
   const role = await createRole(api);
   const host = await createHost(api, { roleId: role.id });
+  const refused = await api.delete(`/roles/${role.id}`);
+  assert.deepEqual(status(refused), { status: 409, field: 'id' });
+  assert.match(refused.body.error, new RegExp(`role ${role.name} still has 1 host\\(s\\)`));
+  assert.equal((await api.get(`/hosts/${host.id}`)).body.roleId, role.id, 'the host keeps its role');
+  assert.equal((await api.delete(`/hosts/${host.id}`)).status, 204);
   assert.equal((await api.delete(`/roles/${role.id}`)).status, 204);
-  const read = await api.get(`/hosts/${host.id}`);
-  assert.deepEqual({ status: read.status, roleId: read.body.roleId }, { status: 200, roleId: null });
+});
+
+test('DELETE of a role with an active image or one on trial → 409 naming it; an image another role\'s host boots by override → 409 naming the host', async () => {
+  const role = await createRole(api);
+  const image = await readyImage(role.id);
+  await sql(app, `UPDATE "Image" SET status = 'verified' WHERE id = $1`, [image]);
+  assert.equal((await api.patch(`/roles/${role.id}`, { activeImageId: image })).status, 200);
+  const active = await api.delete(`/roles/${role.id}`);
+  assert.deepEqual(status(active), { status: 409, field: 'activeImageId' });
+  assert.match(active.body.error, /active/);
+  assert.equal((await api.patch(`/roles/${role.id}`, { activeImageId: null })).status, 200);
+  await sql(app, `UPDATE "Image" SET status = 'trial' WHERE id = $1`, [image]);
+  const trial = await api.delete(`/roles/${role.id}`);
+  assert.deepEqual(status(trial), { status: 409, field: 'activeImageId' });
+  assert.match(trial.body.error, /on trial/);
+  await sql(app, `UPDATE "Image" SET status = 'ready' WHERE id = $1`, [image]);
+  const other = await createRole(api);
+  const host = await createHost(api, { roleId: other.id });
+  await sql(app, `UPDATE "Host" SET "imageOverrideId" = $1 WHERE id = $2`, [image, host.id]);
+  const held = await api.delete(`/roles/${role.id}`);
+  assert.equal(held.status, 409);
+  assert.match(held.body.error, new RegExp(`host ${host.hostname} boots image`));
+  assert.equal((await api.get(`/roles/${role.id}`)).status, 200, 'nothing was deleted');
+  await sql(app, `UPDATE "Host" SET "imageOverrideId" = NULL WHERE id = $1`, [host.id]);
+  assert.equal((await api.delete(`/roles/${role.id}`)).status, 204);
 });
 
 test('GET of a deleted role is 404', async () => {
@@ -132,13 +160,32 @@ test('PATCH activating an image of another role → 400 naming activeImageId', a
   assert.deepEqual(status(await api.patch(`/roles/${role.id}`, { activeImageId: imageId })), { status: 400, field: 'activeImageId' });
 });
 
-test('activating a second ready image keeps the first as the previous one (rollback target)', async () => {
+test('a ready image never through the gate is 409 naming activeImageId; an operator may not force it (403); an admin forces it, audited as force-activate', async () => {
+  const role = await createRole(api);
+  const image = await readyImage(role.id);
+  const refused = await api.patch(`/roles/${role.id}`, { activeImageId: image });
+  assert.deepEqual(status(refused), { status: 409, field: 'activeImageId' });
+  assert.match(refused.body.error, /has not passed the health gate/);
+  await app.addUser('roles-operator', 'operator-password-1', 'operator');
+  const operator = apiClient(app.url, { cookie: await app.signIn('roles-operator', 'operator-password-1') });
+  assert.equal((await operator.patch(`/roles/${role.id}`, { activeImageId: image, forceActivate: true })).status, 403);
+  assert.equal((await api.get(`/roles/${role.id}`)).body.activeImageId, null, 'still none');
+  const forced = await api.patch(`/roles/${role.id}`, { activeImageId: image, forceActivate: true });
+  assert.deepEqual({ status: forced.status, active: forced.body.activeImageId }, { status: 200, active: image });
+  const audit = await sql(app, `SELECT action, actor FROM "AuditLog" WHERE entity = 'role' AND "entityId" = $1 ORDER BY id DESC LIMIT 1`, [role.id]);
+  assert.deepEqual(audit.rows[0], { action: 'force-activate', actor: 'admin' });
+});
+
+test('a verified image becomes active without force, and the one before it is kept as the previous one (rollback target)', async () => {
   const role = await createRole(api);
   const first = await readyImage(role.id);
   const second = await readyImage(role.id);
-  await api.patch(`/roles/${role.id}`, { activeImageId: first });
+  await sql(app, `UPDATE "Image" SET status = 'verified' WHERE id = ANY($1::uuid[])`, [[first, second]]);
+  assert.equal((await api.patch(`/roles/${role.id}`, { activeImageId: first })).status, 200);
   const res = await api.patch(`/roles/${role.id}`, { activeImageId: second });
   assert.deepEqual({ status: res.status, active: res.body.activeImageId, previous: res.body.previousImageId }, { status: 200, active: second, previous: first });
+  const audit = await sql(app, `SELECT action FROM "AuditLog" WHERE entity = 'role' AND "entityId" = $1 ORDER BY id DESC LIMIT 1`, [role.id]);
+  assert.equal(audit.rows[0].action, 'update');
 });
 
 test('the list filters by q on the name and counts the hosts of each role', async () => {

@@ -35,7 +35,7 @@ async function readyImage(roleId: string, version: string, kernel: Uint8Array = 
 test('stage → gate (by hand) → verified → promote + rollout → rollback, all through the API', async () => {
   const role = await createRole(api, { rootMode: 'nfs', nfsExport: '10.0.0.1:/srv/root', rolloutBatchSize: 1 });
   const v1 = await readyImage(role.id, 'v1');
-  assert.equal((await api.patch(`/roles/${role.id}`, { activeImageId: v1 })).status, 200);
+  assert.equal((await api.patch(`/roles/${role.id}`, { activeImageId: v1, forceActivate: true })).status, 200);
   const v2 = await readyImage(role.id, 'v2');
   const spare = await createHost(api, { roleId: role.id, mac: uniqueMac(), spare: true });
   const hosts = [await createHost(api, { roleId: role.id, mac: uniqueMac() }), await createHost(api, { roleId: role.id, mac: uniqueMac() })];

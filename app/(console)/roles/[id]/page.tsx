@@ -18,15 +18,18 @@ import { findOr404 } from '../../_shared/find-or-404.ts';
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Role · Fleetboot' };
 
-/** Statuses an image may have to become a role's active image (server/roles rules). */
-const activatable = new Set(['ready', 'verified', 'active']);
+/** Statuses an image may have to become a role's active image by hand (server/roles rules): past the gate, or forced by an admin. */
+const activatable = new Set(['verified', 'active']);
+const activatableForced = new Set(['ready', 'verified', 'active']);
 
 export default async function RolePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageActor();
   const role = await findOr404((await params).id, getRoleOrThrow);
   const images = await listImages({ roleId: role.id, limit: maxPageSize, order: 'desc', sort: 'createdAt' });
   const canEdit = allows(actor, 'operator');
-  const candidates = images.items.filter((i) => activatable.has(i.status) || i.id === role.activeImageId);
+  const canForce = allows(actor, 'admin');
+  const choosable = canForce ? activatableForced : activatable;
+  const candidates = images.items.filter((i) => choosable.has(i.status) || i.id === role.activeImageId);
   // What each image the role may make active needs, so choosing one says what it takes.
   const needsOf = new Map(await Promise.all(candidates.map(async (i) => [i.id, imageNeeds(role, i, await imageFactsOf(i, role, { signature: role.uefiBootChain === 'secure_boot' }))] as const)));
   const refusedKernels = role.uefiBootChain === 'secure_boot' ? await refusedKernelsOfRole(role, images.items) : [];
@@ -46,7 +49,7 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
             </Link>
           </>
         }
-        actions={canEdit ? <ConfirmDeleteButton path={`/api/v1/roles/${role.id}`} what={`role ${role.name}`} redirectTo="/roles" consequence="Its images go too; its hosts are left without a role." /> : null}
+        actions={canEdit ? <ConfirmDeleteButton path={`/api/v1/roles/${role.id}`} what={`role ${role.name}`} redirectTo="/roles" consequence="Its images go too. Refused while hosts have this role or an image of it is active or on trial." /> : null}
       />
       {canEdit ? null : <p className="mb-4 text-sm text-slate-600">You have view-only access ({actor.role}).</p>}
       {refusedKernels.length ? (
@@ -83,7 +86,8 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
               rolloutMaxConcurrent: role.rolloutMaxConcurrent,
               stallSeconds: role.stallSeconds,
             }}
-            images={candidates.map((i) => ({ value: i.id, label: `${i.version} (${i.status})${unmetNeedsText(needsOf.get(i.id) ?? []) ? ': would not boot' : ''}` }))}
+            images={candidates.map((i) => ({ value: i.id, label: `${i.version} (${i.status === 'ready' ? 'ready, not through the gate' : i.status})${unmetNeedsText(needsOf.get(i.id) ?? []) ? ': would not boot' : ''}` }))}
+            canForce={canForce}
             cmdlineVariables={cmdlineVariables}
             readOnly={!canEdit}
           />
