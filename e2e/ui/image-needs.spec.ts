@@ -71,7 +71,7 @@ test('a ram image says what it needs; the role page says it when choosing; the d
     await expect(page.getByLabel('Active image').locator('option', { hasText: '1 (ready)' })).toHaveCount(1);
     await page.screenshot({ path: 'test-results/image-needs-role.png', fullPage: true });
 
-    expect((await api.patch(`/api/v1/roles/${role.id}`, { data: { activeImageId: image.id } })).status()).toBe(200);
+    expect((await api.patch(`/api/v1/roles/${role.id}`, { data: { activeImageId: image.id, forceActivate: true } })).status()).toBe(200);
     // The machine's agent reports 128 MiB of RAM, through bootd's own discovery store.
     await new DiscoveryStore(pool, 'bootd').recordAgentDiscovery({ mac, ip: `${prefix}.120`, networkId: net.id, facts: { memoryKib: 128 * 1024 } });
     await page.goto(`/hosts/${host.id}`);

@@ -86,7 +86,7 @@ export default async function RolePage({ params }: { params: Promise<{ id: strin
               rolloutMaxConcurrent: role.rolloutMaxConcurrent,
               stallSeconds: role.stallSeconds,
             }}
-            images={candidates.map((i) => ({ value: i.id, label: `${i.version} (${i.status === 'ready' ? 'ready, not through the gate' : i.status})${unmetNeedsText(needsOf.get(i.id) ?? []) ? ': would not boot' : ''}` }))}
+            images={candidates.map((i) => ({ value: i.id, label: `${i.version} (${i.status})${i.status === 'ready' ? ', not through the gate (force)' : ''}${unmetNeedsText(needsOf.get(i.id) ?? []) ? ': would not boot' : ''}` }))}
             canForce={canForce}
             cmdlineVariables={cmdlineVariables}
             readOnly={!canEdit}
