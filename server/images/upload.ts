@@ -104,7 +104,8 @@ export async function publishReceivedArtifact(actor: Actor, target: ArtifactTarg
     await writeAudit(tx, actor, 'upload', 'image', target.imageId, beforeRow, { ...after, artifact: { kind: target.kind, sha256: stored.sha256, sizeBytes: stored.sizeBytes }, forced: target.force || undefined, ...how });
     replaced = before[field[target.kind]] !== null && before[field[target.kind]] !== stored.sha256;
     return stored;
-  }).catch(async (err: unknown) => {
+    // The publish's fsync and rename run inside: a loaded disk may take longer than Prisma's 5 s default.
+  }, { timeout: 60_000, maxWait: 30_000 }).catch(async (err: unknown) => {
     // Refused before its publish (image gone, not uploadable): the temp file goes now.
     await discardIncoming(incoming);
     throw err;

@@ -304,3 +304,15 @@ test('a non-admin lists only their own tokens', async () => {
   const list = await api.get('/tokens');
   assert.deepEqual([...new Set(list.body.items.map((t: any) => t.username))], [username]);
 });
+
+test('an admin lists every user\'s tokens, each with its owner, and revokes another user\'s', async () => {
+  const mine = await newToken(admin);
+  const { api, username } = await userApi('operator');
+  const theirs = await newToken(api);
+  const list = await admin.get('/tokens');
+  assert.equal(list.status, 200);
+  const owners = new Map(list.body.items.map((t: any) => [t.id, t.username]));
+  assert.deepEqual([owners.get(mine.id), owners.get(theirs.id)], ['admin', username]);
+  assert.equal((await admin.delete(`/tokens/${theirs.id}`)).status, 204);
+  assert.equal((await fetch(`${app.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${theirs.secret}` } })).status, 401);
+});
