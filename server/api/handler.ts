@@ -8,7 +8,7 @@ import { actorFromRequest, sessionCookieName } from '../auth/sessions.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { requireMediaType } from './media-type.ts';
 import { errorResponse, json } from './respond.ts';
-import { isSafeMethod, requireSameOrigin } from './same-origin.ts';
+import { isSafeMethod, requireSameOrigin } from '../auth/same-origin.ts';
 
 const maxJsonBodyBytes = 20 * 1024 * 1024;
 /** Every record the API addresses by id has a UUID (the columns are `uuid`). */

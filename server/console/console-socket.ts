@@ -13,7 +13,7 @@ import { actorFromRequest, sessionCookieName } from '../auth/sessions.ts';
 import { db } from '../db/client.ts';
 import { DomainError, conflict, errorCodes, notFound } from '../errors.ts';
 import { hasBmc } from '../power/host-power.ts';
-import { requireSameOrigin } from '../api/same-origin.ts';
+import { requireSameOrigin } from '../auth/same-origin.ts';
 import { ConsoleLimitError, type ConsoleNotice, type ConsoleStatus, type ConsoleViewer, type HostConsoles } from './host-consoles.ts';
 
 const consolePath = /^\/api\/v1\/hosts\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/console$/i;

@@ -122,7 +122,7 @@ export async function startTestWebApp(label = 'web'): Promise<TestWebApp> {
 
 /**
  * A small JSON client for API tests: session cookie or bearer token. With the cookie it sends
- * the console's Origin, as the console's pages do (server/api/same-origin.ts refuses without).
+ * the console's Origin, as the console's pages do (server/auth/same-origin.ts refuses without).
  */
 export function apiClient(base: string, auth: { cookie?: string; token?: string }) {
   const headers = (extra: Record<string, string> = {}) => ({

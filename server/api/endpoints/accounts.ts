@@ -1,7 +1,7 @@
 import { cookies } from 'next/headers';
 import { apiRoute, readJson } from '../handler.ts';
 import { errorResponse, json } from '../respond.ts';
-import { requireSameOrigin } from '../same-origin.ts';
+import { requireSameOrigin } from '../../auth/same-origin.ts';
 import { requestClientAddress } from '../../auth/client-address.ts';
 import { consolePathOr } from '../../../lib/console-path.ts';
 import { sessionCookieName, sessionSeconds, signIn, signOut, startSession } from '../../auth/sessions.ts';
