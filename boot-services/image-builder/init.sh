@@ -45,6 +45,24 @@ forward_logs() {
 
 # Before switch_root: the last lines leave, and no syslogd of the initramfs outlives it
 # (devtmpfs is shared with the booted system, so its /dev/log would too).
+# Adds a line to a file of the new root unless it is there. On an NFS root the first write copies
+# the file up from the export into the tmpfs above it, and that can fail with "Interrupted system
+# call" when a signal reaches this shell meanwhile. One always may: this shell is PID 1, and
+# BusyBox `timeout` (every post) leaves a watcher process that PID 1 inherits and that exits up to
+# a second later; ash does not restart system calls after its SIGCHLD. Seen once in CI (the
+# inittab append failed right after the root-mounted report, and the host never reported up).
+add_line_once() {
+	tries=0
+	while [ $tries -lt 5 ]; do
+		grep -qxF "$2" "$1" 2>/dev/null && return 0
+		echo "$2" 2>/dev/null >> "$1" && return 0
+		tries=$((tries + 1))
+		say "writing $1 failed (try $tries of 5), trying again"
+		usleep 200000
+	done
+	return 1
+}
+
 stop_forwarding() {
 	[ -n "$SYSLOG_PID" ] || return 0
 	usleep 300000
@@ -361,8 +379,10 @@ EOF
 	chmod 755 "$hook/report-up" "$hook/busybox"
 	INIT=/sbin/init
 	if [ -f /newroot/etc/inittab ]; then
-		grep -q '/.fleetboot/report-up' /newroot/etc/inittab || echo '::once:/.fleetboot/report-up' >> /newroot/etc/inittab
-		[ -n "$KEEP_LEASE" ] && { grep -q '/.fleetboot/keep-lease' /newroot/etc/inittab || echo '::respawn:/.fleetboot/keep-lease' >> /newroot/etc/inittab; }
+		add_line_once /newroot/etc/inittab '::once:/.fleetboot/report-up' || { REASON='could not add report-up to /etc/inittab'; return 1; }
+		if [ -n "$KEEP_LEASE" ]; then
+			add_line_once /newroot/etc/inittab '::respawn:/.fleetboot/keep-lease' || { REASON='could not add keep-lease to /etc/inittab'; return 1; }
+		fi
 	elif [ -d /newroot/etc/systemd/system ]; then
 		cat > /newroot/etc/systemd/system/fleetboot-up.service <<'EOF'
 [Unit]
@@ -395,6 +415,7 @@ EOF
 		chmod 755 "$hook/init"
 		INIT=/.fleetboot/init
 	fi
+	return 0
 }
 
 cleanup_mounts() {
@@ -423,7 +444,7 @@ boot_once() {
 	esac
 	[ -x /newroot/sbin/init ] || [ -L /newroot/sbin/init ] || { REASON='the root has no /sbin/init'; return 1; }
 	progress root-mounted
-	install_up_hook
+	install_up_hook || return 1
 	progress switch-root
 	say "switching root to $ID_ROOTMODE root"
 	stop_forwarding
