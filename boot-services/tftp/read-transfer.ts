@@ -52,15 +52,6 @@ export interface ReadTransferOptions {
   onFinish(result: TransferResult): void;
 }
 
-/*
- * A size probe: RFC 2349 §"Transfer Size" lets a client learn a file's size from the OACK and
- * then abort with an ERROR ("If the file is too large for the client to handle, it may abort
- * the transfer"), and RFC 2347 §2 lets it end any OACK with ERROR 8. UEFI firmware does it
- * before every boot file: edk2's Mtftp4 GetInfo sends RRQ with tsize, and answers our OACK with
- * ERROR 8 "User aborted the transfer" (NetworkPkg/Mtftp4Dxe/Mtftp4Rrq.c, CheckPacket), then
- * asks again for the real download. An ERROR to an OACK that carried tsize, before any DATA,
- * is that probe ending: not a failed transfer.
- */
 /** The longest wait between retransmissions when the client set no timeout: atftpd waits 5 s. */
 export const maxBackoffMs = 4000;
 
@@ -76,6 +67,15 @@ export function retransmitWaitMs(negotiated: NegotiatedTransfer, retries: number
   return Math.min(negotiated.timeoutMs * 2 ** retries, Math.max(maxBackoffMs, negotiated.timeoutMs));
 }
 
+/*
+ * A size probe: RFC 2349 §"Transfer Size" lets a client learn a file's size from the OACK and
+ * then abort with an ERROR ("If the file is too large for the client to handle, it may abort
+ * the transfer"), and RFC 2347 §2 lets it end any OACK with ERROR 8. UEFI firmware does it
+ * before every boot file: edk2's Mtftp4 GetInfo sends RRQ with tsize, and answers our OACK with
+ * ERROR 8 "User aborted the transfer" (NetworkPkg/Mtftp4Dxe/Mtftp4Rrq.c, CheckPacket), then
+ * asks again for the real download. An ERROR to an OACK that carried tsize, before any DATA,
+ * is that probe ending: not a failed transfer.
+ */
 export class ReadTransfer {
   private readonly window: SendWindow;
   private readonly oack: Buffer | null;
