@@ -372,6 +372,18 @@ export function missingStep(events: readonly TimelineEvent[], steps: readonly St
   return null;
 }
 
+/** A BIOS host's ram boot from pxelinux to up, as its timeline should show it. */
+export const biosRamBootToUp: readonly Step[] = [
+  { source: 'dhcp', type: 'ack' },
+  { source: 'tftp', type: 'transfer-done', file: /^pxelinux\.0$/ },
+  { source: 'tftp', type: 'transfer-done', file: /\/kernel$/ },
+  { source: 'tftp', type: 'transfer-done', file: /\/initrd$/ },
+  { source: 'dhcp', type: 'ack' },
+  { source: 'agent', type: 'identity' },
+  { source: 'http', type: 'transfer-done', file: /\/rootfs$/ },
+  { source: 'agent', type: 'up' },
+];
+
 /** A machine's whole story by MAC (before a claim its events have no host). */
 export async function timelineByMac(lab: { pool: pg.Pool }, mac: string): Promise<TimelineEvent[]> {
   const r = await lab.pool.query(

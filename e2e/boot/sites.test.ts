@@ -9,23 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from '../../server/testing/until.ts';
 import { labWebSkipReason } from './lab-web.ts';
-import { bootLabSkipReason, bootTimeoutMs, missingStep, timelineByMac, type Step } from './qemu-lab.ts';
+import { bootLabSkipReason, bootTimeoutMs, biosRamBootToUp, missingStep, timelineByMac } from './qemu-lab.ts';
 import { SitesLab, sitesLabToolsSkipReason, type Site } from './sites-lab.ts';
 
 const skip = bootLabSkipReason() ?? labWebSkipReason() ?? sitesLabToolsSkipReason();
 if (skip) console.log(`# skipped: ${skip}`);
-
-/** A BIOS host's boot from pxelinux to up, as the database should show it. */
-const bootSteps: Step[] = [
-  { source: 'dhcp', type: 'ack' },
-  { source: 'tftp', type: 'transfer-done', file: /^pxelinux\.0$/ },
-  { source: 'tftp', type: 'transfer-done', file: /\/kernel$/ },
-  { source: 'tftp', type: 'transfer-done', file: /\/initrd$/ },
-  { source: 'dhcp', type: 'ack' },
-  { source: 'agent', type: 'identity' },
-  { source: 'http', type: 'transfer-done', file: /\/rootfs$/ },
-  { source: 'agent', type: 'up' },
-];
 
 const hostsOf = {
   'site-a': { hostname: 'sa01', mac: '52:54:00:14:a0:01', ip: '10.66.1.11' },
@@ -59,7 +47,7 @@ test('core, site-a and site-b: each site boots from its own bootd; site-a cut of
           throw new Error(`${err.message}\n--- events ---\n${events}\n--- console ---\n${vms[i]!.console().slice(-3000)}\n--- bootd ---\n${site.bootdLog.slice(-3000)}`);
         });
       console.log(`# ${site.name}: ${hostsOf[site.name as keyof typeof hostsOf].hostname} up in ${(ms / 1000).toFixed(1)} s (${lab.accel}) from bootd-${site.name}`);
-      assert.equal(missingStep(await timelineByMac(lab, vms[i]!.mac), bootSteps), null);
+      assert.equal(missingStep(await timelineByMac(lab, vms[i]!.mac), biosRamBootToUp), null);
     }
     assert.ok(lab.metric(b, 'fleetboot_artifact_cache_requests_total', { result: 'hit' }) >= 1, 'site-b served its boot from its cache');
 
@@ -84,7 +72,7 @@ test('core, site-a and site-b: each site boots from its own bootd; site-a cut of
 
     // Every event of the boot through the cut, in order; none twice; bootd's count = the rows.
     const sinceCut = (await timelineByMac(lab, hostsOf['site-a'].mac)).filter((e) => e.at.getTime() >= cutAtMs);
-    assert.equal(missingStep(sinceCut, bootSteps), null, 'the boot through the cut, in order');
+    assert.equal(missingStep(sinceCut, biosRamBootToUp), null, 'the boot through the cut, in order');
     const twice = await lab.pool.query(`SELECT source, type, at, count(*)::int AS n FROM "BootEvent" WHERE mac = $1 GROUP BY source, type, at, detail::text HAVING count(*) > 1`, [hostsOf['site-a'].mac]);
     assert.deepEqual(twice.rows, [], 'no event twice');
     const recorded = ['dhcp', 'tftp', 'http', 'agent', 'syslog'].reduce((n, source) => n + lab.metric(a, 'fleetboot_events_recorded_total', { source }), 0);
